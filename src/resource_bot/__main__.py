@@ -1,0 +1,3 @@
+from resource_bot.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""What help exists: the taxonomy, the models, loading and validation, search, places and hours."""
