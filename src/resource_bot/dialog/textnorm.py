@@ -1,0 +1,93 @@
+"""Text normalisation shared by the need matcher and the danger-word detector.
+
+Both must see "Protección", "proteccion" and "PROTECCIÓN!!" as the same word,
+and "he's" the same as "hes", or a phrase reviewed in a YAML file would silently
+miss what people actually type. Keeping one function for both (and for the
+YAML phrases themselves) makes that impossible to get out of step.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+#: Telegram caps a message at 4,096 characters; nothing longer is ever needed.
+MAX_INPUT_CHARS = 4096
+
+#: Apostrophes people type inside words ("he's", "can’t"); dropped, not split on.
+_APOSTROPHES = frozenset("'’‘ʼ`´")
+
+#: Very common words in both languages. They never fuzzy-match (so "the" cannot
+#: become "then") and count for little inside a multi-word keyword.
+_STOPWORD_TEXT = """
+    a an the and or but if of to in on at by for from with without about as into over under
+    is are was were be been being am do does did done have has had having can could will would
+    shall should may might must i me my mine you your yours we us our they them their
+    he him his she her it its this that these those there here what which who whom whose when
+    where why how not no yes so than then too very just also only all any some each every
+    im ive id youre hes shes its were theyre dont doesnt didnt cant wont isnt arent
+    get got getting need needs want wants wanna please help thanks thank ok okay hi hello hey
+    el la los las un una unos unas y o u de del al a en con sin por para que se su sus mi mis
+    tu tus yo me te le les lo nos es son soy eres esta estan estoy este esto eso ese esa ser
+    estar hay como cuando donde quien cual muy mas menos ya si pero tambien porque pues
+    necesito necesita quiero quiere ayuda ayudame hola gracias favor
+"""
+STOPWORDS: frozenset[str] = frozenset(_STOPWORD_TEXT.split())
+
+
+def _fold_char(ch: str) -> str:
+    """Map one (already decomposed) character to what the matcher should see."""
+    if ch.isalnum():
+        return ch
+    if ch in _APOSTROPHES or unicodedata.category(ch) == "Mn":  # "he's" -> "hes"; accents left by NFKD
+        return ""
+    return " "
+
+
+class _FoldTable(dict[int, str]):
+    """A ``str.translate`` table filled on first sight of each character, so folding runs in C."""
+
+    def __missing__(self, code: int) -> str:
+        folded = _fold_char(chr(code))
+        if len(self) < 20_000:  # bounded: random Unicode must not grow it forever
+            self[code] = folded
+        return folded
+
+
+_FOLD = _FoldTable()
+
+
+def normalize(text: str, max_chars: int = MAX_INPUT_CHARS) -> str:
+    """Lowercase, strip accents, fold punctuation/emoji/control characters to spaces.
+
+    The input is cut to ``max_chars`` *before* any work, so a pasted novel costs
+    no more than a long message.
+    """
+    if not text:
+        return ""
+    decomposed = unicodedata.normalize("NFKD", text[:max_chars].casefold())
+    return " ".join(decomposed.translate(_FOLD).split())
+
+
+def tokens(text: str, max_chars: int = MAX_INPUT_CHARS) -> list[str]:
+    """The words of ``text`` after :func:`normalize`."""
+    return normalize(text, max_chars).split()
+
+
+def stem(token: str) -> str:
+    """A deliberately crude suffix strip so "lawyers", "trafficked" and "sleeping" meet their keywords.
+
+    Applied to both sides (keywords and typed text), so it only has to be consistent,
+    not linguistically right.
+    """
+    n = len(token)
+    if n >= 6 and token.endswith("ing"):
+        return token[:-3]
+    if n >= 5 and token.endswith("ied"):
+        return token[:-3] + "y"
+    if n >= 5 and token.endswith("ies"):
+        return token[:-3] + "y"
+    if n >= 5 and token.endswith("ed"):
+        return token[:-2]
+    if n >= 4 and token.endswith("s") and not token.endswith(("ss", "us", "is")):
+        return token[:-1]
+    return token
