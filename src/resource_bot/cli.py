@@ -1,0 +1,150 @@
+"""The ``resource-bot`` command: thin click commands over the library.
+
+Each command's help ends with an example; each error says what to do next.
+Commands that take more than a second show progress on a terminal and stay
+quiet in a pipe.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+
+from resource_bot.config import ConfigError, Settings, load_settings
+
+
+class Context:
+    def __init__(self, data: Path | None) -> None:
+        self.data = data
+        self._settings: Settings | None = None
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            try:
+                self._settings = load_settings(data=self.data)
+            except ConfigError as exc:
+                raise click.ClickException(str(exc)) from None
+        return self._settings
+
+
+pass_context = click.make_pass_decorator(Context)
+
+
+@contextmanager
+def progress(total: int, label: str) -> Iterator[Callable[[int], None]]:
+    """A progress bar on a terminal's stderr; nothing at all in a pipe."""
+    if not sys.stderr.isatty():
+        yield lambda _n: None
+        return
+    with click.progressbar(length=total, label=label, file=sys.stderr) as bar:
+        yield bar.update
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--data",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="RESOURCE_BOT_DATA",
+    help="Folder of directory YAML files (default: the bundled data/).",
+)
+@click.version_option(package_name="resource-bot")
+@click.pass_context
+def main(ctx: click.Context, data: Path | None) -> None:
+    """resource-bot: help people reach hotlines and local services.
+
+    \b
+    Try it without Telegram:
+      resource-bot chat
+    """
+    ctx.obj = Context(data)
+
+
+@main.command()
+@click.option("--lang", type=click.Choice(["en", "es"]), default="en", show_default=True, help="Language of the chat.")
+@pass_context
+def chat(ctx: Context, lang: str) -> None:
+    """Chat with the bot in this terminal, over the bundled directory.
+
+    Buttons show as numbers: type a number to press one, or type a few words.
+    /exit or end of input leaves. Works in a pipe too.
+
+    \b
+    Example:
+      resource-bot chat --lang es
+      echo "human trafficking" | resource-bot chat
+    """
+    from resource_bot.channels.terminal import TerminalChat
+    from resource_bot.runtime import DirectoryError, open_runtime
+
+    try:
+        runtime = open_runtime(ctx.settings)
+    except DirectoryError as exc:
+        raise click.ClickException(f"{exc}\nFix these with `resource-bot validate`, then try again.") from None
+    TerminalChat(runtime.dialog, sys.stdout, lang=lang, is_tty=sys.stdin.isatty()).run(sys.stdin.readline)
+
+
+def _paths(ctx: Context, paths: tuple[Path, ...]) -> list[Path]:
+    return list(paths) or [ctx.settings.data_dir]
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@pass_context
+def validate(ctx: Context, paths: tuple[Path, ...]) -> None:
+    """Check directory YAML files; print every problem as file:line.
+
+    Exit status 1 when any problem is found. With no PATH, checks the data folder.
+
+    \b
+    Example:
+      resource-bot validate data/
+      resource-bot validate data/legal.yaml
+    """
+    from resource_bot.directory.validate import validate_paths
+
+    result = validate_paths(_paths(ctx, paths))
+    for problem in result.problems:
+        click.echo(str(problem), err=True)
+    if result.problems:
+        click.echo(f"{len(result.problems)} problem(s) found. Fix them and run validate again.", err=True)
+        sys.exit(1)
+    click.echo(f"OK: {len(result.services)} services in {len(result.files)} file(s).")
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@pass_context
+def load(ctx: Context, paths: tuple[Path, ...]) -> None:
+    """Validate, then replace the whole directory in the database in one step.
+
+    If any file has a problem, nothing changes: the bot keeps serving the
+    directory it had. Uses DATABASE_URL (default: the embedded SQLite file).
+
+    \b
+    Example:
+      resource-bot load
+      DATABASE_URL=postgresql://localhost/bot resource-bot load data/
+    """
+    from resource_bot.db import make_engine
+    from resource_bot.directory.load import replace_directory
+    from resource_bot.directory.validate import validate_paths
+
+    result = validate_paths(_paths(ctx, paths))
+    for problem in result.problems:
+        click.echo(str(problem), err=True)
+    if result.problems:
+        click.echo(
+            f"{len(result.problems)} problem(s) found; the directory was not changed. "
+            "Fix them and run load again.",
+            err=True,
+        )
+        sys.exit(1)
+    engine = make_engine(ctx.settings.database_url)
+    with progress(len(result.services), "Loading services") as step:
+        replace_directory(engine, result.organizations, result.services, result.files, step)
+    click.echo(f"Loaded {len(result.services)} services from {len(result.files)} file(s).")

@@ -1,0 +1,113 @@
+"""Settings from the environment, read and validated once.
+
+Every problem is reported with the variable's name and what to put there, so
+that a deploy that is missing something says so in one line.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from resource_bot.db import default_sqlite_url, normalize_url
+from resource_bot.paths import data_dir
+
+_TOKEN = re.compile(r"^\d{5,}:[A-Za-z0-9_-]{30,}$")
+DEFAULT_TELEGRAM_BASE_URL = "https://api.telegram.org/bot"
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message says how to fix it."""
+
+
+def state_home(env: Mapping[str, str]) -> Path:
+    """Where the embedded SQLite database lives when DATABASE_URL is not set."""
+    if env.get("RESOURCE_BOT_HOME"):
+        return Path(env["RESOURCE_BOT_HOME"]).expanduser()
+    base = env.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "resource-bot"
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    data_dir: Path
+    telegram_bot_token: str | None = None
+    telegram_base_url: str = DEFAULT_TELEGRAM_BASE_URL
+    webhook_url: str | None = None
+    webhook_secret: str | None = None
+    port: int = 8080
+    admin_chat_ids: frozenset[int] = field(default_factory=frozenset)
+    bot_username: str | None = None
+    #: Key for hashing chat ids; when unset a random key is kept in the database.
+    state_secret: str | None = None
+
+    @property
+    def database_is_default(self) -> bool:
+        return self.database_url.startswith("sqlite:///") and "resource-bot.sqlite3" in self.database_url
+
+    def require_token(self) -> str:
+        token = self.telegram_bot_token
+        if not token:
+            raise ConfigError(
+                "TELEGRAM_BOT_TOKEN is not set. Create a bot with @BotFather in Telegram (/newbot), "
+                "then export TELEGRAM_BOT_TOKEN=<the token it gives you>. "
+                "To try the bot without Telegram, run: resource-bot chat"
+            )
+        if not _TOKEN.match(token):
+            raise ConfigError(
+                "TELEGRAM_BOT_TOKEN does not look like a bot token (digits, a colon, then 30+ letters). "
+                "Copy it again from @BotFather (/token). To try the bot without Telegram, run: resource-bot chat"
+            )
+        return token
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r} is not a whole number; set it to a port like 8080.") from None
+
+
+def _admin_ids(raw: str) -> frozenset[int]:
+    ids = set()
+    for part in re.split(r"[,\s]+", raw.strip()):
+        if not part:
+            continue
+        try:
+            ids.add(int(part))
+        except ValueError:
+            raise ConfigError(
+                f"ADMIN_CHAT_IDS has {part!r}, which is not a chat id; list numbers separated by commas."
+            ) from None
+    return frozenset(ids)
+
+
+def load_settings(env: Mapping[str, str] | None = None, *, data: Path | None = None) -> Settings:
+    """Read settings from ``env`` (default: the process environment)."""
+    env = os.environ if env is None else env
+    url = env.get("DATABASE_URL") or default_sqlite_url(state_home(env))
+    chosen_data = data or (Path(env["RESOURCE_BOT_DATA"]) if env.get("RESOURCE_BOT_DATA") else data_dir())
+    if not chosen_data.is_dir():
+        raise ConfigError(f"The data folder {chosen_data} does not exist; point --data or RESOURCE_BOT_DATA at it.")
+    webhook_url = env.get("WEBHOOK_URL") or None
+    if webhook_url and not webhook_url.startswith("https://") and not webhook_url.startswith("http://127."):
+        raise ConfigError(f"WEBHOOK_URL={webhook_url!r} must start with https:// (Telegram only calls HTTPS).")
+    return Settings(
+        database_url=normalize_url(url),
+        data_dir=chosen_data,
+        telegram_bot_token=env.get("TELEGRAM_BOT_TOKEN") or None,
+        telegram_base_url=env.get("TELEGRAM_BASE_URL") or DEFAULT_TELEGRAM_BASE_URL,
+        webhook_url=webhook_url,
+        webhook_secret=env.get("WEBHOOK_SECRET") or None,
+        port=_int(env, "PORT", 8080),
+        admin_chat_ids=_admin_ids(env.get("ADMIN_CHAT_IDS", "")),
+        bot_username=(env.get("BOT_USERNAME") or "").lstrip("@") or None,
+        state_secret=env.get("STATE_SECRET") or None,
+    )

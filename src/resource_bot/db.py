@@ -1,0 +1,67 @@
+"""Database engines: SQLite by default, PostgreSQL in production.
+
+Hosting platforms hand out ``postgres://`` URLs; SQLAlchemy wants
+``postgresql+psycopg://``. We accept both so that a pasted URL just works.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import DeclarativeBase, sessionmaker
+
+
+class Base(DeclarativeBase):
+    """The one metadata every table of the bot belongs to."""
+
+
+def normalize_url(url: str) -> str:
+    """Turn the URL forms people paste into the one SQLAlchemy understands."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def default_sqlite_url(state_dir: Path) -> str:
+    return f"sqlite:///{state_dir / 'resource-bot.sqlite3'}"
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    # WAL lets readers go on while `load` writes a new directory; busy_timeout
+    # waits out a short lock instead of failing the user's tap.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    """An engine for ``url``; SQLite files get their parent folder created."""
+    url = normalize_url(url)
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[1] if "///" in url else ""
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, **kwargs)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    kwargs.setdefault("pool_pre_ping", True)
+    return create_engine(url, **kwargs)
+
+
+def make_sessionmaker(engine: Engine) -> sessionmaker[Any]:
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+def create_schema(engine: Engine) -> None:
+    """Create every table that does not exist yet."""
+    # Import for their side effect of registering tables on Base.metadata.
+    from resource_bot import state  # noqa: F401
+    from resource_bot.directory import models  # noqa: F401
+
+    Base.metadata.create_all(engine)

@@ -1,0 +1,257 @@
+"""A read-only, in-memory view of the directory, built once per load.
+
+A tap must be answered in milliseconds over tens of thousands of services, so
+everything a screen needs is precomputed here when the directory loads: the
+services under each topic, national ones apart, local ones bucketed by state
+(and radius areas by grid cell) so that a user's area is checked against a few
+candidates instead of the whole directory.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine, select
+
+from resource_bot.directory import topics
+from resource_bot.directory.entries import LocationEntry, PhoneEntry, ServiceEntry, Translated
+from resource_bot.directory.hours import WeeklyHours, parse_hours, status_at
+from resource_bot.directory.models import (
+    DirectoryVersion,
+    Location,
+    Organization,
+    Phone,
+    Service,
+    ServiceTopic,
+)
+from resource_bot.directory.places import Place, ServiceArea, miles_between, parse_area, place_from_zip
+
+#: Radius areas are bucketed in cells of this many degrees.
+_CELL_DEGREES = 1.0
+
+
+def pick(text: Translated, lang: str) -> str:
+    """The text in ``lang``, else English, else any language it has."""
+    return text.get(lang) or text.get("en") or next(iter(text.values()), "")
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """One service as the bot shows it."""
+
+    id: str
+    name: Translated
+    description: Translated
+    topics: tuple[str, ...]
+    area: ServiceArea
+    phones: tuple[PhoneEntry, ...] = ()
+    website: str | None = None
+    email: str | None = None
+    languages: tuple[str, ...] = ()
+    cost: Translated = field(default_factory=dict)
+    eligibility: Translated = field(default_factory=dict)
+    application_process: Translated = field(default_factory=dict)
+    confidential: bool = False
+    hours: WeeklyHours | None = None
+    locations: tuple[LocationEntry, ...] = ()
+    organization: Translated = field(default_factory=dict)
+    source_url: str = ""
+    last_verified: dt.date = dt.date.min
+
+    @property
+    def national(self) -> bool:
+        return self.area.national
+
+    def always_open(self) -> bool:
+        return bool(self.hours and self.hours.always_open) or any(p.always_open for p in self.phones)
+
+    def open_at(self, now: dt.datetime) -> bool:
+        """Open now, or reachable now: 24/7 phones count, unknown hours do not."""
+        if self.always_open():
+            return True
+        return self.hours is not None and status_at(self.hours, now).kind in ("open", "always")
+
+    def miles_from(self, place: Place) -> float | None:
+        distances = [
+            miles_between(place.latitude, place.longitude, loc.latitude, loc.longitude)
+            for loc in self.locations
+            if loc.latitude is not None and loc.longitude is not None
+        ]
+        if not distances and self.area.radius:
+            lat, lon, _ = self.area.radius
+            distances.append(miles_between(place.latitude, place.longitude, lat, lon))
+        return min(distances) if distances else None
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    listing: Listing
+    miles: float | None
+
+
+def _cells_near(latitude: float, longitude: float, miles: float) -> Iterator[tuple[int, int]]:
+    reach = miles / 69.0 + _CELL_DEGREES
+    lon_reach = reach / max(math.cos(math.radians(latitude)), 0.05)
+    for i in range(math.floor((latitude - reach) / _CELL_DEGREES), math.floor((latitude + reach) / _CELL_DEGREES) + 1):
+        for j in range(
+            math.floor((longitude - lon_reach) / _CELL_DEGREES), math.floor((longitude + lon_reach) / _CELL_DEGREES) + 1
+        ):
+            yield i, j
+
+
+def _cell(latitude: float, longitude: float) -> tuple[int, int]:
+    return math.floor(latitude / _CELL_DEGREES), math.floor(longitude / _CELL_DEGREES)
+
+
+class Catalog:
+    """Every active service, indexed for the questions screens ask."""
+
+    def __init__(self, listings: Iterable[Listing], version: int | None = None) -> None:
+        self.version = version
+        self.services: dict[str, Listing] = {}
+        self._national: dict[str, list[Listing]] = defaultdict(list)
+        self._by_state: dict[str, dict[str, list[Listing]]] = defaultdict(lambda: defaultdict(list))
+        self._by_cell: dict[str, dict[tuple[int, int], list[Listing]]] = defaultdict(lambda: defaultdict(list))
+        for listing in listings:
+            self.services[listing.id] = listing
+            for topic in self._topics_of(listing):
+                if listing.national:
+                    self._national[topic].append(listing)
+                    continue
+                for state in self._states_of(listing.area):
+                    self._by_state[topic][state].append(listing)
+                if listing.area.radius:
+                    lat, lon, miles = listing.area.radius
+                    for cell in _cells_near(lat, lon, miles):
+                        self._by_cell[topic][cell].append(listing)
+        for topic, national in self._national.items():
+            # Services whose main topic this is come first; the sort is stable, so file order stays.
+            national.sort(key=lambda listing: not topics.within(listing.topics[0], topic))  # noqa: B023
+
+    @staticmethod
+    def _topics_of(listing: Listing) -> set[str]:
+        """A service shows under each of its topics and their parents."""
+        found = set()
+        for topic in listing.topics:
+            found.add(topic)
+            if parent := topics.parent_of(topic):
+                found.add(parent)
+        return found
+
+    @staticmethod
+    def _states_of(area: ServiceArea) -> set[str]:
+        states = set(area.states) | {state for state, _ in area.counties}
+        for zip_code in area.zips:
+            if (place := place_from_zip(zip_code)) and place.state:
+                states.add(place.state)
+        return states
+
+    def __len__(self) -> int:
+        return len(self.services)
+
+    def get(self, service_id: str) -> Listing | None:
+        return self.services.get(service_id)
+
+    def national(self, topic: str) -> list[Listing]:
+        return self._national.get(topic, [])
+
+    def local(self, topic: str, place: Place) -> list[Found]:
+        """Local services under ``topic`` that cover ``place``, nearest first."""
+        candidates: dict[str, Listing] = {}
+        if place.state:
+            for listing in self._by_state.get(topic, {}).get(place.state, []):
+                candidates[listing.id] = listing
+        for listing in self._by_cell.get(topic, {}).get(_cell(place.latitude, place.longitude), []):
+            candidates[listing.id] = listing
+        found = [Found(listing, listing.miles_from(place)) for listing in candidates.values() if listing.area.covers(place)]
+        found.sort(key=lambda f: (f.miles is None, f.miles or 0.0))
+        return found
+
+    def for_topic(self, topic: str, place: Place | None) -> list[Found]:
+        """What a topic screen lists: local services for the user's area and every national one.
+
+        Local services come first, nearest first, since help nearby is what a
+        person cannot find elsewhere; on the emergency screen the national
+        hotlines (911, 988) come first.
+        """
+        national = [Found(listing, None) for listing in self.national(topic)]
+        local = self.local(topic, place) if place else []
+        return national + local if topic == "emergency" else local + national
+
+    def has_services(self, topic: str) -> bool:
+        return bool(self._national.get(topic) or self._by_state.get(topic) or self._by_cell.get(topic))
+
+
+def listing_from_entry(entry: ServiceEntry, organization: Translated | None = None) -> Listing:
+    return Listing(
+        id=entry.id,
+        name=entry.name,
+        description=entry.description,
+        topics=entry.topics,
+        area=parse_area(entry.area),
+        phones=entry.phones,
+        website=entry.website,
+        email=entry.email,
+        languages=entry.languages,
+        cost=entry.cost,
+        eligibility=entry.eligibility,
+        application_process=entry.application_process,
+        confidential=entry.confidential,
+        hours=parse_hours(entry.hours) if entry.hours is not None else None,
+        locations=entry.locations,
+        organization=organization or {},
+        source_url=entry.source_url,
+        last_verified=entry.last_verified,
+    )
+
+
+def read_catalog(engine: Engine) -> Catalog:
+    """Build the catalog from the database with a handful of bulk queries."""
+    with engine.connect() as connection:
+        version = connection.execute(
+            select(DirectoryVersion.id).order_by(DirectoryVersion.id.desc()).limit(1)
+        ).scalar()
+        organizations = {row.id: row.name for row in connection.execute(select(Organization.id, Organization.name))}
+        topic_rows: dict[str, list[str]] = defaultdict(list)
+        for t in connection.execute(select(ServiceTopic).order_by(ServiceTopic.service_id, ServiceTopic.position)):
+            topic_rows[t.service_id].append(t.topic_id)
+        phones: dict[str, list[PhoneEntry]] = defaultdict(list)
+        for p in connection.execute(select(Phone).order_by(Phone.service_id, Phone.position)):
+            phones[p.service_id].append(
+                PhoneEntry(p.number, p.kind, p.keyword, p.always_open, tuple(p.languages or ()), p.note or {})
+            )
+        locations: dict[str, list[LocationEntry]] = defaultdict(list)
+        for loc in connection.execute(select(Location).order_by(Location.service_id, Location.position)):
+            locations[loc.service_id].append(
+                LocationEntry(loc.name or {}, loc.street, loc.city, loc.state, loc.zip, loc.latitude, loc.longitude)
+            )
+        listings = []
+        rows = connection.execute(select(Service).where(Service.status == "active").order_by(Service.position))
+        for row in rows:
+            listings.append(
+                Listing(
+                    id=row.id,
+                    name=row.name,
+                    description=row.description,
+                    topics=tuple(topic_rows.get(row.id, ())),
+                    area=parse_area(row.area),
+                    phones=tuple(phones.get(row.id, ())),
+                    website=row.website,
+                    email=row.email,
+                    languages=tuple(row.languages or ()),
+                    cost=row.cost or {},
+                    eligibility=row.eligibility or {},
+                    application_process=row.application_process or {},
+                    confidential=row.confidential,
+                    hours=parse_hours(row.hours) if row.hours is not None else None,
+                    locations=tuple(locations.get(row.id, ())),
+                    organization=organizations.get(row.organization_id, {}) if row.organization_id else {},
+                    source_url=row.source_url,
+                    last_verified=row.last_verified,
+                )
+            )
+    return Catalog(listings, version)

@@ -1,0 +1,431 @@
+"""Check data files and turn them into entries, reporting every problem with file and line.
+
+Validation never stops at the first problem: a maintainer fixing a file wants
+the whole list at once. Each message says what is wrong and how to fix it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import phonenumbers
+from phonenumbers import shortnumberinfo
+
+from resource_bot.directory import topics
+from resource_bot.directory.entries import (
+    LocationEntry,
+    OrganizationEntry,
+    PhoneEntry,
+    Problem,
+    ServiceEntry,
+    Translated,
+    Validation,
+)
+from resource_bot.directory.hours import HoursError, parse_hours
+from resource_bot.directory.places import AreaError, parse_area, place_from_zip
+from resource_bot.directory.yamlsource import LineDict, LineList, SourceError, load_file
+
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
+LANGUAGE_PATTERN = re.compile(r"^[a-z]{2}$")
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+PHONE_KINDS = ("voice", "sms", "tty", "whatsapp")
+STATUSES = ("active", "inactive", "defunct")
+SERVICE_FIELDS = (
+    "id", "organization", "name", "description", "topics", "phones", "website", "email", "languages",
+    "cost", "eligibility", "application_process", "confidential", "status", "area", "hours", "locations",
+    "source", "verified",
+)
+PHONE_FIELDS = ("number", "kind", "keyword", "always_open", "languages", "note")
+LOCATION_FIELDS = ("name", "address", "latitude", "longitude")
+ADDRESS_FIELDS = ("street", "city", "state", "zip")
+ORGANIZATION_FIELDS = ("id", "name", "website", "description")
+#: SMS short codes are 5 or 6 digits; N11 codes and 988 are 3.
+SHORT_CODE = re.compile(r"^\d{3}$|^\d{5,6}$")
+#: 555-0100 to 555-0199 are reserved for fiction; they belong in tests only.
+FICTIONAL = re.compile(r"55501\d\d$")
+
+
+def data_files(paths: Iterable[Path]) -> list[Path]:
+    """The YAML files named, or found directly inside named folders, sorted."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file()))
+        else:
+            found.append(path)
+    return found
+
+
+def _suggest(word: str, choices: Sequence[str]) -> str:
+    close = difflib.get_close_matches(word, choices, n=1)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+class _FileChecker:
+    """Checks one file; collects problems instead of raising."""
+
+    def __init__(self, path: Path, today: dt.date, problems: list[Problem]) -> None:
+        self.path = path
+        self.today = today
+        self.problems = problems
+
+    def problem(self, line: int, message: str) -> None:
+        self.problems.append(Problem(self.path, line, message))
+
+    def unknown_keys(self, mapping: LineDict, allowed: Sequence[str], what: str) -> None:
+        for key in mapping:
+            if key not in allowed:
+                self.problem(
+                    mapping.line_of(key),
+                    f"{what} has an unknown field {key!r}{_suggest(str(key), allowed)} "
+                    f"(allowed: {', '.join(allowed)})",
+                )
+
+    def text(self, mapping: LineDict, key: str, *, required: bool = False) -> Translated:
+        value = mapping.get(key)
+        line = mapping.line_of(key)
+        if value is None:
+            if required:
+                self.problem(mapping.line, f"{key!r} is missing; add `{key}: ...` in plain words")
+            return {}
+        if isinstance(value, str):
+            value = {"en": value}
+        if not isinstance(value, dict) or not value:
+            self.problem(line, f"{key!r} must be text, or a mapping like {{en: ..., es: ...}}")
+            return {}
+        result: Translated = {}
+        for lang, text in value.items():
+            if not isinstance(lang, str) or not LANGUAGE_PATTERN.match(lang):
+                self.problem(line, f"{key!r} has a language {lang!r}; use a two-letter code like en or es")
+            elif not isinstance(text, str) or not text.strip():
+                self.problem(line, f"{key!r} in {lang!r} is empty; write the text or remove the language")
+            else:
+                result[lang] = " ".join(text.split())
+        if result and "en" not in result:
+            self.problem(line, f"{key!r} has no English text; add `en: ...` (the bot falls back to English)")
+        return result
+
+    def url(self, value: Any, line: int, key: str) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value) if isinstance(value, str) else None
+        if parts is None or parts.scheme not in ("http", "https") or "." not in parts.netloc or " " in value:
+            self.problem(line, f"{key!r} is not a web address: {value!r}; write it like https://example.org/page")
+            return None
+        return str(value)
+
+    def languages(self, value: Any, line: int) -> tuple[str, ...]:
+        if value is None:
+            return ()
+        if not isinstance(value, list) or not all(isinstance(v, str) and LANGUAGE_PATTERN.match(v) for v in value):
+            self.problem(line, "languages must be a list of two-letter codes like [en, es]")
+            return ()
+        return tuple(value)
+
+    def boolean(self, mapping: LineDict, key: str) -> bool:
+        value = mapping.get(key, False)
+        if not isinstance(value, bool):
+            self.problem(mapping.line_of(key), f"{key!r} must be true or false, not {value!r}")
+            return False
+        return value
+
+    def phone(self, raw: Any, line: int) -> PhoneEntry | None:
+        if not isinstance(raw, LineDict):
+            self.problem(line, 'each phone must be a mapping like {number: "1-800-799-7233", kind: voice}')
+            return None
+        self.unknown_keys(raw, PHONE_FIELDS, "this phone")
+        number = raw.get("number")
+        kind = raw.get("kind", "voice")
+        number_line = raw.line_of("number")
+        if kind not in PHONE_KINDS:
+            self.problem(raw.line_of("kind"), f"phone kind {kind!r} is unknown; use one of {', '.join(PHONE_KINDS)}")
+            kind = "voice"
+        if isinstance(number, int):
+            number = str(number)
+        if not isinstance(number, str) or not number.strip():
+            self.problem(number_line, 'phone number is missing; write it in quotes, like "1-800-799-7233"')
+            return None
+        self.check_number(number, kind, number_line)
+        keyword = raw.get("keyword")
+        if keyword is not None and (kind != "sms" or not isinstance(keyword, str)):
+            self.problem(raw.line_of("keyword"), "a keyword goes with `kind: sms` only, as a word like BEFREE")
+            keyword = None
+        return PhoneEntry(
+            number=number.strip(),
+            kind=kind,
+            keyword=keyword,
+            always_open=self.boolean(raw, "always_open"),
+            languages=self.languages(raw.get("languages"), raw.line_of("languages")),
+            note=self.text(raw, "note"),
+        )
+
+    def check_number(self, number: str, kind: str, line: int) -> None:
+        if re.search(r"[A-Za-z]", number):
+            self.problem(line, f"phone {number!r} has letters; write the digits and put the word form in `note`")
+            return
+        digits = re.sub(r"\D", "", number)
+        if SHORT_CODE.match(digits) and digits == re.sub(r"[\s-]", "", number):
+            if len(digits) == 3:
+                parsed = phonenumbers.parse(digits, "US")
+                if not shortnumberinfo.is_valid_short_number(parsed) and not re.match(r"^[2-9]11$", digits):
+                    self.problem(line, f"{number!r} is not a known US short number like 911, 988 or 211")
+            elif kind == "voice":
+                self.problem(line, f"{number!r} looks like an SMS short code; add `kind: sms` and its keyword")
+            return
+        try:
+            parsed = phonenumbers.parse(number, "US")
+        except phonenumbers.NumberParseException:
+            self.problem(line, f"phone {number!r} cannot be read; write it like \"1-800-799-7233\"")
+            return
+        if not phonenumbers.is_valid_number(parsed):
+            self.problem(line, f"phone {number!r} is not a valid number; check it against the source page")
+        elif FICTIONAL.search(digits) and "tests" not in self.path.parts:
+            self.problem(line, f"phone {number!r} is a fictional 555-01xx number; real data only outside tests/")
+
+    def location(self, raw: Any, line: int) -> LocationEntry | None:
+        if not isinstance(raw, LineDict):
+            self.problem(line, "each location must be a mapping with an address")
+            return None
+        self.unknown_keys(raw, LOCATION_FIELDS, "this location")
+        address = raw.get("address") or LineDict()
+        if not isinstance(address, LineDict):
+            self.problem(raw.line_of("address"), "address must be a mapping {street, city, state, zip}")
+            address = LineDict()
+        else:
+            self.unknown_keys(address, ADDRESS_FIELDS, "this address")
+        zip_code = address.get("zip")
+        latitude, longitude = raw.get("latitude"), raw.get("longitude")
+        if zip_code is not None:
+            zip_code = str(zip_code)
+            place = place_from_zip(zip_code)
+            if place is None:
+                self.problem(address.line_of("zip"), f"unknown ZIP code {zip_code!r}; check it with the USPS")
+            elif latitude is None and longitude is None:
+                latitude, longitude = place.latitude, place.longitude
+        for key, value, bound in (("latitude", latitude, 90), ("longitude", longitude, 180)):
+            if value is not None and (not isinstance(value, int | float) or not -bound <= value <= bound):
+                self.problem(raw.line_of(key), f"{key} {value!r} is not a number between -{bound} and {bound}")
+                latitude = longitude = None
+        state = address.get("state")
+        return LocationEntry(
+            name=self.text(raw, "name"),
+            street=address.get("street"),
+            city=address.get("city"),
+            state=str(state).upper() if state else None,
+            zip=zip_code,
+            latitude=float(latitude) if latitude is not None else None,
+            longitude=float(longitude) if longitude is not None else None,
+        )
+
+    def service(self, raw: Any, line: int) -> ServiceEntry | None:
+        if not isinstance(raw, LineDict):
+            self.problem(line, "each service must be a mapping; see data/README.md for a complete example")
+            return None
+        self.unknown_keys(raw, SERVICE_FIELDS, "this service")
+        service_id = raw.get("id")
+        if not isinstance(service_id, str) or not ID_PATTERN.match(service_id):
+            self.problem(
+                raw.line_of("id"),
+                f"service id {service_id!r} must be 1-32 lowercase letters, digits, '_' or '-'",
+            )
+            return None
+        topic_ids = self.topic_list(raw)
+        phones = tuple(
+            p for i, item in enumerate(self.list_of(raw, "phones")) if (p := self.phone(item, raw["phones"].line_of(i)))
+        )
+        website = self.url(raw.get("website"), raw.line_of("website"), "website")
+        if not phones and not website:
+            self.problem(raw.line, f"service {service_id!r} has no phone and no website; add how people reach it")
+        email = raw.get("email")
+        if email is not None and (not isinstance(email, str) or not EMAIL_PATTERN.match(email)):
+            self.problem(raw.line_of("email"), f"email {email!r} is not an e-mail address")
+            email = None
+        status = raw.get("status", "active")
+        if status not in STATUSES:
+            self.problem(raw.line_of("status"), f"status {status!r} is unknown; use one of {', '.join(STATUSES)}")
+        area = self.area(raw)
+        hours = self.hours(raw)
+        source = self.url(raw.get("source"), raw.line_of("source"), "source")
+        if "source" not in raw:
+            self.problem(raw.line, f"service {service_id!r} has no `source:`; add the official page you checked")
+        verified = self.verified(raw)
+        locations = tuple(
+            loc
+            for i, item in enumerate(self.list_of(raw, "locations"))
+            if (loc := self.location(item, raw["locations"].line_of(i)))
+        )
+        organization = raw.get("organization")
+        if organization is not None and not isinstance(organization, str):
+            self.problem(raw.line_of("organization"), "organization must be the id of an organization")
+            organization = None
+        name = self.text(raw, "name", required=True)
+        description = self.text(raw, "description", required=True)
+        if not (name and description and topic_ids and source and verified and area is not None):
+            return None
+        return ServiceEntry(
+            id=service_id,
+            name=name,
+            description=description,
+            topics=topic_ids,
+            area=area,
+            source_url=source,
+            last_verified=verified,
+            organization=organization,
+            phones=phones,
+            website=website,
+            email=email,
+            languages=self.languages(raw.get("languages"), raw.line_of("languages")),
+            cost=self.text(raw, "cost"),
+            eligibility=self.text(raw, "eligibility"),
+            application_process=self.text(raw, "application_process"),
+            confidential=self.boolean(raw, "confidential"),
+            status=status if status in STATUSES else "active",
+            hours=hours,
+            locations=locations,
+            path=self.path,
+            line=raw.line,
+        )
+
+    def list_of(self, raw: LineDict, key: str) -> LineList:
+        value = raw.get(key)
+        if value is None:
+            return LineList()
+        if not isinstance(value, LineList):
+            self.problem(raw.line_of(key), f"{key!r} must be a list (each item on a line starting with '- ')")
+            return LineList()
+        return value
+
+    def topic_list(self, raw: LineDict) -> tuple[str, ...]:
+        value = raw.get("topics")
+        if not isinstance(value, LineList) or not value:
+            self.problem(raw.line_of("topics"), "topics must be a list of topic ids, like [legal, safety]")
+            return ()
+        good = []
+        for i, topic in enumerate(value):
+            if isinstance(topic, str) and topics.is_topic(topic):
+                good.append(topic)
+            else:
+                known = sorted(topics.ALL_TOPICS)
+                self.problem(
+                    value.line_of(i),
+                    f"unknown topic {topic!r}{_suggest(str(topic), known)} (topics are listed in data/README.md)",
+                )
+        return tuple(good)
+
+    def area(self, raw: LineDict) -> Any:
+        try:
+            return parse_area(raw.get("area")).to_yaml()
+        except AreaError as exc:
+            self.problem(raw.line_of("area"), str(exc))
+            return None
+
+    def hours(self, raw: LineDict) -> Any:
+        if raw.get("hours") is None:
+            return None
+        try:
+            return parse_hours(raw["hours"]).to_yaml()
+        except HoursError as exc:
+            self.problem(raw.line_of("hours"), str(exc))
+            return None
+
+    def verified(self, raw: LineDict) -> dt.date | None:
+        value = raw.get("verified")
+        line = raw.line_of("verified")
+        if value is None:
+            self.problem(raw.line, "`verified:` is missing; add the date you checked the source, like 2026-11-28")
+            return None
+        if isinstance(value, str):
+            try:
+                value = dt.date.fromisoformat(value)
+            except ValueError:
+                pass
+        if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
+            self.problem(line, f"verified {value!r} is not a date; write it as YYYY-MM-DD")
+            return None
+        if value > self.today:
+            self.problem(line, f"verified {value} is in the future; write the day you checked the source")
+            return None
+        return value
+
+    def organization(self, raw: Any, line: int) -> OrganizationEntry | None:
+        if not isinstance(raw, LineDict):
+            self.problem(line, "each organization must be a mapping with id and name")
+            return None
+        self.unknown_keys(raw, ORGANIZATION_FIELDS, "this organization")
+        org_id = raw.get("id")
+        if not isinstance(org_id, str) or not ID_PATTERN.match(org_id):
+            self.problem(raw.line_of("id"), f"organization id {org_id!r} must be 1-32 lowercase letters or digits")
+            return None
+        name = self.text(raw, "name", required=True)
+        if not name:
+            return None
+        return OrganizationEntry(
+            id=org_id,
+            name=name,
+            website=self.url(raw.get("website"), raw.line_of("website"), "website"),
+            description=self.text(raw, "description"),
+            path=self.path,
+            line=raw.line,
+        )
+
+
+def validate_paths(paths: Iterable[Path], *, today: dt.date | None = None) -> Validation:
+    """Read and check every data file under ``paths``; never raises for bad data."""
+    today = today or dt.date.today()
+    result = Validation(files=data_files(paths))
+    if not result.files:
+        result.problems.append(Problem(Path("."), 0, "no .yaml files found; name a data folder or file"))
+    for path in result.files:
+        checker = _FileChecker(path, today, result.problems)
+        try:
+            document = load_file(path)
+        except SourceError as exc:
+            result.problems.append(Problem(exc.path, exc.line, exc.message))
+            continue
+        if document is None:
+            continue
+        if not isinstance(document, LineDict):
+            checker.problem(1, "a data file must be a mapping with a `services:` list")
+            continue
+        checker.unknown_keys(document, ("services", "organizations"), "the file")
+        for i, item in enumerate(checker.list_of(document, "organizations")):
+            if org := checker.organization(item, document["organizations"].line_of(i)):
+                result.organizations.append(org)
+        for i, item in enumerate(checker.list_of(document, "services")):
+            if service := checker.service(item, document["services"].line_of(i)):
+                result.services.append(service)
+    _check_across_files(result)
+    return result
+
+
+def _check_across_files(result: Validation) -> None:
+    seen: dict[str, ServiceEntry] = {}
+    for service in result.services:
+        if first := seen.get(service.id):
+            result.problems.append(
+                Problem(service.path, service.line, f"duplicate id {service.id!r}: also used at {first.path}:{first.line}")
+            )
+        else:
+            seen[service.id] = service
+    organizations: dict[str, OrganizationEntry] = {}
+    for org in result.organizations:
+        if first_org := organizations.get(org.id):
+            result.problems.append(
+                Problem(org.path, org.line, f"duplicate organization id {org.id!r}: also at {first_org.path}:{first_org.line}")
+            )
+        organizations[org.id] = org
+    for service in result.services:
+        if service.organization and service.organization not in organizations:
+            result.problems.append(
+                Problem(
+                    service.path,
+                    service.line,
+                    f"organization {service.organization!r} is not defined; add it to an `organizations:` list",
+                )
+            )

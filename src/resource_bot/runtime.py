@@ -1,0 +1,90 @@
+"""Put the parts together: database, directory, menus, matcher and engine.
+
+Every channel (terminal, polling, webhook) starts from :func:`open_runtime`,
+so they all serve the same directory in the same way.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine
+
+from resource_bot.config import Settings
+from resource_bot.db import create_schema, make_engine
+from resource_bot.dialog.danger import DangerDetector
+from resource_bot.dialog.engine import Engine as DialogEngine
+from resource_bot.dialog.engine import service_texts
+from resource_bot.dialog.matcher import NeedMatcher
+from resource_bot.dialog.menus import Menus
+from resource_bot.directory.catalog import Catalog, read_catalog
+from resource_bot.directory.load import current_version, files_digest, load_paths
+from resource_bot.directory.validate import data_files
+from resource_bot.paths import conversations_dir
+
+#: How often a long-running process asks the database whether the directory changed.
+REFRESH_SECONDS = 30.0
+
+
+class DirectoryError(Exception):
+    """The directory could not be loaded; the message lists each problem with file and line."""
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    db: Engine
+    dialog: DialogEngine
+    _checked_at: float = field(default_factory=time.monotonic)
+
+    @property
+    def catalog(self) -> Catalog:
+        return self.dialog.catalog
+
+    def refresh_if_changed(self, *, force: bool = False) -> bool:
+        """Swap in the directory another process loaded; cheap, and at most every 30 s unless forced."""
+        now = time.monotonic()
+        if not force and now - self._checked_at < REFRESH_SECONDS:
+            return False
+        self._checked_at = now
+        version = current_version(self.db)
+        if version is None or version.id == self.catalog.version:
+            return False
+        catalog = read_catalog(self.db)
+        self.dialog.use_catalog(catalog, build_matcher(catalog))
+        return True
+
+
+def build_matcher(catalog: Catalog) -> NeedMatcher:
+    return NeedMatcher.from_directory(conversations_dir(), service_texts(catalog))
+
+
+def ensure_directory(settings: Settings, db: Engine) -> None:
+    """Load the data folder when the database has no directory yet, or when the
+    embedded default database holds an older copy of the bundled files."""
+    create_schema(db)
+    version = current_version(db)
+    stale = settings.database_is_default and version is not None and (
+        version.digest != files_digest(data_files([settings.data_dir]))
+    )
+    if version is None or stale:
+        result = load_paths(db, [settings.data_dir])
+        if not result.ok:
+            problems = "\n".join(str(p) for p in result.problems)
+            raise DirectoryError(f"The directory in {settings.data_dir} has problems:\n{problems}")
+
+
+def open_runtime(settings: Settings, *, bot_username: str | None = None) -> Runtime:
+    db = make_engine(settings.database_url)
+    ensure_directory(settings, db)
+    catalog = read_catalog(db)
+    folder = conversations_dir()
+    dialog = DialogEngine(
+        Menus.from_dir(folder),
+        catalog,
+        build_matcher(catalog),
+        DangerDetector.from_directory(folder),
+        bot_username=bot_username or settings.bot_username,
+    )
+    return Runtime(settings, db, dialog)
