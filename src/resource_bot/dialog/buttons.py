@@ -1,0 +1,98 @@
+"""Button data: short, stable strings (Telegram allows 64 bytes).
+
+Every button says where it goes in absolute terms (``t:legal:2`` is page 3 of
+legal help), so a stale button from an old message still does the right thing,
+and anything that does not parse leads to the main menu.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from resource_bot.directory import topics
+
+MAIN = "m"
+BACK = "b"
+QUICK_EXIT = "x"
+LANGUAGE = "l"
+AREA = "a"
+CLEAR_AREA = "a:x"
+REPORT_REASONS = ("wrong_number", "closed", "moved", "other")
+_REASON_CODES = {"wrong_number": "w", "closed": "c", "moved": "m", "other": "o"}
+_REASONS_BY_CODE = {code: reason for reason, code in _REASON_CODES.items()}
+
+_ID = r"[a-z0-9_-]{1,32}"
+_TOPIC = r"[a-z_.]{1,40}"
+_PATTERNS = {
+    "topic": re.compile(rf"^t:({_TOPIC})(?::(\d{{1,4}}))?$"),
+    "open": re.compile(rf"^o([01]):({_TOPIC})$"),
+    "service": re.compile(rf"^s:({_ID})$"),
+    "language": re.compile(r"^l:([a-z]{2})$"),
+    "report": re.compile(rf"^r:({_ID})(?::([wcmo]))?$"),
+    "share_topic": re.compile(rf"^h:({_TOPIC})$"),
+    "share_service": re.compile(rf"^hs:({_ID})$"),
+}
+
+
+def topic(topic_id: str, page: int = 0) -> str:
+    return f"t:{topic_id}:{page}" if page else f"t:{topic_id}"
+
+
+def open_filter(topic_id: str, on: bool) -> str:
+    return f"o{int(on)}:{topic_id}"
+
+
+def service(service_id: str) -> str:
+    return f"s:{service_id}"
+
+
+def set_language(code: str) -> str:
+    return f"l:{code}"
+
+
+def report(service_id: str, reason: str | None = None) -> str:
+    return f"r:{service_id}:{_REASON_CODES[reason]}" if reason else f"r:{service_id}"
+
+
+def share_topic(topic_id: str) -> str:
+    return f"h:{topic_id}"
+
+
+def share_service(service_id: str) -> str:
+    return f"hs:{service_id}"
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """What a button asks for; ``kind`` is one of the constants above or a pattern's name."""
+
+    kind: str
+    target: str = ""
+    page: int = 0
+    flag: bool = False
+    reason: str | None = None
+
+
+def parse(raw: str) -> Parsed | None:
+    """Read button data; None for anything forged, stale beyond use, or oversized."""
+    if not isinstance(raw, str) or len(raw.encode("utf-8", "replace")) > 64:
+        return None
+    if raw in (MAIN, BACK, QUICK_EXIT, LANGUAGE, AREA, CLEAR_AREA):
+        return Parsed(raw)
+    for kind, pattern in _PATTERNS.items():
+        match = pattern.match(raw)
+        if not match:
+            continue
+        if kind == "topic":
+            if not topics.is_topic(match[1]):
+                return None
+            return Parsed(kind, match[1], page=int(match[2] or 0))
+        if kind == "open":
+            return Parsed(kind, match[2], flag=match[1] == "1") if topics.is_topic(match[2]) else None
+        if kind == "share_topic" and not topics.is_topic(match[1]):
+            return None
+        if kind == "report":
+            return Parsed(kind, match[1], reason=_REASONS_BY_CODE.get(match[2] or ""))
+        return Parsed(kind, match[1])
+    return None

@@ -1,0 +1,285 @@
+"""The dialog engine: an event and a chat's state in, replies and the new state out.
+
+Pure Python with no I/O and nothing from Telegram, in the spirit of h11: the
+channels feed it events and carry out what comes back. Two rules hold in every
+state: danger words get the emergency screen before anything else, and a bad
+event (forged button data, an unknown kind of event) gets a calm answer and
+leaves the state exactly as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+
+from resource_bot.dialog import buttons
+from resource_bot.dialog.chatstate import ChatState
+from resource_bot.dialog.danger import DangerDetector
+from resource_bot.dialog.deeplink import DeepLink, parse_payload, service_key
+from resource_bot.dialog.events import (
+    Command,
+    CommandName,
+    Effect,
+    Event,
+    Feedback,
+    Outcome,
+    Press,
+    Reply,
+    SharedLocation,
+    Start,
+    Text,
+)
+from resource_bot.dialog.matcher import MIN_TOPIC_SCORE, NeedMatcher, ServiceText
+from resource_bot.dialog.menus import Menus
+from resource_bot.dialog.screens import Screens
+from resource_bot.directory import topics
+from resource_bot.directory.catalog import Catalog, Found, pick
+from resource_bot.directory.places import Place, place_from_location, place_from_zip
+
+_ZIP_TEXT = re.compile(r"^\s*(?:(?:my\s+)?zip(?:\s*code)?(?:\s+is)?|c[oó]digo\s+postal)?\s*:?\s*(\d{5})(?:-\d{4})?\s*$", re.I)
+#: Typed text longer than this is cut before matching: nobody describes a need in more.
+MAX_TYPED = 500
+
+Result = tuple[Outcome, ChatState]
+
+
+def service_texts(catalog: Catalog) -> list[ServiceText]:
+    """What the matcher needs to know about each service."""
+    return [
+        ServiceText(listing.id, tuple(listing.name.values()) + tuple(listing.description.values()), listing.topics)
+        for listing in catalog.services.values()
+    ]
+
+
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Engine:
+    """Answers one event at a time; holds the menus, the catalog and the matcher, never a chat."""
+
+    def __init__(
+        self,
+        menus: Menus,
+        catalog: Catalog,
+        matcher: NeedMatcher,
+        danger: DangerDetector,
+        *,
+        bot_username: str | None = None,
+        clock: Callable[[], dt.datetime] = _utc_now,
+    ) -> None:
+        self.menus = menus
+        self.matcher = matcher
+        self.danger = danger
+        self.clock = clock
+        self.screens = Screens(menus, catalog, bot_username)
+        self._by_key = {service_key(service_id): service_id for service_id in catalog.services}
+
+    @property
+    def catalog(self) -> Catalog:
+        return self.screens.catalog
+
+    def use_catalog(self, catalog: Catalog, matcher: NeedMatcher) -> None:
+        """Swap in a newly loaded directory (after /reload or another process's load)."""
+        self.screens.catalog = catalog
+        self.matcher = matcher
+        self._by_key = {service_key(service_id): service_id for service_id in catalog.services}
+
+    # -- entry point ----------------------------------------------------------------------------
+    def handle(self, state: ChatState, event: Event) -> Result:
+        if isinstance(event, Text):
+            return self._text(state, event.text)
+        if isinstance(event, Press):
+            return self._press(state, event.data)
+        if isinstance(event, Start):
+            return self._start(state, event)
+        if isinstance(event, Command):
+            return self._command(state, event.name)
+        if isinstance(event, SharedLocation):
+            return self._location(state, event)
+        return self._calm(state)
+
+    def main_menu(self, state: ChatState, *, prefix: str = "") -> Outcome:
+        return Outcome((self.screens.main(state, prefix=prefix),))
+
+    # -- helpers --------------------------------------------------------------------------------
+    def place(self, state: ChatState) -> Place | None:
+        if state.zip:
+            return place_from_zip(state.zip)
+        if state.latitude is not None and state.longitude is not None:
+            return place_from_location(state.latitude, state.longitude)
+        return None
+
+    def _calm(self, state: ChatState) -> Result:
+        """Anything we cannot read leads to the main menu and changes nothing."""
+        return self.main_menu(state), state
+
+    def _topic(self, state: ChatState, topic: str, *, prefix: str = "") -> Result:
+        new = state.evolve(screen=f"topic:{topic}", topic=topic)
+        reply = self.screens.topic(new, topic, self.place(new), self.clock(), prefix=prefix)
+        return Outcome((reply,), stats=(("topic", topic),)), new
+
+    def _service(self, state: ChatState, service_id: str) -> Result:
+        listing = self.catalog.get(service_id)
+        if listing is None:
+            return self._calm(state)
+        place = self.place(state)
+        found = Found(listing, listing.miles_from(place) if place and not listing.national else None)
+        reply = self.screens.service_card(state, found, self.clock())
+        return Outcome((reply,), stats=(("service", service_id),)), state.evolve(screen=f"service:{service_id}")
+
+    def _quick_exit(self, state: ChatState) -> Result:
+        reply = Reply(self.menus.ui(state.lang, "exit_done"))
+        return Outcome((reply,), effects=frozenset({Effect.QUICK_EXIT}), stats=(("quick_exit", "1"),)), ChatState()
+
+    def _back(self, state: ChatState) -> Result:
+        screen_kind, _, target = state.screen.partition(":")
+        if screen_kind in ("service", "report") and state.topic:
+            return self._topic(state, state.topic)
+        if screen_kind == "topic" and (parent := topics.parent_of(target)):
+            return self._topic(state.evolve(page=0), parent)
+        return self.main_menu(state), state.evolve(screen="main", page=0)
+
+    def _set_place(self, state: ChatState, new: ChatState, place: Place) -> Result:
+        """After the area changes, confirm it and show again the screen the person was on."""
+        prefix = self.menus.ui(new.lang, "area_set", place=place.label)
+        if state.screen.startswith("topic:") and state.topic:
+            return self._topic(new.evolve(page=0), state.topic, prefix=prefix)
+        return self.main_menu(new, prefix=prefix), new.evolve(screen="main")
+
+    # -- events ---------------------------------------------------------------------------------
+    def _start(self, state: ChatState, event: Start) -> Result:
+        link = parse_payload(event.payload)
+        hint = (event.language_hint or "")[:2].lower()
+        lang = link.lang or (hint if hint in self.menus.codes and state == ChatState() else state.lang)
+        new = state.evolve(lang=lang, page=0, open_now=False)
+        stats: list[tuple[str, str]] = [("language", lang)]
+        if link.source:
+            stats.append(("source", link.source))
+        prefix = ""
+        if link.zip:
+            if place := place_from_zip(link.zip):
+                new = new.evolve(zip=link.zip, latitude=None, longitude=None)
+                prefix = self.menus.ui(lang, "area_set", place=place.label)
+        outcome, new = self._open_link(new, link, prefix)
+        return Outcome(outcome.replies, outcome.effects, tuple(stats) + outcome.stats), new
+
+    def _open_link(self, state: ChatState, link: DeepLink, prefix: str) -> Result:
+        if link.service and (service_id := self._by_key.get(link.service)):
+            listing = self.catalog.services[service_id]
+            topic_state = state.evolve(topic=link.topic or topics.parent_of(listing.topics[0]) or listing.topics[0])
+            return self._service(topic_state, service_id)
+        if link.topic:
+            return self._topic(state, link.topic, prefix=prefix)
+        welcome = self.menus.ui(state.lang, "welcome")
+        return self.main_menu(state, prefix=f"{welcome}\n\n{prefix}" if prefix else welcome), state.evolve(
+            screen="main"
+        )
+
+    def _command(self, state: ChatState, name: CommandName) -> Result:
+        if name is CommandName.MENU:
+            return self.main_menu(state), state.evolve(screen="main", page=0)
+        if name is CommandName.HELP:
+            return self.main_menu(state, prefix=self.menus.ui(state.lang, "help")), state.evolve(screen="help")
+        if name is CommandName.LANGUAGE:
+            return Outcome((self.screens.language(state),)), state.evolve(screen="language")
+        if name is CommandName.AREA:
+            return self._area(state)
+        if name is CommandName.EXIT:
+            return self._quick_exit(state)
+        if name is CommandName.FORGET:
+            fresh = ChatState(lang=state.lang)
+            reply = self.screens.main(fresh, prefix=self.menus.ui(state.lang, "forget_done"))
+            return Outcome((reply,), effects=frozenset({Effect.FORGET})), fresh
+        return self._calm(state)
+
+    def _area(self, state: ChatState, *, prefix: str = "") -> Result:
+        reply = self.screens.area(state, self.place(state), prefix=prefix)
+        return Outcome((reply,), effects=frozenset({Effect.ASK_LOCATION})), state.evolve(screen="area")
+
+    def _location(self, state: ChatState, event: SharedLocation) -> Result:
+        place = place_from_location(event.latitude, event.longitude)
+        if place is None:
+            unknown = self.menus.ui(state.lang, "area_unknown", zip="?")
+            return self._area(state, prefix=unknown)
+        # The place's coordinates are already rounded to about a kilometre; nothing finer is kept.
+        new = state.evolve(zip=None, latitude=place.latitude, longitude=place.longitude)
+        return self._set_place(state, new, place)
+
+    def _text(self, state: ChatState, raw: str) -> Result:
+        text = raw[:MAX_TYPED] if isinstance(raw, str) else ""
+        if self.danger.is_crisis(text, None):
+            prefix = self.menus.ui(state.lang, "crisis_first")
+            outcome, new = self._topic(state.evolve(page=0, open_now=False), "emergency", prefix=prefix)
+            return Outcome(outcome.replies, stats=(("crisis", "1"),) + outcome.stats), new
+        if match := _ZIP_TEXT.match(text):
+            zip_code = match[1]
+            place = place_from_zip(zip_code)
+            if place is None:
+                return self._area(state, prefix=self.menus.ui(state.lang, "area_unknown", zip=zip_code))
+            return self._set_place(state, state.evolve(zip=zip_code, latitude=None, longitude=None), place)
+        result = self.matcher.match(text, state.lang, max_topics=3, max_services=3)
+        topic_ids = [s.id for s in result.topics if s.score >= MIN_TOPIC_SCORE]
+        listings = [listing for s in result.services if (listing := self.catalog.get(s.id))]
+        reply = self.screens.suggestions(state, topic_ids, listings, found_any=bool(topic_ids or listings))
+        return Outcome((reply,), stats=tuple(("typed_topic", t) for t in topic_ids[:1])), state
+
+    def _press(self, state: ChatState, raw: str) -> Result:
+        parsed = buttons.parse(raw)
+        if parsed is None:
+            return self._calm(state)
+        kind = parsed.kind
+        if kind == buttons.QUICK_EXIT:
+            return self._quick_exit(state)
+        if kind == buttons.MAIN:
+            return self.main_menu(state), state.evolve(screen="main", page=0)
+        if kind == buttons.BACK:
+            return self._back(state)
+        if kind == buttons.LANGUAGE:
+            return self._command(state, CommandName.LANGUAGE)
+        if kind == buttons.AREA:
+            return self._area(state)
+        if kind == buttons.CLEAR_AREA:
+            new = state.evolve(zip=None, latitude=None, longitude=None)
+            return self._area(new, prefix=self.menus.ui(state.lang, "area_cleared"))
+        if kind == "topic":
+            return self._topic(state.evolve(page=parsed.page), parsed.target)
+        if kind == "open":
+            return self._topic(state.evolve(open_now=parsed.flag, page=0), parsed.target)
+        if kind == "service":
+            return self._service(state, parsed.target)
+        if kind == "language":
+            if parsed.target not in self.menus.codes:
+                return self._calm(state)
+            new = state.evolve(lang=parsed.target, screen="main")
+            reply = self.screens.main(new, prefix=self.menus.ui(new.lang, "language_set"))
+            return Outcome((reply,), stats=(("language", new.lang),)), new
+        if kind == "report":
+            return self._report(state, parsed.target, parsed.reason)
+        if kind in ("share_topic", "share_service"):
+            return self._share(state, kind, parsed.target)
+        return self._calm(state)
+
+    def _report(self, state: ChatState, service_id: str, reason: str | None) -> Result:
+        listing = self.catalog.get(service_id)
+        if listing is None:
+            return self._calm(state)
+        if reason is None:
+            return Outcome((self.screens.report(state, listing),)), state.evolve(screen=f"report:{service_id}")
+        thanks = self.menus.ui(state.lang, "report_thanks")
+        reply = Reply(thanks, self.screens.nav_rows(state.lang))
+        return Outcome((reply,), feedback=(Feedback(service_id, reason),)), state
+
+    def _share(self, state: ChatState, kind: str, target: str) -> Result:
+        if kind == "share_topic":
+            link = DeepLink(topic=target, lang=state.lang)
+            title = self.menus.label(state.lang, target)
+        else:
+            listing = self.catalog.get(target)
+            if listing is None:
+                return self._calm(state)
+            link = DeepLink(lang=state.lang, service=target)
+            title = pick(listing.name, state.lang)
+        reply = self.screens.share(state, title, link)
+        return (Outcome((reply,)), state) if reply else self._calm(state)

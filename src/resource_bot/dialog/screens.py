@@ -1,0 +1,172 @@
+"""Each screen of the bot as a reply: its words and its buttons.
+
+Every screen ends with the Quick exit button, and every screen but the main
+menu offers Back and Main menu, so no screen is a dead end. Button data is
+short and stable (see :mod:`resource_bot.dialog.buttons`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Sequence
+from urllib.parse import quote
+
+from resource_bot.dialog import buttons as data
+from resource_bot.dialog.chatstate import ChatState
+from resource_bot.dialog.deeplink import DeepLink, build_payload
+from resource_bot.dialog.events import Button, Reply, Role
+from resource_bot.dialog.menus import Menus
+from resource_bot.dialog.render import fit, summary
+from resource_bot.directory import topics
+from resource_bot.directory.catalog import Catalog, Found, Listing, pick
+from resource_bot.directory.places import Place
+
+PAGE_SIZE = 5
+#: Button labels are cut to this many characters so they stay readable on a phone.
+MAX_LABEL = 40
+
+
+def short(label: str, limit: int = MAX_LABEL) -> str:
+    return label if len(label) <= limit else label[: limit - 1].rstrip() + "…"
+
+
+def _pairs(row: Sequence[Button]) -> tuple[tuple[Button, ...], ...]:
+    return tuple(tuple(row[i : i + 2]) for i in range(0, len(row), 2))
+
+
+class Screens:
+    """Builds replies from the menus' words and the catalog's services."""
+
+    def __init__(self, menus: Menus, catalog: Catalog, bot_username: str | None = None) -> None:
+        self.menus = menus
+        self.catalog = catalog
+        self.bot_username = bot_username
+
+    # -- pieces ---------------------------------------------------------------------------------
+    def exit_row(self, lang: str) -> tuple[Button, ...]:
+        return (Button(self.menus.ui(lang, "quick_exit"), data.QUICK_EXIT),)
+
+    def nav_rows(self, lang: str) -> tuple[tuple[Button, ...], ...]:
+        return (
+            (Button(self.menus.ui(lang, "back"), data.BACK), Button(self.menus.ui(lang, "main_menu"), data.MAIN)),
+            self.exit_row(lang),
+        )
+
+    def topic_buttons(self, lang: str, topic_ids: Sequence[str]) -> tuple[tuple[Button, ...], ...]:
+        return _pairs([Button(self.menus.label(lang, t), data.topic(t)) for t in topic_ids])
+
+    def share_link(self, link: DeepLink) -> str | None:
+        if not self.bot_username:
+            return None
+        return f"https://t.me/{self.bot_username}?start={build_payload(link)}"
+
+    # -- screens --------------------------------------------------------------------------------
+    def main(self, state: ChatState, *, prefix: str = "") -> Reply:
+        lang = state.lang
+        text = self.menus.ui(lang, "main_prompt")
+        rows = self.topic_buttons(lang, topics.TOP_LEVEL) + (
+            (
+                Button(self.menus.ui(lang, "change_language"), data.LANGUAGE),
+                Button(self.menus.ui(lang, "set_area"), data.AREA),
+            ),
+            self.exit_row(lang),
+        )
+        return Reply(fit(f"{prefix}\n\n{text}" if prefix else text), rows)
+
+    def topic(self, state: ChatState, topic: str, place: Place | None, now: dt.datetime, *, prefix: str = "") -> Reply:
+        lang = state.lang
+        found = self.catalog.for_topic(topic, place)
+        if state.open_now:
+            found = [f for f in found if f.listing.open_at(now)]
+        pages = max(1, math.ceil(len(found) / PAGE_SIZE))
+        page = min(state.page, pages - 1)
+        shown = found[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+        parts = [prefix] if prefix else []
+        parts += [self.menus.label(lang, topic), self.menus.intro(lang, topic)]
+        if place:
+            parts.append(self.menus.ui(lang, "your_area", place=place.label))
+        if shown:
+            parts.append(self.menus.ui(lang, "services_heading"))
+            parts.extend(summary(self.menus, lang, f, now) for f in shown)
+            if pages > 1:
+                parts.append(self.menus.ui(lang, "page_of", page=page + 1, pages=pages))
+        else:
+            parts.append(self.menus.ui(lang, "no_services_here"))
+        rows: list[tuple[Button, ...]] = list(self.topic_buttons(lang, topics.children_of(topic)))
+        rows += [(Button(short(self.menus.ui(lang, "details", name=pick(f.listing.name, lang))), data.service(f.listing.id)),) for f in shown]
+        paging = []
+        if page > 0:
+            paging.append(Button(self.menus.ui(lang, "prev_page"), data.topic(topic, page - 1)))
+        if page < pages - 1:
+            paging.append(Button(self.menus.ui(lang, "next_page"), data.topic(topic, page + 1)))
+        if paging:
+            rows.append(tuple(paging))
+        toggle = (
+            Button(self.menus.ui(lang, "show_all"), data.open_filter(topic, False))
+            if state.open_now
+            else Button(self.menus.ui(lang, "open_now_filter"), data.open_filter(topic, True))
+        )
+        rows.append((toggle, Button(self.menus.ui(lang, "set_area"), data.AREA)))
+        if self.bot_username:
+            rows.append((Button(self.menus.ui(lang, "share"), data.share_topic(topic)),))
+        return Reply(fit("\n\n".join(parts)), tuple(rows) + self.nav_rows(lang))
+
+    def service_card(self, state: ChatState, found: Found, now: dt.datetime) -> Reply:
+        from resource_bot.dialog.render import card
+
+        lang = state.lang
+        listing = found.listing
+        rows: list[tuple[Button, ...]] = [(Button(self.menus.ui(lang, "report_problem"), data.report(listing.id)),)]
+        if self.bot_username:
+            rows.append((Button(self.menus.ui(lang, "share"), data.share_service(listing.id)),))
+        return Reply(card(self.menus, lang, found, now), tuple(rows) + self.nav_rows(lang), Role.CARD)
+
+    def language(self, state: ChatState) -> Reply:
+        choices = tuple(
+            (Button(self.menus.name(code), data.set_language(code)),) for code in self.menus.codes
+        )
+        return Reply(self.menus.ui(state.lang, "language_prompt"), choices + self.nav_rows(state.lang))
+
+    def area(self, state: ChatState, place: Place | None, *, prefix: str = "") -> Reply:
+        lang = state.lang
+        parts = [prefix] if prefix else []
+        if place:
+            parts.append(self.menus.ui(lang, "your_area", place=place.label))
+        parts.append(self.menus.ui(lang, "area_prompt"))
+        rows: tuple[tuple[Button, ...], ...] = ()
+        if place:
+            rows = ((Button(self.menus.ui(lang, "clear_area"), data.CLEAR_AREA),),)
+        return Reply(fit("\n\n".join(parts)), rows + self.nav_rows(lang))
+
+    def report(self, state: ChatState, listing: Listing) -> Reply:
+        lang = state.lang
+        reasons = tuple(
+            (Button(self.menus.ui(lang, f"report_{reason}"), data.report(listing.id, reason)),)
+            for reason in data.REPORT_REASONS
+        )
+        text = self.menus.ui(lang, "report_prompt", name=pick(listing.name, lang))
+        return Reply(text, reasons + self.nav_rows(lang))
+
+    def suggestions(
+        self, state: ChatState, topic_ids: Sequence[str], listings: Sequence[Listing], *, found_any: bool
+    ) -> Reply:
+        """The answer to typed text: the closest topics and services, or every topic and a way forward."""
+        lang = state.lang
+        if not found_any:
+            return Reply(
+                self.menus.ui(lang, "not_sure"),
+                self.topic_buttons(lang, topics.TOP_LEVEL) + (self.exit_row(lang),),
+            )
+        rows = list(self.topic_buttons(lang, topic_ids))
+        rows += [(Button(short(pick(listing.name, lang)), data.service(listing.id)),) for listing in listings]
+        rows.append((Button(self.menus.ui(lang, "main_menu"), data.MAIN),))
+        return Reply(self.menus.ui(lang, "did_you_mean"), tuple(rows) + (self.exit_row(lang),))
+
+    def share(self, state: ChatState, title: str, link: DeepLink) -> Reply | None:
+        url = self.share_link(link)
+        if url is None:
+            return None
+        text = self.menus.ui(state.lang, "share_text", title=title, link=url)
+        forward = f"https://t.me/share/url?url={quote(url, safe='')}"
+        return Reply(text, ((Button(self.menus.ui(state.lang, "share"), url=forward),),), Role.CARD)
