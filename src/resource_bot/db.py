@@ -61,7 +61,7 @@ def make_sessionmaker(engine: Engine) -> sessionmaker[Any]:
 def create_schema(engine: Engine) -> None:
     """Create every table that does not exist yet."""
     # Import for their side effect of registering tables on Base.metadata.
-    from resource_bot import state  # noqa: F401
+    from resource_bot import feedback, state, stats  # noqa: F401
     from resource_bot.directory import models  # noqa: F401
 
     Base.metadata.create_all(engine)

@@ -16,12 +16,15 @@ from resource_bot.db import create_schema, make_engine
 from resource_bot.dialog.danger import DangerDetector
 from resource_bot.dialog.engine import Engine as DialogEngine
 from resource_bot.dialog.engine import service_texts
+from resource_bot.dialog.events import Outcome
 from resource_bot.dialog.matcher import NeedMatcher
 from resource_bot.dialog.menus import Menus
 from resource_bot.directory.catalog import Catalog, read_catalog
 from resource_bot.directory.load import current_version, files_digest, load_paths
 from resource_bot.directory.validate import data_files
+from resource_bot.feedback import record_feedback
 from resource_bot.paths import conversations_dir
+from resource_bot.stats import record_counts
 
 #: How often a long-running process asks the database whether the directory changed.
 REFRESH_SECONDS = 30.0
@@ -41,6 +44,12 @@ class Runtime:
     @property
     def catalog(self) -> Catalog:
         return self.dialog.catalog
+
+    def record(self, outcome: Outcome) -> None:
+        """Keep the anonymous counts and listing reports an outcome carries; nothing else."""
+        record_counts(self.db, outcome.stats)
+        if outcome.feedback:
+            record_feedback(self.db, outcome.feedback)
 
     def refresh_if_changed(self, *, force: bool = False) -> bool:
         """Swap in the directory another process loaded; cheap, and at most every 30 s unless forced."""
