@@ -14,16 +14,9 @@ import sys
 import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from types import ModuleType
 from typing import Any
 
 import zipcodes
-
-_zip_source: ModuleType
-try:  # zipcodes 3: the compiled core, whose list_all() is not cached (~90 MB of dicts) the way zipcodes' is
-    from zipcodes import _zipcodes as _zip_source
-except ImportError:  # pragma: no cover - zipcodes 1.x/2.x
-    _zip_source = zipcodes
 
 #: USPS codes the directory accepts: 50 states, DC, Puerto Rico and the territories
 #: and freely associated states that have ZIP codes. Military "states" (AA, AE, AP) are left out.
@@ -101,37 +94,51 @@ def county_key(name: str) -> str:
     return key
 
 
+_Row = tuple[str, str, bool, str, str, str, str, float, float]
+
+
+def _rows() -> list[_Row]:
+    """Every ZIP as a small tuple, fetched a leading digit at a time.
+
+    ``zipcodes.list_all()`` would be one call, but it keeps all 42,000 dicts
+    (~90 MB) cached for the life of the process; ten uncached prefix queries
+    cost about the same time and peak at a tenth of the memory.
+    """
+    rows: list[_Row] = []
+    for digit in "0123456789":
+        found: list[dict[str, Any]] = zipcodes.similar_to(digit)  # type: ignore[no-untyped-call]
+        rows.extend((r["zip_code"], sys.intern(r["zip_code_type"]), bool(r["active"]), sys.intern(r["city"]),
+                     sys.intern(r["state"]), sys.intern(r["county"]), sys.intern(r["timezone"]),
+                     float(r["lat"]), float(r["long"])) for r in found)
+    return rows
+
+
 class _ZipData:
     """Every ZIP once, as Places, plus the indexes the lookups need. Built on first use."""
 
     def __init__(self) -> None:
-        rows: list[dict[str, Any]] = _zip_source.list_all()
-        def keep(text: str) -> str | None:
-            return sys.intern(text) if text else None
-
+        rows = _rows()
         zone_votes: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
-        for row in rows:
-            if "/" in row["timezone"]:
-                zone_votes[row["state"], row["county"]][row["timezone"]] += 1
-        self.all_codes: frozenset[str] = frozenset(row["zip_code"] for row in rows)
+        for _, _, _, _, state, county, zone, _, _ in rows:
+            if "/" in zone:
+                zone_votes[state, county][zone] += 1
+        self.all_codes: frozenset[str] = frozenset(row[0] for row in rows)
         self.by_zip: dict[str, Place] = {}
         self.grid: dict[tuple[int, int], list[tuple[float, float, float, Place]]] = defaultdict(list)
         self.counties: dict[str, dict[str, str]] = defaultdict(dict)  # state -> county_key -> spelling
         spellings: Counter[tuple[str, str]] = Counter()
-        for row in rows:
-            lat, lon = float(row["lat"]), float(row["long"])
-            if row["zip_code_type"] == "MILITARY" or (lat == 0 and lon == 0):
+        for code, kind, active, city, state, county, zone, lat, lon in rows:
+            if kind == "MILITARY" or (lat == 0 and lon == 0):
                 continue  # APO/FPO codes name a post office abroad, not a place
-            state, county, zone = row["state"], row["county"], row["timezone"]
             if "/" not in zone:  # the data has a few bad values, like "Napakiak"
                 votes = zone_votes.get((state, county))
                 zone = votes.most_common(1)[0][0] if votes else ""
-            place = Place(row["zip_code"], lat, lon, keep(row["city"]), keep(state), keep(county), keep(zone))
-            self.by_zip[row["zip_code"]] = place
+            place = Place(code, lat, lon, city or None, state or None, county or None, zone or None)
+            self.by_zip[code] = place
             if county:
                 spellings[state, county] += 1
-            if row["active"] and row["zip_code_type"] in ("STANDARD", "PO BOX"):
-                penalty = _PO_BOX_PENALTY if row["zip_code_type"] == "PO BOX" else 0.0
+            if active and kind in ("STANDARD", "PO BOX"):
+                penalty = _PO_BOX_PENALTY if kind == "PO BOX" else 0.0
                 self.grid[_cell_of(lat, lon)].append((lat, lon, penalty, place))
         for (state, county), _ in spellings.most_common():
             self.counties[state].setdefault(county_key(county), county)
