@@ -39,6 +39,7 @@ MAX_QUERY_WORDS = 48
 _STOPWORD_WEIGHT = 0.5
 #: A service word found in more than this share of services is too common to walk its postings.
 _COMMON_SHARE = 0.05
+_FALLBACK_CANDIDATES = 2000
 _NAME_WEIGHT = 1.0
 _DESCRIPTION_WEIGHT = 0.6
 
@@ -90,8 +91,11 @@ class KeywordPhrase:
         return sum(1 for w in self.token_weights if w == 1.0)
 
 
-def load_keyword_file(path: Path) -> list[KeywordPhrase]:
-    """Read ``keywords/<lang>.yaml``; any problem raises :class:`KeywordFileError` naming the file and fix."""
+def load_keyword_file(path: Path) -> tuple[list[KeywordPhrase], set[str]]:
+    """Read ``keywords/<lang>.yaml``: its phrases and its ``ordinary_words``.
+
+    Any problem raises :class:`KeywordFileError` naming the file and the fix.
+    """
     try:
         doc: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
@@ -116,7 +120,10 @@ def load_keyword_file(path: Path) -> list[KeywordPhrase]:
             raise KeywordFileError(f"{path}: topic {topic!r} must hold a list of phrases ('- phrase' lines).")
         for n, item in enumerate(items, 1):
             out.append(_phrase(path, topic, lang, n, item))
-    return out
+    ordinary = doc.get("ordinary_words") or []
+    if not isinstance(ordinary, list) or not all(isinstance(w, str) for w in ordinary):
+        raise KeywordFileError(f"{path}: 'ordinary_words' must be a list of single words ('- traffic').")
+    return out, {stem(w) for item in ordinary for w in normalize(item).split()}
 
 
 def _phrase(path: Path, topic: str, lang: str, n: int, item: object) -> KeywordPhrase:
@@ -139,11 +146,17 @@ def _phrase(path: Path, topic: str, lang: str, n: int, item: object) -> KeywordP
     return KeywordPhrase(topic, lang, str(item), words, weights, float(weight))
 
 
-def load_keyword_dir(folder: Path) -> list[KeywordPhrase]:
+def load_keyword_dir(folder: Path) -> tuple[list[KeywordPhrase], set[str]]:
     files = sorted(folder.glob("*.yaml"))
     if not files:
         raise KeywordFileError(f"{folder}: no keyword files; expected en.yaml and es.yaml there.")
-    return [p for f in files for p in load_keyword_file(f)]
+    phrases: list[KeywordPhrase] = []
+    ordinary: set[str] = set()
+    for f in files:
+        more, words = load_keyword_file(f)
+        phrases += more
+        ordinary |= words
+    return phrases, ordinary
 
 
 class FuzzyVocab:
@@ -153,8 +166,9 @@ class FuzzyVocab:
     lookup compares against a few thousand words at most, never the whole vocabulary.
     """
 
-    def __init__(self, words: Iterable[str], *, first_letter_buckets: bool) -> None:
+    def __init__(self, words: Iterable[str], *, first_letter_buckets: bool, prefixes: bool) -> None:
         self._words = frozenset(words)
+        self._prefixes = prefixes
         self._sorted = sorted(self._words)
         self._first = first_letter_buckets
         self._buckets: dict[tuple[str, int], list[str]] = {}
@@ -178,7 +192,7 @@ class FuzzyVocab:
         if hit is not None:
             return hit
         n = len(word)
-        cutoff = 85.0 if n <= 4 else 80.0
+        cutoff = 85.0 if n <= 5 else 80.0  # one wrong letter in a 5-letter word is a different word
         found: dict[str, float] = {}
         for length in range(math.ceil(n * 2 / 3), n * 3 // 2 + 1):
             bucket = self._buckets.get(self._key(word, length))
@@ -187,7 +201,7 @@ class FuzzyVocab:
                     word, bucket, scorer=fuzz.ratio, score_cutoff=cutoff, limit=3
                 ):
                     found[match] = score / 100.0
-        if n >= 5:
+        if self._prefixes and n >= 5:  # "cybertip" -> "cybertipline"
             i = bisect_left(self._sorted, word)
             for w in self._sorted[i : i + 5]:
                 if not w.startswith(word):
@@ -229,6 +243,7 @@ class NeedMatcher:
         phrases: Iterable[KeywordPhrase],
         services: Iterable[ServiceText] = (),
         danger: DangerDetector | None = None,
+        ordinary_words: Iterable[str] = (),
     ) -> None:
         self._danger = danger
         self._phrases: list[KeywordPhrase] = list(phrases)
@@ -236,7 +251,11 @@ class NeedMatcher:
         for i, p in enumerate(self._phrases):
             for j, word in enumerate(p.words):
                 self._phrase_postings.setdefault(word, []).append((i, j))
-        self._kw_vocab = FuzzyVocab(self._phrase_postings, first_letter_buckets=False)
+        # Ordinary words ("traffic") are in the vocabulary with no postings: an exact hit on
+        # nothing, so they are never "corrected" into a keyword ("trafficking").
+        self._kw_vocab = FuzzyVocab(
+            {*self._phrase_postings, *ordinary_words}, first_letter_buckets=False, prefixes=False
+        )
 
         self._service_ids: list[str] = []
         self._exact_names: dict[str, int] = {}
@@ -247,7 +266,7 @@ class NeedMatcher:
                 norm = normalize(text, max_chars=2000)
                 weight = _NAME_WEIGHT if k == 0 or len(norm) <= 60 else _DESCRIPTION_WEIGHT
                 if weight == _NAME_WEIGHT and norm:
-                    self._exact_names.setdefault(norm, sid)
+                    self._exact_names.setdefault(norm.replace(" ", ""), sid)  # "loveisrespect" too
                 for w in norm.split():
                     if w in STOPWORDS:
                         continue
@@ -260,17 +279,15 @@ class NeedMatcher:
         }
         self._idf = {w: math.log(1.0 + n / len(row)) for w, row in postings.items()}
         self._max_idf = math.log(1.0 + n)
-        self._common = max(50, int(_COMMON_SHARE * n))
-        self._svc_vocab = FuzzyVocab(postings, first_letter_buckets=True)
+        common = max(50, int(_COMMON_SHARE * n))
+        self._common_rows = {w: row for w, row in postings.items() if len(row) > common}
+        self._svc_vocab = FuzzyVocab(postings, first_letter_buckets=True, prefixes=True)
 
     @classmethod
     def from_directory(cls, conversations_dir: Path, services: Iterable[ServiceText] = ()) -> NeedMatcher:
         """Load ``keywords/*.yaml`` and ``danger/*.yaml`` under ``conversations_dir``."""
-        return cls(
-            load_keyword_dir(conversations_dir / "keywords"),
-            services,
-            DangerDetector.from_directory(conversations_dir),
-        )
+        phrases, ordinary = load_keyword_dir(conversations_dir / "keywords")
+        return cls(phrases, services, DangerDetector.from_directory(conversations_dir), ordinary)
 
     def match(self, text: str, lang: str, *, max_topics: int = 3, max_services: int = 5) -> MatchResult:
         """Best topics and services for ``text``; ``lang`` is the user's language, preferred not required."""
@@ -345,36 +362,45 @@ class NeedMatcher:
     # -- services -------------------------------------------------------------------------
 
     def _score_services(self, words: Sequence[str], text: str) -> list[Scored]:
-        exact = self._exact_names.get(normalize(text, max_chars=200))
+        """Sum, over typed words, of idf x similarity x field weight; normalised by the best possible sum.
+
+        Words in more than ``_COMMON_SHARE`` of services ("center", "services") are not walked:
+        they only re-score the best candidates found through rarer words (or, when every word
+        is common, the rarest word's first postings).
+        """
+        exact = self._exact_names.get(normalize(text, max_chars=200).replace(" ", ""))
         content = [w for w in words if w not in STOPWORDS][:16]
         scores: dict[int, float] = {}
-        deferred: list[tuple[str, float]] = []
+        deferred: list[dict[str, float]] = []
         total = 0.0
         for cands in _candidates(content, self._svc_vocab):
             if not cands:
                 total += self._max_idf * 0.5  # an unknown word lowers every score a little
                 continue
             total += max(self._idf[w] for w in cands)
+            common = {w: sim for w, sim in cands.items() if w in self._common_rows}
+            if common:
+                deferred.append(common)
             gains: dict[int, float] = {}
             for word, sim in cands.items():
-                ids, weights = self._svc_postings[word]
-                if len(ids) > self._common:
-                    deferred.append((word, sim))
+                if word in common:
                     continue
+                ids, weights = self._svc_postings[word]
                 gain = sim * self._idf[word]
                 for sid, wt in zip(ids, weights, strict=True):
                     if gains.get(sid, 0.0) < gain * wt:
                         gains[sid] = gain * wt
             for sid, g in gains.items():
                 scores[sid] = scores.get(sid, 0.0) + g
-        if deferred and scores:
+        if deferred:
+            if not scores:  # every word is common: start from the rarest one's services
+                rarest = min((w for d in deferred for w in d), key=lambda w: len(self._common_rows[w]))
+                scores = dict.fromkeys(list(self._common_rows[rarest])[:_FALLBACK_CANDIDATES], 0.0)
             top = sorted(scores, key=scores.__getitem__, reverse=True)[:200]
-            for word, sim in deferred:
-                ids, weights = self._svc_postings[word]
-                row = dict(zip(ids, weights, strict=True))
+            for cands in deferred:
+                rows = [(self._common_rows[w], sim * self._idf[w]) for w, sim in cands.items()]
                 for sid in top:
-                    if sid in row:
-                        scores[sid] += sim * self._idf[word] * row[sid]
+                    scores[sid] += max((gain * row.get(sid, 0.0) for row, gain in rows), default=0.0)
         out = {sid: min(100.0, 100.0 * s / total) for sid, s in scores.items()} if total else {}
         if exact is not None:
             out[exact] = 100.0
