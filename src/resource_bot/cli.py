@@ -11,10 +11,14 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from resource_bot.config import ConfigError, Settings, load_settings
+
+if TYPE_CHECKING:
+    from resource_bot.runtime import Runtime
 
 
 class Context:
@@ -30,6 +34,16 @@ class Context:
             except ConfigError as exc:
                 raise click.ClickException(str(exc)) from None
         return self._settings
+
+    def runtime(self) -> Runtime:
+        """The database, directory and engine; loads the bundled directory on first run."""
+        from resource_bot.runtime import DirectoryError, open_runtime
+
+        try:
+            return open_runtime(self.settings)
+        except DirectoryError as exc:
+            hint = "Fix these with `resource-bot validate`, then try again."
+            raise click.ClickException(f"{exc}\n{hint}") from None
 
 
 pass_context = click.make_pass_decorator(Context)
@@ -65,7 +79,9 @@ def main(ctx: click.Context, data: Path | None) -> None:
 
 
 @main.command()
-@click.option("--lang", type=click.Choice(["en", "es"]), default="en", show_default=True, help="Language of the chat.")
+@click.option(
+    "--lang", type=click.Choice(["en", "es"]), default="en", show_default=True, help="Language of the chat."
+)
 @pass_context
 def chat(ctx: Context, lang: str) -> None:
     """Chat with the bot in this terminal, over the bundled directory.
@@ -79,12 +95,8 @@ def chat(ctx: Context, lang: str) -> None:
       echo "human trafficking" | resource-bot chat
     """
     from resource_bot.channels.terminal import TerminalChat
-    from resource_bot.runtime import DirectoryError, open_runtime
 
-    try:
-        runtime = open_runtime(ctx.settings)
-    except DirectoryError as exc:
-        raise click.ClickException(f"{exc}\nFix these with `resource-bot validate`, then try again.") from None
+    runtime = ctx.runtime()
     TerminalChat(runtime.dialog, sys.stdout, lang=lang, is_tty=sys.stdin.isatty()).run(sys.stdin.readline)
 
 
@@ -148,3 +160,42 @@ def load(ctx: Context, paths: tuple[Path, ...]) -> None:
     with progress(len(result.services), "Loading services") as step:
         replace_directory(engine, result.organizations, result.services, result.files, step)
     click.echo(f"Loaded {len(result.services)} services from {len(result.files)} file(s).")
+
+
+@main.command()
+@click.argument("text", nargs=-1)
+@click.option(
+    "--lang", type=click.Choice(["en", "es"]), default="en", show_default=True, help="The asker's language."
+)
+@click.option("--zip", "zip_code", metavar="ZIP", help="Only services serving this ZIP code (or nationwide).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per request, one per line.")
+@pass_context
+def ask(ctx: Context, text: tuple[str, ...], lang: str, zip_code: str | None, as_json: bool) -> None:
+    """Show what the bot's need matcher makes of a typed request.
+
+    For maintainers tuning the keyword files in conversations/keywords/.
+    With no TEXT, reads one request per line from standard input.
+
+    \b
+    Example:
+      resource-bot ask need lawer
+      resource-bot ask --lang es --zip 77002 mi jefe no me paga
+      printf 'wage theft\\nfoood\\n' | resource-bot ask --json
+    """
+    from resource_bot.asking import answer, format_answer
+    from resource_bot.directory.places import place_from_zip
+
+    place = None
+    if zip_code is not None:
+        place = place_from_zip(zip_code)
+        if place is None:
+            raise click.BadParameter(
+                f"{zip_code!r} is not a US ZIP code; give five digits like 77002.", param_hint="--zip"
+            )
+    runtime = ctx.runtime()
+    requests = [" ".join(text)] if text else (line.rstrip("\n") for line in sys.stdin)
+    for request in requests:
+        if not request.strip():
+            continue
+        result = answer(runtime.dialog, request, lang, place)
+        click.echo(format_answer(result, as_json=as_json))
