@@ -21,6 +21,7 @@ from resource_bot.dialog.matcher import NeedMatcher
 from resource_bot.dialog.menus import Menus
 from resource_bot.directory.catalog import Catalog, read_catalog
 from resource_bot.directory.load import current_version, files_digest, load_paths
+from resource_bot.directory.places import preload
 from resource_bot.directory.validate import data_files
 from resource_bot.feedback import record_feedback
 from resource_bot.paths import conversations_dir
@@ -85,6 +86,8 @@ def ensure_directory(settings: Settings, db: Engine) -> None:
 
 
 def open_runtime(settings: Settings, *, bot_username: str | None = None) -> Runtime:
+    # Build the ZIP index now (about 1.5 s) rather than on some person's first ZIP.
+    preload()
     db = make_engine(settings.database_url)
     ensure_directory(settings, db)
     catalog = read_catalog(db)
