@@ -43,6 +43,9 @@ SERVICES = (
     ServiceText(
         "cybertipline", ("NCMEC CyberTipline", "Report online child sexual exploitation."), ("online.report",)
     ),
+    ServiceText("fbi-tips", ("FBI Tips", "Report a federal crime to the FBI."), ("online.report",)),
+    ServiceText("dol-whd", ("Wage and Hour Division", "División de Horas y Salarios"), ("work.wages",)),
+    ServiceText("always", ("Open Line", "Answered at any time, day or night."), ("emergency",)),
     ServiceText(
         "nhth",
         (

@@ -217,8 +217,14 @@ def _query_words(text: str) -> list[str]:
     return normalize(text, max_chars=MAX_QUERY_WORDS * 12).split()[:MAX_QUERY_WORDS]
 
 
-def _candidates(words: Sequence[str], vocab: FuzzyVocab) -> list[dict[str, float]]:
-    """For each typed word (and each pair typed apart, "child care"), the vocabulary words it may mean."""
+def _candidates(
+    words: Sequence[str], vocab: FuzzyVocab, *, fuzzy_joins: bool = False
+) -> tuple[list[dict[str, float]], list[dict[str, float]]]:
+    """For each typed word, the vocabulary words it may mean; then the same for pairs typed apart.
+
+    The pairs ("child care" -> "childcare", "cyber tip" -> "cybertipline") are returned
+    separately: they are a bonus, not extra words the text must cover.
+    """
     out: list[dict[str, float]] = []
     seen: dict[str, dict[str, float]] = {}
     for w in words:
@@ -226,13 +232,14 @@ def _candidates(words: Sequence[str], vocab: FuzzyVocab) -> list[dict[str, float
         if s not in seen:
             seen[s] = vocab.lookup(s, fuzzy=s not in STOPWORDS and w not in STOPWORDS)
         out.append(seen[s])
+    joins: list[dict[str, float]] = []
     for a, b in zip(words, words[1:], strict=False):
         if a in STOPWORDS or b in STOPWORDS:
             continue
-        joined = stem(a + b)
-        if joined in vocab:
-            out.append({joined: 1.0})
-    return out
+        found = vocab.lookup(stem(a + b), fuzzy=fuzzy_joins)
+        if found:
+            joins.append(found)
+    return out, joins
 
 
 class NeedMatcher:
@@ -253,8 +260,9 @@ class NeedMatcher:
                 self._phrase_postings.setdefault(word, []).append((i, j))
         # Ordinary words ("traffic") are in the vocabulary with no postings: an exact hit on
         # nothing, so they are never "corrected" into a keyword ("trafficking").
+        self._ordinary = frozenset(ordinary_words)
         self._kw_vocab = FuzzyVocab(
-            {*self._phrase_postings, *ordinary_words}, first_letter_buckets=False, prefixes=False
+            {*self._phrase_postings, *self._ordinary}, first_letter_buckets=False, prefixes=False
         )
 
         self._service_ids: list[str] = []
@@ -266,7 +274,11 @@ class NeedMatcher:
                 norm = normalize(text, max_chars=2000)
                 weight = _NAME_WEIGHT if k == 0 or len(norm) <= 60 else _DESCRIPTION_WEIGHT
                 if weight == _NAME_WEIGHT and norm:
-                    self._exact_names.setdefault(norm.replace(" ", ""), sid)  # "loveisrespect" too
+                    # the whole name and its first words, run together too: "loveisrespect"
+                    parts = norm.split()
+                    self._exact_names.setdefault(norm, sid)
+                    for k in range(2, min(len(parts), 5) + 1):
+                        self._exact_names.setdefault("".join(parts[:k]), sid)
                 for w in norm.split():
                     if w in STOPWORDS:
                         continue
@@ -303,7 +315,8 @@ class NeedMatcher:
 
     def _score_topics(self, words: Sequence[str], lang: str) -> list[Scored]:
         best: dict[tuple[int, int], float] = {}
-        for cands in _candidates(words, self._kw_vocab):
+        singles, joins = _candidates(words, self._kw_vocab)
+        for cands in singles + joins:
             for word, sim in cands.items():
                 for key in self._phrase_postings.get(word, ()):
                     if best.get(key, 0.0) < sim:
@@ -364,20 +377,24 @@ class NeedMatcher:
     def _score_services(self, words: Sequence[str], text: str) -> list[Scored]:
         """Sum, over typed words, of idf x similarity x field weight; normalised by the best possible sum.
 
-        Words in more than ``_COMMON_SHARE`` of services ("center", "services") are not walked:
-        they only re-score the best candidates found through rarer words (or, when every word
-        is common, the rarest word's first postings).
+        A service qualifies through a word of its name, or through two typed words in its
+        description: one everyday word in a description ("time") is not a match. Words in more
+        than ``_COMMON_SHARE`` of services ("center") are not walked; they only re-score the
+        best candidates found through rarer words (or, when every word is common, the rarest
+        word's first postings). Ordinary words from the keyword files are skipped.
         """
-        exact = self._exact_names.get(normalize(text, max_chars=200).replace(" ", ""))
-        content = [w for w in words if w not in STOPWORDS][:16]
+        typed = normalize(text, max_chars=200)
+        exact = self._exact_names.get(typed, self._exact_names.get(typed.replace(" ", "")))
+        content = [w for w in words if w not in STOPWORDS and stem(w) not in self._ordinary][:16]
+        singles, joins = _candidates(content, self._svc_vocab, fuzzy_joins=True)
         scores: dict[int, float] = {}
+        named: set[int] = set()
+        hits: dict[int, int] = {}
         deferred: list[dict[str, float]] = []
         total = 0.0
-        for cands in _candidates(content, self._svc_vocab):
-            if not cands:
-                total += self._max_idf * 0.5  # an unknown word lowers every score a little
-                continue
-            total += max(self._idf[w] for w in cands)
+        for n, cands in enumerate(singles + joins):
+            if n < len(singles):
+                total += max((self._idf[w] for w in cands), default=self._max_idf * 0.5)
             common = {w: sim for w, sim in cands.items() if w in self._common_rows}
             if common:
                 deferred.append(common)
@@ -388,10 +405,13 @@ class NeedMatcher:
                 ids, weights = self._svc_postings[word]
                 gain = sim * self._idf[word]
                 for sid, wt in zip(ids, weights, strict=True):
+                    if wt == _NAME_WEIGHT:
+                        named.add(sid)
                     if gains.get(sid, 0.0) < gain * wt:
                         gains[sid] = gain * wt
             for sid, g in gains.items():
                 scores[sid] = scores.get(sid, 0.0) + g
+                hits[sid] = hits.get(sid, 0) + 1
         if deferred:
             if not scores:  # every word is common: start from the rarest one's services
                 rarest = min((w for d in deferred for w in d), key=lambda w: len(self._common_rows[w]))
@@ -400,8 +420,17 @@ class NeedMatcher:
             for cands in deferred:
                 rows = [(self._common_rows[w], sim * self._idf[w]) for w, sim in cands.items()]
                 for sid in top:
-                    scores[sid] += max((gain * row.get(sid, 0.0) for row, gain in rows), default=0.0)
-        out = {sid: min(100.0, 100.0 * s / total) for sid, s in scores.items()} if total else {}
+                    best = max((gain * row.get(sid, 0.0) for row, gain in rows), default=0.0)
+                    if best > 0:
+                        scores[sid] += best
+                        hits[sid] = hits.get(sid, 0) + 1
+                        if any(row.get(sid) == _NAME_WEIGHT for row, _ in rows):
+                            named.add(sid)
+        out = {
+            sid: min(100.0, 100.0 * sc / total)
+            for sid, sc in scores.items()
+            if total and (sid in named or hits.get(sid, 0) >= 2)
+        }
         if exact is not None:
             out[exact] = 100.0
         ranked = sorted(out.items(), key=lambda kv: (-kv[1], kv[0]))
