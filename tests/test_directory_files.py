@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
@@ -139,7 +140,13 @@ def test_cli_validate_and_load_exit_1_with_file_and_line(tmp_path: Path) -> None
 
 def test_every_command_has_help_with_an_example() -> None:
     runner = CliRunner()
-    for name in main.commands:
-        result = runner.invoke(main, [name, "--help"])
+
+    def check(path: list[str], command: click.Command) -> None:
+        result = runner.invoke(main, [*path, "--help"])
         assert result.exit_code == 0
-        assert "Example" in result.output, name
+        assert "Example" in result.output, " ".join(path)
+        for name, sub in getattr(command, "commands", {}).items():
+            check([*path, name], sub)
+
+    for name, command in main.commands.items():
+        check([name], command)
