@@ -100,6 +100,64 @@ def chat(ctx: Context, lang: str) -> None:
     TerminalChat(runtime.dialog, sys.stdout, lang=lang, is_tty=sys.stdin.isatty()).run(sys.stdin.readline)
 
 
+def _telegram_runtime(ctx: Context) -> Runtime:
+    """Check the token first (one line on how to get one), then open the database and directory."""
+    import logging
+
+    try:
+        ctx.settings.require_token()
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # its request lines would show the token
+    return ctx.runtime()
+
+
+@main.command()
+@pass_context
+def poll(ctx: Context) -> None:
+    """Run the Telegram bot with long polling (one process; no public address needed).
+
+    Needs TELEGRAM_BOT_TOKEN. TELEGRAM_BASE_URL points it at another Bot API
+    server. Stop it with Ctrl-C.
+
+    \b
+    Example:
+      TELEGRAM_BOT_TOKEN=123456:ABC... resource-bot poll
+      DATABASE_URL=postgresql://localhost/bot TELEGRAM_BOT_TOKEN=... resource-bot poll
+    """
+    from resource_bot.channels.telegram.app import ALLOWED_UPDATES, build_application
+
+    application = build_application(_telegram_runtime(ctx))
+    application.run_polling(allowed_updates=ALLOWED_UPDATES)
+
+
+@main.command()
+@pass_context
+def webhook(ctx: Context) -> None:
+    """Run the Telegram bot as a webhook server on PORT (several processes may share one bot).
+
+    Needs TELEGRAM_BOT_TOKEN, WEBHOOK_URL (the public https:// address Telegram
+    calls) and WEBHOOK_SECRET. Registers WEBHOOK_URL with Telegram at start;
+    GET /healthz says whether the database answers.
+
+    \b
+    Example:
+      WEBHOOK_URL=https://bot.example.org/telegram WEBHOOK_SECRET=s3cret_value \\
+        TELEGRAM_BOT_TOKEN=123456:ABC... PORT=8080 resource-bot webhook
+    """
+    import uvicorn
+
+    from resource_bot.channels.telegram.webhook import build_webhook_app
+
+    runtime = _telegram_runtime(ctx)
+    try:
+        app = build_webhook_app(runtime)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    uvicorn.run(app, host="0.0.0.0", port=runtime.settings.port, access_log=False, log_level="info")
+
+
 def _paths(ctx: Context, paths: tuple[Path, ...]) -> list[Path]:
     return list(paths) or [ctx.settings.data_dir]
 

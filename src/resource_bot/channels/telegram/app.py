@@ -1,0 +1,377 @@
+"""The Telegram bot: python-telegram-bot's Application around the dialog engine.
+
+One handler sees every update. For a private chat it turns the update into an
+engine event (``adapter``), runs the engine and the database work in a worker
+thread (the engine and SQLAlchemy are synchronous), and carries out the
+outcome: menus are edited in place, service cards are sent as their own
+messages, Quick exit deletes the chat's messages. The conversation state is
+in the database, so any process can answer any chat's next tap.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+import time
+import traceback
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from telegram import (
+    BotCommand,
+    LinkPreviewOptions,
+    Message,
+    ReplyKeyboardRemove,
+    Update,
+)
+from telegram.constants import ChatType
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
+
+from resource_bot.channels.telegram import adapter
+from resource_bot.channels.telegram.admin import Admin
+from resource_bot.channels.telegram.chats import ChatGate, ChatUpdateProcessor
+from resource_bot.dialog.chatstate import ChatState
+from resource_bot.dialog.events import Effect, Event, Outcome, Reply, Role
+from resource_bot.runtime import Runtime
+from resource_bot.state import ChatStateRow, StateStore
+
+log = logging.getLogger(__name__)
+
+AnyApplication = Application[Any, Any, Any, Any, Any, Any]
+T = TypeVar("T")
+
+#: The updates the bot reads; nothing else is even delivered.
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+#: Tries for one Bot API call hit by network errors, and the first pause between them.
+NETWORK_TRIES = 5
+FIRST_BACKOFF = 0.25
+#: Longest flood wait we sit out for one call (Telegram asks for seconds, rarely more).
+MAX_FLOOD_WAIT = 60.0
+#: deleteMessages takes at most this many ids.
+DELETE_BATCH = 100
+#: Quick exit deletes every id between the oldest and newest it knows (gaps are
+#: messages it may have missed, e.g. a send whose answer timed out) unless the span is wider.
+MAX_DELETE_SPAN = 3000
+#: How often a process drops expired state rows.
+PURGE_SECONDS = 600.0
+_DB_ERRORS = (DBAPIError, PoolTimeout)
+_NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+
+def _seconds(value: int | float | dt.timedelta) -> float:
+    return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
+
+
+def _log_failure(what: str, exc: BaseException) -> None:
+    """Log where it broke and the exception's type, never its message (it could quote user text)."""
+    frames = "".join(traceback.format_tb(exc.__traceback__)[-6:])
+    log.error("%s: %s\n%s", what, type(exc).__name__, frames)
+
+
+def deletion_ids(known: Iterable[int]) -> list[int]:
+    """The ids Quick exit asks Telegram to delete, newest first.
+
+    In a private chat both sides share one sequence of message ids, so every id
+    between the oldest and the newest we remember belongs to this conversation.
+    """
+    ids = set(known)
+    if not ids:
+        return []
+    low, high = min(ids), max(ids)
+    if high - low < MAX_DELETE_SPAN:
+        ids = set(range(low, high + 1))
+    return sorted(ids, reverse=True)
+
+
+@dataclass
+class Turn:
+    """What one update did to the database, for the async side to carry out."""
+
+    key: str
+    before: ChatState
+    after: ChatState
+    outcome: Outcome
+    remembered: list[int] = field(default_factory=list)
+
+
+class TelegramBot:
+    """The handler's state: the runtime, the state store, the per-chat gate."""
+
+    def __init__(self, runtime: Runtime, *, gate: ChatGate | None = None) -> None:
+        self.runtime = runtime
+        self.menus = runtime.dialog.menus
+        self.store = StateStore(runtime.db, runtime.settings.state_secret)
+        self.gate = gate or ChatGate()
+        self.admin = Admin(runtime)
+        self._purged_at = 0.0
+        self._bot: Any = None  # the Application's Bot, set by build_application
+
+    # -- Bot API calls, retried ------------------------------------------------------------------
+    async def call(self, method: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> T:
+        """Call the Bot API; sit out flood waits and retry network errors with backoff."""
+        pause = FIRST_BACKOFF
+        network_failures = 0
+        while True:
+            try:
+                return await method(*args, **kwargs)
+            except RetryAfter as exc:
+                wait = min(_seconds(exc._retry_after), MAX_FLOOD_WAIT)
+                log.warning("flood control: waiting %.1f s", wait)
+                await asyncio.sleep(wait)
+            except BadRequest:
+                raise
+            except NetworkError:  # includes TimedOut
+                network_failures += 1
+                if network_failures >= NETWORK_TRIES:
+                    raise
+                await asyncio.sleep(pause)
+                pause *= 2
+
+    async def send(self, chat_id: int, text: str, markup: Any = None) -> Message:
+        return await self.call(
+            self._bot.send_message, chat_id, text, reply_markup=markup, link_preview_options=_NO_PREVIEW
+        )
+
+    # -- the handler -----------------------------------------------------------------------------
+    async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        chat = update.effective_chat
+        if chat is None:
+            return
+        hint = adapter.language_hint(update)
+        try:
+            if update.callback_query is not None:
+                await self._answer(update)
+            if chat.type != ChatType.PRIVATE:
+                await self._group_pointer(update, hint)
+                return
+            if update.message is not None and await self.admin.handles(self, update):
+                return
+            event = adapter.event_for(update)
+            if event is not None:
+                await self._serve(update, chat.id, event, hint)
+        except _DB_ERRORS as exc:
+            _log_failure("database unavailable", exc)
+            await self._fallback(chat.id, self.menus.ui(self._lang(hint), "try_again_later"), None)
+        except Forbidden:
+            log.info("the user blocked the bot; nothing to answer")
+        except Exception as exc:
+            _log_failure("update failed", exc)
+            lang = self._lang(hint)
+            sorry = self.menus.ui(lang, "sorry_error")
+            menu = self.runtime.dialog.screens.main(ChatState(lang=lang), prefix=sorry)
+            await self._fallback(chat.id, menu.text, adapter.inline_markup(menu))
+
+    async def on_slow_down(self, update: Update) -> None:
+        """The first update over a chat's limit: one calm answer, no database."""
+        chat = update.effective_chat
+        if chat is None or chat.type != ChatType.PRIVATE:
+            return
+        try:
+            if update.callback_query is not None:
+                await self._answer(update)
+            await self.call(self._bot.send_message, chat.id, self.menus.ui(
+                self._lang(adapter.language_hint(update)), "slow_down"))
+        except TelegramError as exc:
+            _log_failure("slow-down answer failed", exc)
+
+    async def _fallback(self, chat_id: int, text: str, markup: Any) -> None:
+        try:
+            await self.send(chat_id, text, markup)
+        except Exception as exc:
+            _log_failure("could not even apologise", exc)
+
+    def _lang(self, hint: str | None) -> str:
+        code = (hint or "")[:2].lower()
+        return code if code in self.menus.codes else self.menus.codes[0]
+
+    async def _answer(self, update: Update) -> None:
+        query = update.callback_query
+        if query is None:
+            return
+        with contextlib.suppress(BadRequest):  # too old to answer: the tap is still served
+            await self.call(query.answer)
+
+    async def _group_pointer(self, update: Update, hint: str | None) -> None:
+        chat = update.effective_chat
+        assert chat is not None
+        if update.message is None and update.callback_query is None:
+            return
+        await self.call(self._bot.send_message, chat.id, self.menus.ui(self._lang(hint), "group_pointer"))
+
+    # -- one turn --------------------------------------------------------------------------------
+    def _turn(self, chat_id: int, event: Event, hint: str | None, incoming: list[int]) -> Turn:
+        """The database side of one update (runs in a worker thread)."""
+        self.runtime.refresh_if_changed()
+        self._purge_now_and_then()
+        key = self.store.key_for(chat_id)
+        before = self.store.load(key)
+        if before == ChatState() and not self._has_row(key):
+            before = ChatState(lang=self._lang(hint))  # a new chat starts in the app's language
+        outcome, after = self.runtime.dialog.handle(before, event)
+        self.runtime.record(outcome)
+        turn = Turn(key, before, after, outcome)
+        if Effect.QUICK_EXIT in outcome.effects:
+            turn.remembered = self.store.messages(key)
+        elif Effect.FORGET in outcome.effects:
+            self.store.forget(key)
+        else:
+            self.store.save(key, after)
+            self.store.remember_messages(key, incoming)
+        return turn
+
+    def _has_row(self, key: str) -> bool:
+        with self.store.engine.connect() as connection:
+            query = select(ChatStateRow.chat_key).where(ChatStateRow.chat_key == key)
+            found = connection.execute(query).first()
+        return found is not None
+
+    def _purge_now_and_then(self) -> None:
+        now = time.monotonic()
+        if now - self._purged_at >= PURGE_SECONDS:
+            self._purged_at = now
+            self.store.purge_expired()
+
+    async def _serve(self, update: Update, chat_id: int, event: Event, hint: str | None) -> None:
+        incoming = [update.message.message_id] if update.message is not None else []
+        query = update.callback_query
+        tapped = query.message if query is not None and isinstance(query.message, Message) else None
+        if tapped is not None:
+            incoming.append(tapped.message_id)
+        turn = await asyncio.to_thread(self._turn, chat_id, event, hint, incoming)
+        outcome = turn.outcome
+        if Effect.QUICK_EXIT in outcome.effects:
+            await self._quick_exit(chat_id, turn, incoming)
+            return
+        sent = await self._deliver(chat_id, turn, tapped)
+        if sent and Effect.FORGET not in outcome.effects:
+            await asyncio.to_thread(self.store.remember_messages, turn.key, sent)
+
+    async def _quick_exit(self, chat_id: int, turn: Turn, incoming: list[int]) -> None:
+        ids = deletion_ids([*turn.remembered, *incoming])
+        for start in range(0, len(ids), DELETE_BATCH):
+            batch = ids[start : start + DELETE_BATCH]
+            try:
+                await self.call(self._bot.delete_messages, chat_id, batch)
+            except BadRequest:
+                for message_id in batch:  # one by one, so one undeletable message spares no other
+                    with contextlib.suppress(BadRequest):
+                        await self.call(self._bot.delete_message, chat_id, message_id)
+        await asyncio.to_thread(self.store.forget, turn.key)
+        for reply in turn.outcome.replies:  # only the neutral "done"; nothing about the topic
+            await self.send(chat_id, reply.text, ReplyKeyboardRemove())
+
+    async def _deliver(self, chat_id: int, turn: Turn, tapped: Message | None) -> list[int]:
+        """Send or edit the replies; returns the ids of new messages."""
+        outcome = turn.outcome
+        asks_location = Effect.ASK_LOCATION in outcome.effects
+        # Leaving the area screen: the location keyboard must go, which only a new message can do.
+        drop_keyboard = turn.before.screen == "area" and not asks_location
+        editable = tapped if tapped is not None and not adapter.is_card(tapped) else None
+        sent: list[int] = []
+        for reply in outcome.replies:
+            markup = adapter.inline_markup(reply)
+            if drop_keyboard:
+                drop_keyboard = False
+                sent.append(await self._send_dropping_keyboard(chat_id, reply, markup, editable))
+                editable = None
+                continue
+            if reply.role is Role.MENU and editable is not None and await self._edit(editable, reply, markup):
+                editable = None
+                continue
+            message = await self.send(chat_id, reply.text, markup)
+            sent.append(message.message_id)
+        if asks_location and turn.before.screen != "area":
+            keyboard = adapter.location_keyboard(self.menus, turn.after.lang)
+            message = await self.send(chat_id, self.menus.ui(turn.after.lang, "share_location"), keyboard)
+            sent.append(message.message_id)
+        return sent
+
+    async def _edit(self, message: Message, reply: Reply, markup: Any) -> bool:
+        """Edit a menu in place; False when Telegram will not (too old, gone) and a new one is needed."""
+        try:
+            await self.call(
+                self._bot.edit_message_text,
+                reply.text,
+                chat_id=message.chat_id,
+                message_id=message.message_id,
+                reply_markup=markup,
+                link_preview_options=_NO_PREVIEW,
+            )
+        except BadRequest as exc:
+            # "not modified": a double tap, or a retried edit that had already landed.
+            return "not modified" in str(exc).lower()
+        return True
+
+    async def _send_dropping_keyboard(
+        self, chat_id: int, reply: Reply, markup: Any, old_menu: Message | None
+    ) -> int:
+        """Send ``reply`` in a message that also removes the location keyboard, then add its buttons."""
+        message = await self.send(chat_id, reply.text, ReplyKeyboardRemove())
+        if markup is not None:
+            await self.call(
+                self._bot.edit_message_reply_markup, chat_id=chat_id, message_id=message.message_id,
+                reply_markup=markup,
+            )
+        if old_menu is not None:
+            with contextlib.suppress(BadRequest):
+                await self.call(self._bot.delete_message, chat_id, old_menu.message_id)
+        return message.message_id
+
+
+async def _log_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Last resort for anything the handler did not catch: log it, without message text."""
+    if context.error is not None:
+        _log_failure("unhandled error", context.error)
+
+
+async def prepare_bot(application: AnyApplication) -> None:
+    """At start: learn the bot's username for share links, register the command lists."""
+    bot: TelegramBot = application.bot_data["resource_bot"]
+    screens = bot.runtime.dialog.screens
+    if not bot.runtime.settings.bot_username:
+        screens.bot_username = application.bot.username
+    menus = bot.menus
+    for index, lang in enumerate(menus.codes):
+        commands = [BotCommand(name, text) for name, text in adapter.command_list(menus, lang)]
+        await bot.call(application.bot.set_my_commands, commands, language_code=lang)
+        if index == 0:  # the first language is also the default for everyone else
+            await bot.call(application.bot.set_my_commands, commands)
+
+
+def build_application(
+    runtime: Runtime,
+    *,
+    polling: bool = True,
+    request_timeout: float = 10.0,
+    gate: ChatGate | None = None,
+) -> AnyApplication:
+    """The Application for ``runtime.settings``; call :func:`prepare_bot` once it is initialized."""
+    settings = runtime.settings
+    bot = TelegramBot(runtime, gate=gate)
+    builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
+        Application.builder()
+        .token(settings.require_token())
+        .base_url(settings.telegram_base_url)
+        .concurrent_updates(ChatUpdateProcessor(bot.gate, bot.on_slow_down))
+        .connect_timeout(request_timeout)
+        .read_timeout(request_timeout)
+        .write_timeout(request_timeout)
+        .pool_timeout(request_timeout)
+        .connection_pool_size(64)
+        .post_init(prepare_bot)
+    )
+    if not polling:
+        builder = builder.updater(None)
+    application = builder.build()
+    application.bot_data["resource_bot"] = bot
+    bot._bot = application.bot
+    application.add_handler(TypeHandler(Update, bot.on_update))
+    application.add_error_handler(_log_error)
+    return application
