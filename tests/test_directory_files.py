@@ -80,7 +80,10 @@ def test_each_problem_is_reported_with_its_line(
 
 
 def test_short_codes_are_checked_as_short_codes(tmp_path: Path) -> None:
-    text = GOOD.replace('- {number: "212-555-0110"}', '- {number: "988"}\n      - {number: "233733", kind: sms, keyword: HELP}')
+    text = GOOD.replace(
+        '- {number: "212-555-0110"}',
+        '- {number: "988"}\n      - {number: "233733", kind: sms, keyword: HELP}',
+    )
     write(tmp_path, "short.yaml", text)
     assert messages(tmp_path) == []
     write(tmp_path, "short.yaml", GOOD.replace('"212-555-0110"', '"233733"'))

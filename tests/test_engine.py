@@ -69,7 +69,16 @@ def test_service_details_come_as_their_own_card_and_back_returns_to_the_topic(en
 
 def test_forged_button_data_gives_the_main_menu_and_leaves_state_as_it_was(engine: Engine) -> None:
     _, state = engine.handle(ChatState(lang="es"), Press("t:legal"))
-    for forged in ("t:nope", "s:../../etc", "zzz", "x" * 65, "", "t:legal:99999", "l:fr", "s:no-such-service"):
+    for forged in (
+        "t:nope",
+        "s:../../etc",
+        "zzz",
+        "x" * 65,
+        "",
+        "t:legal:99999",
+        "l:fr",
+        "s:no-such-service",
+    ):
         outcome, after = engine.handle(state, Press(forged))
         assert after is state
         assert buttons.topic("legal") in data_of(outcome.replies[0])
@@ -83,7 +92,11 @@ def test_unknown_event_kind_is_a_bad_event_and_leaves_state_as_it_was(engine: En
 
 
 def test_danger_words_get_the_emergency_screen_first_in_any_state(engine: Engine) -> None:
-    for state in (ChatState(), ChatState(screen="area"), ChatState(screen="topic:food", topic="food", page=3)):
+    for state in (
+        ChatState(),
+        ChatState(screen="area"),
+        ChatState(screen="topic:food", topic="food", page=3),
+    ):
         outcome, after = engine.handle(state, Text("he's going to kill me"))
         text = outcome.replies[0].text
         assert text.startswith(engine.menus.ui(state.lang, "crisis_first"))

@@ -95,10 +95,14 @@ def load_settings(env: Mapping[str, str] | None = None, *, data: Path | None = N
     url = env.get("DATABASE_URL") or default_sqlite_url(state_home(env))
     chosen_data = data or (Path(env["RESOURCE_BOT_DATA"]) if env.get("RESOURCE_BOT_DATA") else data_dir())
     if not chosen_data.is_dir():
-        raise ConfigError(f"The data folder {chosen_data} does not exist; point --data or RESOURCE_BOT_DATA at it.")
+        raise ConfigError(
+            f"The data folder {chosen_data} does not exist; point --data or RESOURCE_BOT_DATA at it."
+        )
     webhook_url = env.get("WEBHOOK_URL") or None
     if webhook_url and not webhook_url.startswith("https://") and not webhook_url.startswith("http://127."):
-        raise ConfigError(f"WEBHOOK_URL={webhook_url!r} must start with https:// (Telegram only calls HTTPS).")
+        raise ConfigError(
+            f"WEBHOOK_URL={webhook_url!r} must start with https:// (Telegram only calls HTTPS)."
+        )
     return Settings(
         database_url=normalize_url(url),
         data_dir=chosen_data,

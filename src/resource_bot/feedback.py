@@ -56,7 +56,9 @@ def list_reports(engine: Engine, *, include_done: bool = False) -> list[Report]:
     if not include_done:
         query = query.where(FeedbackReport.done_on.is_(None))
     with engine.connect() as connection:
-        return [Report(r.id, r.service_id, r.reason, r.reported_on, r.done_on) for r in connection.execute(query)]
+        return [
+            Report(r.id, r.service_id, r.reason, r.reported_on, r.done_on) for r in connection.execute(query)
+        ]
 
 
 def mark_done(engine: Engine, report_ids: Iterable[int], today: dt.date | None = None) -> int:
@@ -66,6 +68,8 @@ def mark_done(engine: Engine, report_ids: Iterable[int], today: dt.date | None =
     day = today or dt.datetime.now(dt.UTC).date()
     with engine.begin() as connection:
         result = connection.execute(
-            update(FeedbackReport).where(FeedbackReport.id.in_(ids), FeedbackReport.done_on.is_(None)).values(done_on=day)
+            update(FeedbackReport)
+            .where(FeedbackReport.id.in_(ids), FeedbackReport.done_on.is_(None))
+            .values(done_on=day)
         )
     return int(result.rowcount or 0)

@@ -75,8 +75,10 @@ def ensure_directory(settings: Settings, db: Engine) -> None:
     embedded default database holds an older copy of the bundled files."""
     create_schema(db)
     version = current_version(db)
-    stale = settings.database_is_default and version is not None and (
-        version.digest != files_digest(data_files([settings.data_dir]))
+    stale = (
+        settings.database_is_default
+        and version is not None
+        and (version.digest != files_digest(data_files([settings.data_dir])))
     )
     if version is None or stale:
         result = load_paths(db, [settings.data_dir])

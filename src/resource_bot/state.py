@@ -68,11 +68,13 @@ def _upsert(engine: Engine, values: dict[str, object]) -> object:
     if dialect == "postgresql":
         pg = postgresql.insert(ChatStateRow).values(values)
         return pg.on_conflict_do_update(
-            index_elements=["chat_key"], set_={"state": pg.excluded.state, "expires_at": pg.excluded.expires_at}
+            index_elements=["chat_key"],
+            set_={"state": pg.excluded.state, "expires_at": pg.excluded.expires_at},
         )
     lite = sqlite.insert(ChatStateRow).values(values)
     return lite.on_conflict_do_update(
-        index_elements=["chat_key"], set_={"state": lite.excluded.state, "expires_at": lite.excluded.expires_at}
+        index_elements=["chat_key"],
+        set_={"state": lite.excluded.state, "expires_at": lite.excluded.expires_at},
     )
 
 
@@ -84,17 +86,18 @@ class StateStore:
         self._secret = (secret or self._stored_secret()).encode()
 
     def _stored_secret(self) -> str:
-        with self.engine.begin() as connection:
-            found = connection.execute(select(BotSecret.value).where(BotSecret.name == "chat_key")).scalar()
-            if found:
-                return str(found)
-            fresh = secrets.token_hex(32)
-            try:
-                connection.execute(insert(BotSecret).values(name="chat_key", value=fresh))
-            except IntegrityError:  # another process made it first
-                pass
+        query = select(BotSecret.value).where(BotSecret.name == "chat_key")
         with self.engine.connect() as connection:
-            return str(connection.execute(select(BotSecret.value).where(BotSecret.name == "chat_key")).scalar_one())
+            found = connection.execute(query).scalar()
+        if found:
+            return str(found)
+        try:
+            with self.engine.begin() as connection:
+                connection.execute(insert(BotSecret).values(name="chat_key", value=secrets.token_hex(32)))
+        except IntegrityError:
+            pass  # another process made it first; read theirs
+        with self.engine.connect() as connection:
+            return str(connection.execute(query).scalar_one())
 
     def key_for(self, chat_id: int) -> str:
         """The keyed hash that stands for a chat id in every table."""
@@ -112,11 +115,15 @@ class StateStore:
 
     def save(self, chat_key: str, state: ChatState, now: dt.datetime | None = None) -> None:
         now = now or _now()
-        statement = _upsert(self.engine, {"chat_key": chat_key, "state": state.to_dict(), "expires_at": now + STATE_TTL})
+        statement = _upsert(
+            self.engine, {"chat_key": chat_key, "state": state.to_dict(), "expires_at": now + STATE_TTL}
+        )
         with self.engine.begin() as connection:
             connection.execute(statement)  # type: ignore[call-overload]
 
-    def remember_messages(self, chat_key: str, message_ids: Iterable[int], now: dt.datetime | None = None) -> None:
+    def remember_messages(
+        self, chat_key: str, message_ids: Iterable[int], now: dt.datetime | None = None
+    ) -> None:
         expires = (now or _now()) + MESSAGE_TTL
         rows = [{"chat_key": chat_key, "message_id": int(m), "expires_at": expires} for m in set(message_ids)]
         if not rows:
@@ -157,5 +164,7 @@ class StateStore:
         now = now or _now()
         with self.engine.begin() as connection:
             gone = connection.execute(delete(ChatStateRow).where(ChatStateRow.expires_at <= now)).rowcount
-            gone += connection.execute(delete(ChatMessageRow).where(ChatMessageRow.expires_at <= now)).rowcount
+            gone += connection.execute(
+                delete(ChatMessageRow).where(ChatMessageRow.expires_at <= now)
+            ).rowcount
         return int(gone or 0)

@@ -57,6 +57,8 @@ def record_counts(engine: Engine, pairs: Iterable[tuple[str, str]], today: dt.da
 def read_counts(engine: Engine, since: dt.date) -> list[CountRow]:
     with engine.connect() as connection:
         rows = connection.execute(
-            select(DailyCount).where(DailyCount.day >= since).order_by(DailyCount.day, DailyCount.kind, DailyCount.value)
+            select(DailyCount)
+            .where(DailyCount.day >= since)
+            .order_by(DailyCount.day, DailyCount.kind, DailyCount.value)
         )
         return [CountRow(r.day, r.kind, r.value, r._mapping["count"]) for r in rows]

@@ -37,7 +37,9 @@ from resource_bot.directory import topics
 from resource_bot.directory.catalog import Catalog, Found, pick
 from resource_bot.directory.places import Place, place_from_location, place_from_zip
 
-_ZIP_TEXT = re.compile(r"^\s*(?:(?:my\s+)?zip(?:\s*code)?(?:\s+is)?|c[oó]digo\s+postal)?\s*:?\s*(\d{5})(?:-\d{4})?\s*$", re.I)
+_ZIP_TEXT = re.compile(
+    r"^\s*(?:(?:my\s+)?zip(?:\s*code)?(?:\s+is)?|c[oó]digo\s+postal)?\s*:?\s*(\d{5})(?:-\d{4})?\s*$", re.I
+)
 #: Typed text longer than this is cut before matching: nobody describes a need in more.
 MAX_TYPED = 500
 
@@ -47,7 +49,9 @@ Result = tuple[Outcome, ChatState]
 def service_texts(catalog: Catalog) -> list[ServiceText]:
     """What the matcher needs to know about each service."""
     return [
-        ServiceText(listing.id, tuple(listing.name.values()) + tuple(listing.description.values()), listing.topics)
+        ServiceText(
+            listing.id, tuple(listing.name.values()) + tuple(listing.description.values()), listing.topics
+        )
         for listing in catalog.services.values()
     ]
 
@@ -127,11 +131,15 @@ class Engine:
         place = self.place(state)
         found = Found(listing, listing.miles_from(place) if place and not listing.national else None)
         reply = self.screens.service_card(state, found, self.clock())
-        return Outcome((reply,), stats=(("service", service_id),)), state.evolve(screen=f"service:{service_id}")
+        return Outcome((reply,), stats=(("service", service_id),)), state.evolve(
+            screen=f"service:{service_id}"
+        )
 
     def _quick_exit(self, state: ChatState) -> Result:
         reply = Reply(self.menus.ui(state.lang, "exit_done"))
-        return Outcome((reply,), effects=frozenset({Effect.QUICK_EXIT}), stats=(("quick_exit", "1"),)), ChatState()
+        return Outcome(
+            (reply,), effects=frozenset({Effect.QUICK_EXIT}), stats=(("quick_exit", "1"),)
+        ), ChatState()
 
     def _back(self, state: ChatState) -> Result:
         screen_kind, _, target = state.screen.partition(":")
@@ -158,17 +166,18 @@ class Engine:
         if link.source:
             stats.append(("source", link.source))
         prefix = ""
-        if link.zip:
-            if place := place_from_zip(link.zip):
-                new = new.evolve(zip=link.zip, latitude=None, longitude=None)
-                prefix = self.menus.ui(lang, "area_set", place=place.label)
+        if link.zip and (place := place_from_zip(link.zip)):
+            new = new.evolve(zip=link.zip, latitude=None, longitude=None)
+            prefix = self.menus.ui(lang, "area_set", place=place.label)
         outcome, new = self._open_link(new, link, prefix)
         return Outcome(outcome.replies, outcome.effects, tuple(stats) + outcome.stats), new
 
     def _open_link(self, state: ChatState, link: DeepLink, prefix: str) -> Result:
         if link.service and (service_id := self._by_key.get(link.service)):
             listing = self.catalog.services[service_id]
-            topic_state = state.evolve(topic=link.topic or topics.parent_of(listing.topics[0]) or listing.topics[0])
+            topic_state = state.evolve(
+                topic=link.topic or topics.parent_of(listing.topics[0]) or listing.topics[0]
+            )
             return self._service(topic_state, service_id)
         if link.topic:
             return self._topic(state, link.topic, prefix=prefix)
@@ -181,7 +190,9 @@ class Engine:
         if name is CommandName.MENU:
             return self.main_menu(state), state.evolve(screen="main", page=0)
         if name is CommandName.HELP:
-            return self.main_menu(state, prefix=self.menus.ui(state.lang, "help")), state.evolve(screen="help")
+            return self.main_menu(state, prefix=self.menus.ui(state.lang, "help")), state.evolve(
+                screen="help"
+            )
         if name is CommandName.LANGUAGE:
             return Outcome((self.screens.language(state),)), state.evolve(screen="language")
         if name is CommandName.AREA:
@@ -266,7 +277,9 @@ class Engine:
         if listing is None:
             return self._calm(state)
         if reason is None:
-            return Outcome((self.screens.report(state, listing),)), state.evolve(screen=f"report:{service_id}")
+            return Outcome((self.screens.report(state, listing),)), state.evolve(
+                screen=f"report:{service_id}"
+            )
         thanks = self.menus.ui(state.lang, "report_thanks")
         reply = Reply(thanks, self.screens.nav_rows(state.lang))
         return Outcome((reply,), feedback=(Feedback(service_id, reason),)), state

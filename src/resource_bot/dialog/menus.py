@@ -17,15 +17,68 @@ from resource_bot.directory import topics
 
 #: Every ``ui`` key the engine uses (documented in conversations/README.md).
 UI_KEYS: tuple[str, ...] = (
-    "welcome", "main_prompt", "help", "back", "main_menu", "quick_exit", "change_language", "set_area",
-    "next_page", "prev_page", "page_of", "services_heading", "no_services_here", "nationwide", "distance_miles",
-    "call", "text_keyword", "text", "tty", "whatsapp", "website", "email", "always_open", "open_now", "opens_at",
-    "closed", "languages", "cost", "eligibility", "how_to_apply", "address", "confidential", "details",
-    "open_now_filter", "show_all", "area_prompt", "share_location", "area_set", "area_unknown", "area_cleared",
-    "clear_area", "your_area", "language_prompt", "language_set", "did_you_mean", "not_sure", "crisis_first",
-    "exit_done", "forget_done", "sorry_error", "try_again_later", "group_pointer", "slow_down", "share",
-    "share_text", "report_problem", "report_prompt", "report_wrong_number", "report_closed", "report_moved",
-    "report_other", "report_thanks",
+    "welcome",
+    "main_prompt",
+    "help",
+    "back",
+    "main_menu",
+    "quick_exit",
+    "change_language",
+    "set_area",
+    "next_page",
+    "prev_page",
+    "page_of",
+    "services_heading",
+    "no_services_here",
+    "nationwide",
+    "distance_miles",
+    "call",
+    "text_keyword",
+    "text",
+    "tty",
+    "whatsapp",
+    "website",
+    "email",
+    "always_open",
+    "open_now",
+    "opens_at",
+    "closed",
+    "languages",
+    "cost",
+    "eligibility",
+    "how_to_apply",
+    "address",
+    "confidential",
+    "details",
+    "open_now_filter",
+    "show_all",
+    "area_prompt",
+    "share_location",
+    "area_set",
+    "area_unknown",
+    "area_cleared",
+    "clear_area",
+    "your_area",
+    "language_prompt",
+    "language_set",
+    "did_you_mean",
+    "not_sure",
+    "crisis_first",
+    "exit_done",
+    "forget_done",
+    "sorry_error",
+    "try_again_later",
+    "group_pointer",
+    "slow_down",
+    "share",
+    "share_text",
+    "report_problem",
+    "report_prompt",
+    "report_wrong_number",
+    "report_closed",
+    "report_moved",
+    "report_other",
+    "report_thanks",
 )
 
 
@@ -88,7 +141,11 @@ def _read_language(path: Path) -> Language:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise MenuError(f"{path}: cannot be read ({exc}); fix the YAML and try again") from None
-    if not isinstance(raw, dict) or not isinstance(raw.get("ui"), dict) or not isinstance(raw.get("topics"), dict):
+    if (
+        not isinstance(raw, dict)
+        or not isinstance(raw.get("ui"), dict)
+        or not isinstance(raw.get("topics"), dict)
+    ):
         raise MenuError(f"{path}: needs `language`, `name`, `ui` and `topics` (see conversations/README.md)")
     code = raw.get("language")
     if code != path.stem:
@@ -104,7 +161,9 @@ def _read_language(path: Path) -> Language:
             raise MenuError(f"{path}: topic {topic!r} needs a label and an intro")
         labels[topic] = str(entry["label"]).strip()
         intros[topic] = str(entry["intro"]).strip()
-    return Language(code, str(raw.get("name") or code), {k: str(v).strip() for k, v in ui.items()}, labels, intros)
+    return Language(
+        code, str(raw.get("name") or code), {k: str(v).strip() for k, v in ui.items()}, labels, intros
+    )
 
 
 def check_placeholders(menus: Menus) -> list[str]:

@@ -111,7 +111,11 @@ def card(menus: Menus, lang: str, found: Found, now: dt.datetime) -> str:
         lines.append(menus.ui(lang, "address", address=address_text(location)))
     if listing.languages:
         lines.append(menus.ui(lang, "languages", languages=", ".join(listing.languages)))
-    for key, field in (("cost", "cost"), ("eligibility", "eligibility"), ("how_to_apply", "application_process")):
+    for key, field in (
+        ("cost", "cost"),
+        ("eligibility", "eligibility"),
+        ("how_to_apply", "application_process"),
+    ):
         text = getattr(listing, field)
         if text:
             placeholder = "steps" if key == "how_to_apply" else key

@@ -49,7 +49,10 @@ class Screens:
 
     def nav_rows(self, lang: str) -> tuple[tuple[Button, ...], ...]:
         return (
-            (Button(self.menus.ui(lang, "back"), data.BACK), Button(self.menus.ui(lang, "main_menu"), data.MAIN)),
+            (
+                Button(self.menus.ui(lang, "back"), data.BACK),
+                Button(self.menus.ui(lang, "main_menu"), data.MAIN),
+            ),
             self.exit_row(lang),
         )
 
@@ -74,7 +77,9 @@ class Screens:
         )
         return Reply(fit(f"{prefix}\n\n{text}" if prefix else text), rows)
 
-    def topic(self, state: ChatState, topic: str, place: Place | None, now: dt.datetime, *, prefix: str = "") -> Reply:
+    def topic(
+        self, state: ChatState, topic: str, place: Place | None, now: dt.datetime, *, prefix: str = ""
+    ) -> Reply:
         lang = state.lang
         found = self.catalog.for_topic(topic, place)
         if state.open_now:
@@ -94,7 +99,15 @@ class Screens:
         else:
             parts.append(self.menus.ui(lang, "no_services_here"))
         rows: list[tuple[Button, ...]] = list(self.topic_buttons(lang, topics.children_of(topic)))
-        rows += [(Button(short(self.menus.ui(lang, "details", name=pick(f.listing.name, lang))), data.service(f.listing.id)),) for f in shown]
+        rows += [
+            (
+                Button(
+                    short(self.menus.ui(lang, "details", name=pick(f.listing.name, lang))),
+                    data.service(f.listing.id),
+                ),
+            )
+            for f in shown
+        ]
         paging = []
         if page > 0:
             paging.append(Button(self.menus.ui(lang, "prev_page"), data.topic(topic, page - 1)))
@@ -117,7 +130,9 @@ class Screens:
 
         lang = state.lang
         listing = found.listing
-        rows: list[tuple[Button, ...]] = [(Button(self.menus.ui(lang, "report_problem"), data.report(listing.id)),)]
+        rows: list[tuple[Button, ...]] = [
+            (Button(self.menus.ui(lang, "report_problem"), data.report(listing.id)),)
+        ]
         if self.bot_username:
             rows.append((Button(self.menus.ui(lang, "share"), data.share_service(listing.id)),))
         return Reply(card(self.menus, lang, found, now), tuple(rows) + self.nav_rows(lang), Role.CARD)

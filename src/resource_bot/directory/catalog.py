@@ -96,9 +96,12 @@ class Found:
 def _cells_near(latitude: float, longitude: float, miles: float) -> Iterator[tuple[int, int]]:
     reach = miles / 69.0 + _CELL_DEGREES
     lon_reach = reach / max(math.cos(math.radians(latitude)), 0.05)
-    for i in range(math.floor((latitude - reach) / _CELL_DEGREES), math.floor((latitude + reach) / _CELL_DEGREES) + 1):
+    for i in range(
+        math.floor((latitude - reach) / _CELL_DEGREES), math.floor((latitude + reach) / _CELL_DEGREES) + 1
+    ):
         for j in range(
-            math.floor((longitude - lon_reach) / _CELL_DEGREES), math.floor((longitude + lon_reach) / _CELL_DEGREES) + 1
+            math.floor((longitude - lon_reach) / _CELL_DEGREES),
+            math.floor((longitude + lon_reach) / _CELL_DEGREES) + 1,
         ):
             yield i, j
 
@@ -115,7 +118,9 @@ class Catalog:
         self.services: dict[str, Listing] = {}
         self._national: dict[str, list[Listing]] = defaultdict(list)
         self._by_state: dict[str, dict[str, list[Listing]]] = defaultdict(lambda: defaultdict(list))
-        self._by_cell: dict[str, dict[tuple[int, int], list[Listing]]] = defaultdict(lambda: defaultdict(list))
+        self._by_cell: dict[str, dict[tuple[int, int], list[Listing]]] = defaultdict(
+            lambda: defaultdict(list)
+        )
         for listing in listings:
             self.services[listing.id] = listing
             for topic in self._topics_of(listing):
@@ -167,7 +172,11 @@ class Catalog:
                 candidates[listing.id] = listing
         for listing in self._by_cell.get(topic, {}).get(_cell(place.latitude, place.longitude), []):
             candidates[listing.id] = listing
-        found = [Found(listing, listing.miles_from(place)) for listing in candidates.values() if listing.area.covers(place)]
+        found = [
+            Found(listing, listing.miles_from(place))
+            for listing in candidates.values()
+            if listing.area.covers(place)
+        ]
         found.sort(key=lambda f: (f.miles is None, f.miles or 0.0))
         return found
 
@@ -215,9 +224,13 @@ def read_catalog(engine: Engine) -> Catalog:
         version = connection.execute(
             select(DirectoryVersion.id).order_by(DirectoryVersion.id.desc()).limit(1)
         ).scalar()
-        organizations = {row.id: row.name for row in connection.execute(select(Organization.id, Organization.name))}
+        organizations = {
+            row.id: row.name for row in connection.execute(select(Organization.id, Organization.name))
+        }
         topic_rows: dict[str, list[str]] = defaultdict(list)
-        for t in connection.execute(select(ServiceTopic).order_by(ServiceTopic.service_id, ServiceTopic.position)):
+        for t in connection.execute(
+            select(ServiceTopic).order_by(ServiceTopic.service_id, ServiceTopic.position)
+        ):
             topic_rows[t.service_id].append(t.topic_id)
         phones: dict[str, list[PhoneEntry]] = defaultdict(list)
         for p in connection.execute(select(Phone).order_by(Phone.service_id, Phone.position)):
@@ -227,10 +240,14 @@ def read_catalog(engine: Engine) -> Catalog:
         locations: dict[str, list[LocationEntry]] = defaultdict(list)
         for loc in connection.execute(select(Location).order_by(Location.service_id, Location.position)):
             locations[loc.service_id].append(
-                LocationEntry(loc.name or {}, loc.street, loc.city, loc.state, loc.zip, loc.latitude, loc.longitude)
+                LocationEntry(
+                    loc.name or {}, loc.street, loc.city, loc.state, loc.zip, loc.latitude, loc.longitude
+                )
             )
         listings = []
-        rows = connection.execute(select(Service).where(Service.status == "active").order_by(Service.position))
+        rows = connection.execute(
+            select(Service).where(Service.status == "active").order_by(Service.position)
+        )
         for row in rows:
             listings.append(
                 Listing(

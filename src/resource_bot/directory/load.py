@@ -61,7 +61,11 @@ def _rows(
     organizations: Sequence[OrganizationEntry], services: Sequence[ServiceEntry]
 ) -> dict[type[Any], list[dict[str, Any]]]:
     rows: dict[type[Any], list[dict[str, Any]]] = {
-        Organization: [], Service: [], ServiceTopic: [], Phone: [], Location: []
+        Organization: [],
+        Service: [],
+        ServiceTopic: [],
+        Phone: [],
+        Location: [],
     }
     for org in organizations:
         rows[Organization].append(
@@ -70,11 +74,24 @@ def _rows(
     for position, s in enumerate(services):
         rows[Service].append(
             {
-                "id": s.id, "organization_id": s.organization, "name": s.name, "description": s.description,
-                "eligibility": s.eligibility, "cost": s.cost, "application_process": s.application_process,
-                "website": s.website, "email": s.email, "languages": list(s.languages), "status": s.status,
-                "confidential": s.confidential, "area": s.area, "hours": s.hours, "source_url": s.source_url,
-                "last_verified": s.last_verified, "source_file": _display_path(s.path), "source_line": s.line,
+                "id": s.id,
+                "organization_id": s.organization,
+                "name": s.name,
+                "description": s.description,
+                "eligibility": s.eligibility,
+                "cost": s.cost,
+                "application_process": s.application_process,
+                "website": s.website,
+                "email": s.email,
+                "languages": list(s.languages),
+                "status": s.status,
+                "confidential": s.confidential,
+                "area": s.area,
+                "hours": s.hours,
+                "source_url": s.source_url,
+                "last_verified": s.last_verified,
+                "source_file": _display_path(s.path),
+                "source_line": s.line,
                 "position": position,
             }
         )
@@ -83,15 +100,27 @@ def _rows(
         for i, p in enumerate(s.phones):
             rows[Phone].append(
                 {
-                    "service_id": s.id, "number": p.number, "kind": p.kind, "keyword": p.keyword,
-                    "always_open": p.always_open, "languages": list(p.languages), "note": p.note, "position": i,
+                    "service_id": s.id,
+                    "number": p.number,
+                    "kind": p.kind,
+                    "keyword": p.keyword,
+                    "always_open": p.always_open,
+                    "languages": list(p.languages),
+                    "note": p.note,
+                    "position": i,
                 }
             )
         for i, loc in enumerate(s.locations):
             rows[Location].append(
                 {
-                    "service_id": s.id, "name": loc.name, "street": loc.street, "city": loc.city,
-                    "state": loc.state, "zip": loc.zip, "latitude": loc.latitude, "longitude": loc.longitude,
+                    "service_id": s.id,
+                    "name": loc.name,
+                    "street": loc.street,
+                    "city": loc.city,
+                    "state": loc.state,
+                    "zip": loc.zip,
+                    "latitude": loc.latitude,
+                    "longitude": loc.longitude,
                     "position": i,
                 }
             )

@@ -6,6 +6,7 @@ the whole list at once. Each message says what is wrong and how to fix it.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import difflib
 import re
@@ -37,9 +38,25 @@ EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE_KINDS = ("voice", "sms", "tty", "whatsapp")
 STATUSES = ("active", "inactive", "defunct")
 SERVICE_FIELDS = (
-    "id", "organization", "name", "description", "topics", "phones", "website", "email", "languages",
-    "cost", "eligibility", "application_process", "confidential", "status", "area", "hours", "locations",
-    "source", "verified",
+    "id",
+    "organization",
+    "name",
+    "description",
+    "topics",
+    "phones",
+    "website",
+    "email",
+    "languages",
+    "cost",
+    "eligibility",
+    "application_process",
+    "confidential",
+    "status",
+    "area",
+    "hours",
+    "locations",
+    "source",
+    "verified",
 )
 PHONE_FIELDS = ("number", "kind", "keyword", "always_open", "languages", "note")
 LOCATION_FIELDS = ("name", "address", "latitude", "longitude")
@@ -116,14 +133,18 @@ class _FileChecker:
             return None
         parts = urlsplit(value) if isinstance(value, str) else None
         if parts is None or parts.scheme not in ("http", "https") or "." not in parts.netloc or " " in value:
-            self.problem(line, f"{key!r} is not a web address: {value!r}; write it like https://example.org/page")
+            self.problem(
+                line, f"{key!r} is not a web address: {value!r}; write it like https://example.org/page"
+            )
             return None
         return str(value)
 
     def languages(self, value: Any, line: int) -> tuple[str, ...]:
         if value is None:
             return ()
-        if not isinstance(value, list) or not all(isinstance(v, str) and LANGUAGE_PATTERN.match(v) for v in value):
+        if not isinstance(value, list) or not all(
+            isinstance(v, str) and LANGUAGE_PATTERN.match(v) for v in value
+        ):
             self.problem(line, "languages must be a list of two-letter codes like [en, es]")
             return ()
         return tuple(value)
@@ -144,7 +165,9 @@ class _FileChecker:
         kind = raw.get("kind", "voice")
         number_line = raw.line_of("number")
         if kind not in PHONE_KINDS:
-            self.problem(raw.line_of("kind"), f"phone kind {kind!r} is unknown; use one of {', '.join(PHONE_KINDS)}")
+            self.problem(
+                raw.line_of("kind"), f"phone kind {kind!r} is unknown; use one of {', '.join(PHONE_KINDS)}"
+            )
             kind = "voice"
         if isinstance(number, int):
             number = str(number)
@@ -154,7 +177,9 @@ class _FileChecker:
         self.check_number(number, kind, number_line)
         keyword = raw.get("keyword")
         if keyword is not None and (kind != "sms" or not isinstance(keyword, str)):
-            self.problem(raw.line_of("keyword"), "a keyword goes with `kind: sms` only, as a word like BEFREE")
+            self.problem(
+                raw.line_of("keyword"), "a keyword goes with `kind: sms` only, as a word like BEFREE"
+            )
             keyword = None
         return PhoneEntry(
             number=number.strip(),
@@ -167,7 +192,9 @@ class _FileChecker:
 
     def check_number(self, number: str, kind: str, line: int) -> None:
         if re.search(r"[A-Za-z]", number):
-            self.problem(line, f"phone {number!r} has letters; write the digits and put the word form in `note`")
+            self.problem(
+                line, f"phone {number!r} has letters; write the digits and put the word form in `note`"
+            )
             return
         digits = re.sub(r"\D", "", number)
         if SHORT_CODE.match(digits) and digits == re.sub(r"[\s-]", "", number):
@@ -176,17 +203,21 @@ class _FileChecker:
                 if not shortnumberinfo.is_valid_short_number(parsed) and not re.match(r"^[2-9]11$", digits):
                     self.problem(line, f"{number!r} is not a known US short number like 911, 988 or 211")
             elif kind == "voice":
-                self.problem(line, f"{number!r} looks like an SMS short code; add `kind: sms` and its keyword")
+                self.problem(
+                    line, f"{number!r} looks like an SMS short code; add `kind: sms` and its keyword"
+                )
             return
         try:
             parsed = phonenumbers.parse(number, "US")
         except phonenumbers.NumberParseException:
-            self.problem(line, f"phone {number!r} cannot be read; write it like \"1-800-799-7233\"")
+            self.problem(line, f'phone {number!r} cannot be read; write it like "1-800-799-7233"')
             return
         if not phonenumbers.is_valid_number(parsed):
             self.problem(line, f"phone {number!r} is not a valid number; check it against the source page")
         elif FICTIONAL.search(digits) and "tests" not in self.path.parts:
-            self.problem(line, f"phone {number!r} is a fictional 555-01xx number; real data only outside tests/")
+            self.problem(
+                line, f"phone {number!r} is a fictional 555-01xx number; real data only outside tests/"
+            )
 
     def location(self, raw: Any, line: int) -> LocationEntry | None:
         if not isinstance(raw, LineDict):
@@ -210,7 +241,9 @@ class _FileChecker:
                 latitude, longitude = place.latitude, place.longitude
         for key, value, bound in (("latitude", latitude, 90), ("longitude", longitude, 180)):
             if value is not None and (not isinstance(value, int | float) or not -bound <= value <= bound):
-                self.problem(raw.line_of(key), f"{key} {value!r} is not a number between -{bound} and {bound}")
+                self.problem(
+                    raw.line_of(key), f"{key} {value!r} is not a number between -{bound} and {bound}"
+                )
                 latitude = longitude = None
         state = address.get("state")
         return LocationEntry(
@@ -237,23 +270,31 @@ class _FileChecker:
             return None
         topic_ids = self.topic_list(raw)
         phones = tuple(
-            p for i, item in enumerate(self.list_of(raw, "phones")) if (p := self.phone(item, raw["phones"].line_of(i)))
+            p
+            for i, item in enumerate(self.list_of(raw, "phones"))
+            if (p := self.phone(item, raw["phones"].line_of(i)))
         )
         website = self.url(raw.get("website"), raw.line_of("website"), "website")
         if not phones and not website:
-            self.problem(raw.line, f"service {service_id!r} has no phone and no website; add how people reach it")
+            self.problem(
+                raw.line, f"service {service_id!r} has no phone and no website; add how people reach it"
+            )
         email = raw.get("email")
         if email is not None and (not isinstance(email, str) or not EMAIL_PATTERN.match(email)):
             self.problem(raw.line_of("email"), f"email {email!r} is not an e-mail address")
             email = None
         status = raw.get("status", "active")
         if status not in STATUSES:
-            self.problem(raw.line_of("status"), f"status {status!r} is unknown; use one of {', '.join(STATUSES)}")
+            self.problem(
+                raw.line_of("status"), f"status {status!r} is unknown; use one of {', '.join(STATUSES)}"
+            )
         area = self.area(raw)
         hours = self.hours(raw)
         source = self.url(raw.get("source"), raw.line_of("source"), "source")
         if "source" not in raw:
-            self.problem(raw.line, f"service {service_id!r} has no `source:`; add the official page you checked")
+            self.problem(
+                raw.line, f"service {service_id!r} has no `source:`; add the official page you checked"
+            )
         verified = self.verified(raw)
         locations = tuple(
             loc
@@ -338,13 +379,13 @@ class _FileChecker:
         value = raw.get("verified")
         line = raw.line_of("verified")
         if value is None:
-            self.problem(raw.line, "`verified:` is missing; add the date you checked the source, like 2026-11-28")
+            self.problem(
+                raw.line, "`verified:` is missing; add the date you checked the source, like 2026-11-28"
+            )
             return None
         if isinstance(value, str):
-            try:
+            with contextlib.suppress(ValueError):
                 value = dt.date.fromisoformat(value)
-            except ValueError:
-                pass
         if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
             self.problem(line, f"verified {value!r} is not a date; write it as YYYY-MM-DD")
             return None
@@ -360,7 +401,9 @@ class _FileChecker:
         self.unknown_keys(raw, ORGANIZATION_FIELDS, "this organization")
         org_id = raw.get("id")
         if not isinstance(org_id, str) or not ID_PATTERN.match(org_id):
-            self.problem(raw.line_of("id"), f"organization id {org_id!r} must be 1-32 lowercase letters or digits")
+            self.problem(
+                raw.line_of("id"), f"organization id {org_id!r} must be 1-32 lowercase letters or digits"
+            )
             return None
         name = self.text(raw, "name", required=True)
         if not name:
@@ -409,7 +452,11 @@ def _check_across_files(result: Validation) -> None:
     for service in result.services:
         if first := seen.get(service.id):
             result.problems.append(
-                Problem(service.path, service.line, f"duplicate id {service.id!r}: also used at {first.path}:{first.line}")
+                Problem(
+                    service.path,
+                    service.line,
+                    f"duplicate id {service.id!r}: also used at {first.path}:{first.line}",
+                )
             )
         else:
             seen[service.id] = service
@@ -417,7 +464,11 @@ def _check_across_files(result: Validation) -> None:
     for org in result.organizations:
         if first_org := organizations.get(org.id):
             result.problems.append(
-                Problem(org.path, org.line, f"duplicate organization id {org.id!r}: also at {first_org.path}:{first_org.line}")
+                Problem(
+                    org.path,
+                    org.line,
+                    f"duplicate organization id {org.id!r}: also at {first_org.path}:{first_org.line}",
+                )
             )
         organizations[org.id] = org
     for service in result.services:
