@@ -7,8 +7,14 @@ scenario runs again on PostgreSQL at 127.0.0.1:5432 when it answers.
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
+import os
 import shutil
+import signal
 import socket
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,12 +24,14 @@ from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, func, select
+from sqlalchemy.exc import OperationalError
 
 from resource_bot.channels.telegram.app import TelegramBot, build_application, prepare_bot
 from resource_bot.config import Settings, load_settings
 from resource_bot.dialog.menus import Menus
 from resource_bot.runtime import Runtime, open_runtime
 from resource_bot.state import ChatMessageRow, ChatStateRow
+from resource_bot.stats import read_counts
 from tests.standin import BotApiStandin
 from tests.standin.echo_bot import BackgroundApplication
 
@@ -111,9 +119,7 @@ def data_of(message: dict[str, Any]) -> list[str]:
 
 def reply_to(api: BotApiStandin, chat_id: int) -> dict[str, Any]:
     call = api.wait_for_reply(chat_id)
-    result: dict[str, Any] = call.result
-    result["_method"] = call.method
-    return result
+    return {**call.result, "_method": call.method}
 
 
 def state_rows(url: str) -> tuple[int, int]:
@@ -218,3 +224,336 @@ def test_the_same_scenario_on_postgresql(
 ) -> None:
     with running_bot(api, settings_for(api, postgres_url, tmp_path)) as running:
         walk_through_and_quick_exit(api, running, menus, postgres_url)
+
+
+# -- commands, deep links, language ----------------------------------------------------------------
+def test_the_command_list_is_registered_in_english_and_spanish_without_admin_commands(
+    api: BotApiStandin, bot: RunningBot
+) -> None:
+    english = [c["command"] for c in api.commands_for("en")]
+    spanish = api.commands_for("es")
+    assert english == ["start", "menu", "language", "area", "exit", "forget", "help"]
+    assert [c["command"] for c in spanish] == english
+    assert any("salida" in c["description"].lower() for c in spanish)
+    assert api.commands_for("") == api.commands_for("en"), "English is the default for other languages"
+    assert not {"stats", "feedback", "reload"} & set(english)
+
+
+def test_a_deep_link_opens_legal_help_at_once(api: BotApiStandin, bot: RunningBot, menus: Menus) -> None:
+    api.user_sends_text(ALICE, "/start legal")
+    reply = reply_to(api, ALICE)
+    assert menus.intro("en", "legal") in reply["text"]
+    assert "x" in data_of(reply)
+
+
+def test_a_deep_link_sets_spanish_an_area_and_counts_its_source(
+    api: BotApiStandin, bot: RunningBot, menus: Menus
+) -> None:
+    api.user_sends_text(ALICE, "/start legal_record_relief-es-z77002-sclinic4")
+    reply = reply_to(api, ALICE)
+    assert menus.intro("es", "legal.record_relief") in reply["text"]
+    assert "Houston" in reply["text"]
+    sources = [r for r in read_counts(bot.runtime.db, dt.date(2000, 1, 1)) if r.kind == "source"]
+    assert [(r.value, r.count) for r in sources] == [("clinic4", 1)]
+
+
+def test_a_spanish_phone_gets_spanish_and_the_person_can_switch_to_english(
+    api: BotApiStandin, bot: RunningBot, menus: Menus
+) -> None:
+    api.user_sends_text(BOB, "/start", language_code="es")
+    welcome = reply_to(api, BOB)
+    assert menus.ui("es", "welcome") in welcome["text"]
+    api.user_taps(BOB, welcome["message_id"], "l")
+    choose = reply_to(api, BOB)
+    assert choose["message_id"] == welcome["message_id"]
+    api.user_taps(BOB, choose["message_id"], "l:en")
+    english = reply_to(api, BOB)
+    assert menus.ui("en", "language_set") in english["text"]
+    # The choice sticks, even though the phone is in Spanish.
+    api.user_sends_text(BOB, "/menu", language_code="es")
+    assert menus.ui("en", "main_prompt") in reply_to(api, BOB)["text"]
+
+
+def test_forged_button_data_leads_to_the_main_menu(api: BotApiStandin, bot: RunningBot, menus: Menus) -> None:
+    api.user_sends_text(ALICE, "/start legal")
+    legal = reply_to(api, ALICE)
+    api.user_taps(ALICE, legal["message_id"], "s:../../etc/passwd", check_button=False)
+    assert menus.ui("en", "main_prompt") in reply_to(api, ALICE)["text"]
+
+
+def test_a_stale_tap_on_a_deleted_message_still_gets_an_answer(
+    api: BotApiStandin, bot: RunningBot, menus: Menus
+) -> None:
+    api.user_sends_text(ALICE, "/start")
+    welcome = reply_to(api, ALICE)
+    bot.background.run(bot.background.application.bot.delete_message(ALICE, welcome["message_id"]))
+    api.user_taps(ALICE, welcome["message_id"], "t:food", check_button=False)
+    reply = reply_to(api, ALICE)
+    assert reply["_method"] == "sendMessage" and menus.intro("en", "food") in reply["text"]
+
+
+# -- area ------------------------------------------------------------------------------------------
+def test_sharing_a_location_sets_the_area_and_removes_the_location_keyboard(
+    api: BotApiStandin, bot: RunningBot, menus: Menus
+) -> None:
+    api.user_sends_text(ALICE, "/area")
+    prompt = reply_to(api, ALICE)
+    assert menus.ui("en", "area_prompt") in prompt["text"]
+    keyboard_message = reply_to(api, ALICE)
+    keyboard = api.chat_messages(ALICE)[-1].sent_reply_markup
+    assert keyboard_message["text"] == menus.ui("en", "share_location")
+    assert keyboard["keyboard"][0][0]["request_location"] is True
+    api.user_sends_location(ALICE, 29.7604, -95.3698)
+    done = reply_to(api, ALICE)
+    assert "Houston" in done["text"]
+    sent = next(m for m in api.chat_messages(ALICE) if m.message_id == done["message_id"])
+    assert sent.sent_reply_markup == {"remove_keyboard": True}
+    (added,) = api.wait_for("editMessageReplyMarkup")
+    assert added.result["message_id"] == done["message_id"] and "x" in data_of(added.result)
+
+
+def test_typing_a_zip_code_sets_the_area(api: BotApiStandin, bot: RunningBot, menus: Menus) -> None:
+    api.user_sends_text(ALICE, "/start")
+    reply_to(api, ALICE)
+    api.user_sends_text(ALICE, "77002")
+    assert "Houston" in reply_to(api, ALICE)["text"]
+
+
+# -- groups ----------------------------------------------------------------------------------------
+def test_in_a_group_the_bot_only_points_to_a_private_chat(
+    api: BotApiStandin, bot: RunningBot, menus: Menus, database_url: str
+) -> None:
+    api.user_sends_text(-5001, "/start legal", chat_type="group")
+    reply = reply_to(api, -5001)
+    assert reply["text"] == menus.ui("en", "group_pointer")
+    assert "reply_markup" not in reply
+    api.user_sends_text(-5001, "I need a lawyer", chat_type="group")
+    assert reply_to(api, -5001)["text"] == menus.ui("en", "group_pointer")
+    assert state_rows(database_url) == (0, 0)
+
+
+# -- restart, forget -------------------------------------------------------------------------------
+def test_after_a_restart_the_next_tap_continues_where_the_person_was(
+    api: BotApiStandin, database_url: str, tmp_path: Path, menus: Menus
+) -> None:
+    settings = settings_for(api, database_url, tmp_path)
+    with running_bot(api, settings):
+        api.user_sends_text(ALICE, "/start")
+        welcome = reply_to(api, ALICE)
+        api.user_taps(ALICE, welcome["message_id"], "t:legal")
+        legal = reply_to(api, ALICE)
+        api.user_taps(ALICE, legal["message_id"], "t:legal.immigration")
+        immigration = reply_to(api, ALICE)
+        assert menus.intro("en", "legal.immigration") in immigration["text"]
+    with running_bot(api, settings):  # a new process: nothing in memory
+        api.user_taps(ALICE, immigration["message_id"], "b")
+        back = reply_to(api, ALICE)
+        assert menus.intro("en", "legal") in back["text"], "Back knows the person was under Legal help"
+        api.user_taps(ALICE, back["message_id"], "x")
+        reply_to(api, ALICE)
+    assert set(range(1, welcome["message_id"] + 1)) <= set(api.deleted_message_ids(ALICE))
+
+
+def test_forget_deletes_everything_stored_for_the_chat(
+    api: BotApiStandin, bot: RunningBot, menus: Menus, database_url: str
+) -> None:
+    api.user_sends_text(ALICE, "/start legal-es-z77002")
+    reply_to(api, ALICE)
+    assert state_rows(database_url)[0] == 1
+    api.user_sends_text(ALICE, "/forget")
+    assert menus.ui("es", "forget_done") in reply_to(api, ALICE)["text"]
+    assert state_rows(database_url) == (0, 0)
+
+
+# -- nothing breaks the bot ------------------------------------------------------------------------
+def test_a_flood_wait_and_bad_gateways_are_retried_and_the_reply_arrives_once(
+    api: BotApiStandin, bot: RunningBot, menus: Menus
+) -> None:
+    api.flood_next("sendMessage", retry_after=1)
+    api.fail_next("sendMessage", times=2, status=502)
+    api.user_sends_text(ALICE, "/start")
+    reply = reply_to(api, ALICE)
+    assert menus.ui("en", "welcome") in reply["text"]
+    statuses = [c.status for c in api.calls if c.method == "sendMessage"]
+    assert statuses == [429, 502, 502, 200]
+
+
+def test_a_timed_out_edit_is_retried_without_a_second_menu(
+    api: BotApiStandin, bot: RunningBot, menus: Menus
+) -> None:
+    api.user_sends_text(ALICE, "/start")
+    welcome = reply_to(api, ALICE)
+    api.delay_next("editMessageText", seconds=3.5, apply=True)  # applied, but the answer comes too late
+    api.user_taps(ALICE, welcome["message_id"], "t:food")
+    api.wait_for(lambda c: c.method == "editMessageText", count=2, timeout=15)
+    api.user_sends_text(ALICE, "/help")  # served only after everything the tap caused
+    reply_to(api, ALICE)
+    bot_messages = [m for m in api.chat_messages(ALICE) if m.from_bot]
+    assert len(bot_messages) == 2, "the food menu and the help; no second copy of the menu"
+    assert menus.intro("en", "food") in (bot_messages[0].text or "")
+
+
+def test_an_error_in_a_handler_is_logged_without_text_and_the_person_gets_an_apology(
+    api: BotApiStandin, bot: RunningBot, menus: Menus, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(_state: object, event: object) -> None:
+        raise ZeroDivisionError(repr(event))  # the message carries the typed text
+
+    monkeypatch.setattr(bot.runtime.dialog, "handle", broken)
+    with caplog.at_level(logging.INFO):
+        api.user_sends_text(ALICE, "my boss took my passport")
+        reply = reply_to(api, ALICE)
+    assert menus.ui("en", "sorry_error") in reply["text"] and "t:legal" in data_of(reply)
+    assert "ZeroDivisionError" in caplog.text
+    assert "passport" not in caplog.text
+    assert str(ALICE) not in caplog.text
+
+
+def test_when_the_database_is_away_the_person_is_told_to_try_again_and_the_bot_recovers(
+    api: BotApiStandin, bot: RunningBot, menus: Menus, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def away(*_args: object, **_kwargs: object) -> None:
+        raise OperationalError("SELECT", {}, ConnectionRefusedError("database is away"))
+
+    with monkeypatch.context() as patch:
+        patch.setattr(bot.bot.store, "load", away)
+        api.user_sends_text(ALICE, "/start", language_code="es")
+        assert reply_to(api, ALICE)["text"] == menus.ui("es", "try_again_later")
+    api.user_sends_text(ALICE, "/start", language_code="es")
+    assert menus.ui("es", "welcome") in reply_to(api, ALICE)["text"]
+
+
+def test_one_chat_flooding_is_slowed_down_without_slowing_anyone_else(
+    api: BotApiStandin, bot: RunningBot, menus: Menus
+) -> None:
+    for n in range(30):
+        api.user_sends_text(ALICE, f"food {n}")
+    api.user_sends_text(BOB, "/start")
+    assert menus.ui("en", "welcome") in reply_to(api, BOB)["text"]
+    slow = api.wait_for(lambda c: c.ok and c.method == "sendMessage" and c.params.get("text") == menus.ui(
+        "en", "slow_down"))
+    assert len(slow) == 1
+    answered = [c for c in api.calls_to("sendMessage") if c.params["chat_id"] == ALICE]
+    assert len(answered) < 15, "most of the flood is dropped"
+    slow_downs = [c for c in answered if c.params["text"] == menus.ui("en", "slow_down")]
+    assert len(slow_downs) == 1, "one calm answer, not one per message"
+
+
+# -- admin -----------------------------------------------------------------------------------------
+def test_admin_commands_answer_admins_only(api: BotApiStandin, bot: RunningBot, menus: Menus) -> None:
+    admin = 999
+    api.user_sends_text(ALICE, "/start legal")
+    reply_to(api, ALICE)
+    api.user_sends_text(admin, "/stats")
+    stats = reply_to(api, admin)["text"]
+    assert "topic legal: 1 / 1" in stats
+    api.user_sends_text(admin, "/reload")
+    assert reply_to(api, admin)["text"].startswith("Reloaded: ")
+    api.user_sends_text(admin, "/feedback")
+    assert reply_to(api, admin)["text"] == "No open listing reports."
+
+    # Anyone else gets exactly what an unknown command gets.
+    api.user_sends_text(BOB, "/frobnicate")
+    unknown = reply_to(api, BOB)
+    for command in ("/stats", "/feedback", "/reload"):
+        api.user_sends_text(BOB, command)
+        answer = reply_to(api, BOB)
+        assert (answer["text"], answer.get("reply_markup")) == (unknown["text"], unknown.get("reply_markup"))
+
+
+def test_a_listing_report_reaches_the_admin_feedback_list(api: BotApiStandin, bot: RunningBot) -> None:
+    api.user_sends_text(ALICE, "/start legal")
+    legal = reply_to(api, ALICE)
+    service = next(d for d in data_of(legal) if d.startswith("s:"))
+    api.user_taps(ALICE, legal["message_id"], service)
+    card = reply_to(api, ALICE)
+    api.user_taps(ALICE, card["message_id"], f"r:{service[2:]}")
+    prompt = reply_to(api, ALICE)
+    assert prompt["_method"] == "sendMessage", "the card itself is kept"
+    api.user_taps(ALICE, prompt["message_id"], f"r:{service[2:]}:w")
+    reply_to(api, ALICE)
+    api.user_sends_text(999, "/feedback")
+    feedback = reply_to(api, 999)["text"]
+    assert "1 open listing report" in feedback and f"{service[2:]}" in feedback and "wrong_number" in feedback
+
+
+# -- webhook ---------------------------------------------------------------------------------------
+SECRET = "right_secret-123"
+
+
+@pytest.fixture
+def webhook_client(api: BotApiStandin, database_url: str, tmp_path: Path) -> Iterator[Any]:
+    from starlette.testclient import TestClient
+
+    from resource_bot.channels.telegram.webhook import build_webhook_app
+
+    settings = settings_for(
+        api, database_url, tmp_path, WEBHOOK_URL="https://bot.example.org/telegram", WEBHOOK_SECRET=SECRET
+    )
+    runtime = open_runtime(settings)
+    with TestClient(build_webhook_app(runtime)) as client:
+        client.runtime = runtime
+        yield client
+    runtime.db.dispose()
+
+
+def test_the_webhook_registers_itself_and_refuses_a_wrong_secret(
+    api: BotApiStandin, webhook_client: Any, menus: Menus
+) -> None:
+    assert api.webhook.url == "https://bot.example.org/telegram"
+    assert api.webhook.secret_token == SECRET
+    update = api.make_text_update(ALICE, "/start legal")
+    for headers in ({}, {"X-Telegram-Bot-Api-Secret-Token": "wrong"}):
+        assert webhook_client.post("/telegram", json=update, headers=headers).status_code == 403
+    assert api.calls_to("sendMessage") == [], "a forged update is not even read"
+
+    answer = webhook_client.post("/telegram", json=update, headers={"X-Telegram-Bot-Api-Secret-Token": SECRET})
+    assert answer.status_code == 200
+    (sent,) = api.calls_to("sendMessage")  # already sent when Telegram gets its 200
+    assert menus.intro("en", "legal") in sent.result["text"]
+
+
+def test_health_says_whether_the_database_answers(webhook_client: Any) -> None:
+    healthy = webhook_client.get("/healthz")
+    assert (healthy.status_code, healthy.json()) == (200, {"database": "ok"})
+    webhook_client.runtime.db = create_engine("sqlite:////nonexistent-folder/bot.sqlite3")
+    sick = webhook_client.get("/healthz")
+    assert (sick.status_code, sick.json()) == (503, {"database": "unavailable"})
+
+
+# -- the command --------------------------------------------------------------------------------------
+def test_resource_bot_poll_serves_a_bot_api_exactly_as_it_would_serve_telegram(
+    api: BotApiStandin, database_url: str, tmp_path: Path, menus: Menus
+) -> None:
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_BASE_URL": api.base_url,
+        "DATABASE_URL": database_url,
+        "RESOURCE_BOT_HOME": str(tmp_path),
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "resource_bot", "poll"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    try:
+        api.wait_for("getUpdates", timeout=30)
+        api.user_sends_text(ALICE, "/start")
+        assert menus.ui("en", "welcome") in reply_to(api, ALICE)["text"]
+        assert api.commands_for("es"), "commands registered at start"
+    finally:
+        process.send_signal(signal.SIGINT)
+        output, _ = process.communicate(timeout=20)
+    assert process.returncode == 0, output.decode()
+    assert TOKEN not in output.decode(), "the token never reaches the log"
+
+
+@pytest.mark.parametrize("token", ["", "not-a-token"])
+def test_a_missing_or_malformed_token_says_how_to_get_one_in_one_line(tmp_path: Path, token: str) -> None:
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "RESOURCE_BOT_HOME": str(tmp_path),
+           "TELEGRAM_BOT_TOKEN": token}
+    result = subprocess.run(
+        [sys.executable, "-m", "resource_bot", "poll"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 1
+    (line,) = result.stderr.strip().splitlines()
+    assert "BotFather" in line and "resource-bot chat" in line
