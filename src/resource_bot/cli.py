@@ -257,3 +257,84 @@ def ask(ctx: Context, text: tuple[str, ...], lang: str, zip_code: str | None, as
             continue
         result = answer(runtime.dialog, request, lang, place)
         click.echo(format_answer(result, as_json=as_json))
+
+
+@main.command("import-hsds")
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the YAML files and import-report.txt; must hold no .yaml files yet.")
+@click.option("--source", "source_url", help="Page to cite as `source` for records without a url of their own.")
+@click.option("--area", "default_area",
+              help='Area for services whose own cannot be placed: "national", a state, "Harris County, TX".')
+@click.option("--no-matcher", is_flag=True, help="Do not guess topics from names and descriptions.")
+def import_hsds_command(path: Path, out_dir: Path, source_url: str | None, default_area: str | None,
+                        no_matcher: bool) -> None:
+    """Import an Open Referral HSDS 3 package into YAML files that `validate` accepts.
+
+    PATH is a folder of HSDS CSV files (with datapackage.json or without) or an
+    HSDS JSON file. Taxonomy terms become topics through taxonomy_map.yaml;
+    everything that could not be mapped is listed, with the reason, in
+    OUT/import-report.txt. Review the files before moving them into data/.
+
+    \b
+    Example:
+      resource-bot import-hsds hsds-export/ --out imported/
+      resource-bot import-hsds services.json --out imported/ --area "Harris County, TX"
+    """
+    import datetime as dt
+
+    from resource_bot.directory.hsds import REPORT_NAME, ImportOptions, PackageError, import_hsds
+    from resource_bot.directory.places import NATIONAL, resolve_place_name
+
+    if out_dir.is_dir() and any(out_dir.glob("*.yaml")):
+        raise click.ClickException(f"{out_dir} already has .yaml files; choose an empty folder for the import.")
+    area = None
+    if default_area:
+        area = NATIONAL if default_area.strip().casefold() == "national" else resolve_place_name(default_area)
+        if area is None:
+            raise click.ClickException(f"--area {default_area!r} is not a place the bot knows; "
+                                       'try "national", "Texas", "Harris County, TX" or "Austin, TX".')
+    matcher = None
+    if not no_matcher:
+        from resource_bot.dialog.matcher import NeedMatcher
+        from resource_bot.paths import conversations_dir
+
+        matcher = NeedMatcher.from_directory(conversations_dir(), [])
+    options = ImportOptions(today=dt.date.today(), source=source_url, default_area=area)
+    try:
+        report = import_hsds(path, out_dir, options, matcher=matcher)
+    except PackageError as exc:
+        raise click.ClickException(f"{exc}\nPoint PATH at the package folder or its .json file.") from None
+    click.echo(report.summary())
+    click.echo(f"Wrote {len(report.files_written)} file(s) to {out_dir}; "
+               f"read {out_dir / REPORT_NAME} before review, then `resource-bot validate {out_dir}`.")
+
+
+@main.command("export-hsds")
+@click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
+@pass_context
+def export_hsds_command(ctx: Context, out_dir: Path) -> None:
+    """Write the directory as an Open Referral HSDS 3 data package (CSV files + datapackage.json).
+
+    Exports the data folder (or --data). Fields HSDS has no column for, like
+    topics, Spanish text and SMS keywords, travel as `resource-bot` attributes,
+    so `import-hsds` reads the package back unchanged.
+
+    \b
+    Example:
+      resource-bot export-hsds hsds-export/
+      resource-bot --data tests/fixtures export-hsds /tmp/hsds
+    """
+    from resource_bot.directory.hsds import export_hsds
+    from resource_bot.directory.validate import validate_paths
+
+    result = validate_paths([ctx.settings.data_dir])
+    for problem in result.problems:
+        click.echo(str(problem), err=True)
+    if result.problems:
+        click.echo(f"{len(result.problems)} problem(s) found; nothing exported. Fix them and try again.", err=True)
+        sys.exit(1)
+    exported = export_hsds(result, out_dir)
+    for note in exported.notes:
+        click.echo(note, err=True)
+    click.echo(f"Exported {len(result.services)} services as HSDS to {out_dir}.")
