@@ -117,8 +117,8 @@ def data_of(message: dict[str, Any]) -> list[str]:
     return list(buttons_of(message).values())
 
 
-def reply_to(api: BotApiStandin, chat_id: int) -> dict[str, Any]:
-    call = api.wait_for_reply(chat_id)
+def reply_to(api: BotApiStandin, chat_id: int, timeout: float = 5.0) -> dict[str, Any]:
+    call = api.wait_for_reply(chat_id, timeout)
     return {**call.result, "_method": call.method}
 
 
@@ -536,10 +536,9 @@ def test_resource_bot_poll_serves_a_bot_api_exactly_as_it_would_serve_telegram(
         [sys.executable, "-m", "resource_bot", "poll"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
     )
     try:
-        api.wait_for("getUpdates", timeout=30)
+        api.wait_for("setMyCommands", count=3, timeout=30)  # English, the default, Spanish; then it polls
         api.user_sends_text(ALICE, "/start")
-        assert menus.ui("en", "welcome") in reply_to(api, ALICE)["text"]
-        assert api.commands_for("es"), "commands registered at start"
+        assert menus.ui("en", "welcome") in reply_to(api, ALICE, timeout=15)["text"]
     finally:
         process.send_signal(signal.SIGINT)
         output, _ = process.communicate(timeout=20)
