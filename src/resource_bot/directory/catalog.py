@@ -10,6 +10,8 @@ candidates instead of the whole directory.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import json
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -123,16 +125,18 @@ class Catalog:
         )
         for listing in listings:
             self.services[listing.id] = listing
-            for topic in self._topics_of(listing):
-                if listing.national:
+            if listing.national:
+                for topic in self._topics_of(listing):
                     self._national[topic].append(listing)
-                    continue
-                for state in self._states_of(listing.area):
+                continue
+            # Where a local service is, worked out once, not once per topic.
+            states = self._states_of(listing.area)
+            cells = list(_cells_near(*listing.area.radius)) if listing.area.radius else []
+            for topic in self._topics_of(listing):
+                for state in states:
                     self._by_state[topic][state].append(listing)
-                if listing.area.radius:
-                    lat, lon, miles = listing.area.radius
-                    for cell in _cells_near(lat, lon, miles):
-                        self._by_cell[topic][cell].append(listing)
+                for cell in cells:
+                    self._by_cell[topic][cell].append(listing)
         for topic, national in self._national.items():
             # Services whose main topic this is come first; the sort is stable, so file order stays.
             national.sort(key=lambda listing: not topics.within(listing.topics[0], topic))  # noqa: B023
@@ -195,13 +199,47 @@ class Catalog:
         return bool(self._national.get(topic) or self._by_state.get(topic) or self._by_cell.get(topic))
 
 
+@functools.lru_cache(maxsize=8192)
+def _parsed(kind: str, key: str) -> ServiceArea | WeeklyHours:
+    value = json.loads(key)
+    return parse_area(value) if kind == "area" else parse_hours(value)
+
+
+def _area(value: object) -> ServiceArea:
+    """``parse_area``, once per distinct area: services share "TX" or a county, and then share one object.
+
+    Parsing hours and areas was most of the catalog's build time at 50,000
+    services; both results are frozen, so sharing them is safe.
+    """
+    try:
+        key = json.dumps(value, sort_keys=True)
+    except (TypeError, ValueError):
+        return parse_area(value)
+    area = _parsed("area", key)
+    assert isinstance(area, ServiceArea)
+    return area
+
+
+def _hours(value: object) -> WeeklyHours | None:
+    """``parse_hours`` once per distinct schedule ("mon-fri 09:00-17:00" is shared by many services)."""
+    if value is None:
+        return None
+    try:
+        key = json.dumps(value, sort_keys=True)
+    except (TypeError, ValueError):
+        return parse_hours(value)
+    hours = _parsed("hours", key)
+    assert isinstance(hours, WeeklyHours)
+    return hours
+
+
 def listing_from_entry(entry: ServiceEntry, organization: Translated | None = None) -> Listing:
     return Listing(
         id=entry.id,
         name=entry.name,
         description=entry.description,
         topics=entry.topics,
-        area=parse_area(entry.area),
+        area=_area(entry.area),
         phones=entry.phones,
         website=entry.website,
         email=entry.email,
@@ -210,7 +248,7 @@ def listing_from_entry(entry: ServiceEntry, organization: Translated | None = No
         eligibility=entry.eligibility,
         application_process=entry.application_process,
         confidential=entry.confidential,
-        hours=parse_hours(entry.hours) if entry.hours is not None else None,
+        hours=_hours(entry.hours),
         locations=entry.locations,
         organization=organization or {},
         source_url=entry.source_url,
@@ -255,7 +293,7 @@ def read_catalog(engine: Engine) -> Catalog:
                     name=row.name,
                     description=row.description,
                     topics=tuple(topic_rows.get(row.id, ())),
-                    area=parse_area(row.area),
+                    area=_area(row.area),
                     phones=tuple(phones.get(row.id, ())),
                     website=row.website,
                     email=row.email,
@@ -264,7 +302,7 @@ def read_catalog(engine: Engine) -> Catalog:
                     eligibility=row.eligibility or {},
                     application_process=row.application_process or {},
                     confidential=row.confidential,
-                    hours=parse_hours(row.hours) if row.hours is not None else None,
+                    hours=_hours(row.hours),
                     locations=tuple(locations.get(row.id, ())),
                     organization=organizations.get(row.organization_id, {}) if row.organization_id else {},
                     source_url=row.source_url,
