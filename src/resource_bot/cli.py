@@ -18,6 +18,8 @@ import click
 from resource_bot.config import ConfigError, Settings, load_settings
 
 if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
     from resource_bot.runtime import Runtime
 
 
@@ -257,6 +259,275 @@ def ask(ctx: Context, text: tuple[str, ...], lang: str, zip_code: str | None, as
             continue
         result = answer(runtime.dialog, request, lang, place)
         click.echo(format_answer(result, as_json=as_json))
+
+
+@main.group()
+def db() -> None:
+    """Look after the database schema (DATABASE_URL, default: the embedded SQLite file).
+
+    \b
+    Example:
+      resource-bot db upgrade
+    """
+
+
+@db.command("upgrade")
+@pass_context
+def db_upgrade(ctx: Context) -> None:
+    """Bring the database to the current schema, keeping every row.
+
+    Safe to run any time: a current database is left alone. The bot also does
+    this at startup, so you need it only to upgrade before a deploy.
+
+    \b
+    Example:
+      DATABASE_URL=postgresql://localhost/bot resource-bot db upgrade
+    """
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from resource_bot.db import make_engine
+    from resource_bot.migrations import ensure_current
+
+    try:
+        done = ensure_current(make_engine(ctx.settings.database_url))
+    except SQLAlchemyError as exc:
+        raise click.ClickException(
+            f"Could not upgrade the database: {exc.__class__.__name__}: {exc.args[0] if exc.args else exc}\n"
+            "Check DATABASE_URL and that the database is running, then try again."
+        ) from None
+    messages = {
+        "current": f"The database is already at revision {done.after} (current); nothing to do.",
+        "upgraded": f"Upgraded the database from revision {done.before} to {done.after}.",
+        "created": f"Created the database at revision {done.after}.",
+        "adopted": f"Adopted a database made before migrations and brought it to revision {done.after}.",
+    }
+    click.echo(messages[done.how])
+
+
+def _engine(ctx: Context) -> Engine:
+    """The configured database at the current schema, or an error that says what to check."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from resource_bot.db import create_schema, make_engine
+
+    engine = make_engine(ctx.settings.database_url)
+    try:
+        create_schema(engine)
+    except SQLAlchemyError as exc:
+        raise click.ClickException(
+            f"Could not open the database ({exc.__class__.__name__}). "
+            "Check DATABASE_URL and that the database is running, then try again."
+        ) from None
+    return engine
+
+
+_TOPIC_HELP = "Topic id the link opens, like legal or legal.record_relief (see data/README.md)."
+_SOURCE_HELP = "Anonymous tag counted in `resource-bot stats`, like clinic4. Never a person's name."
+
+
+def _share_options(command: Callable[..., None]) -> Callable[..., None]:
+    for option in reversed(
+        [
+            click.option("--topic", required=True, help=_TOPIC_HELP),
+            click.option("--lang", type=click.Choice(["en", "es"]), help="Language the chat opens in."),
+            click.option("--zip", "zip_code", metavar="ZIP", help="Five-digit ZIP code: help near it first."),
+            click.option("--source", metavar="TAG", help=_SOURCE_HELP),
+        ]
+    ):
+        command = option(command)
+    return command
+
+
+def _share_link(ctx: Context, topic: str, lang: str | None, zip_code: str | None, source: str | None) -> str:
+    from resource_bot.dialog.deeplink import DeepLink
+    from resource_bot.sharing import SharingError, share_link
+
+    try:
+        return share_link(ctx.settings, DeepLink(topic=topic, lang=lang, zip=zip_code, source=source))
+    except SharingError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@main.command()
+@_share_options
+@click.option(
+    "--qr", type=click.Path(dir_okay=False, path_type=Path), help="Also write a QR code: FILE.png or .svg."
+)
+@pass_context
+def link(
+    ctx: Context, topic: str, lang: str | None, zip_code: str | None, source: str | None, qr: Path | None
+) -> None:
+    """Print a link that opens the bot at a topic, area and language; optionally a QR code.
+
+    The bot's username comes from BOT_USERNAME, or from Telegram when
+    TELEGRAM_BOT_TOKEN is set. Only the link goes to standard output.
+
+    \b
+    Example:
+      BOT_USERNAME=resource_help_bot resource-bot link --topic legal.record_relief --lang es --zip 77002
+      resource-bot link --topic trafficking --source clinic4 --qr clinic4.png
+    """
+    url = _share_link(ctx, topic, lang, zip_code, source)
+    click.echo(url)
+    if qr is not None:
+        from resource_bot.sharing import SharingError, write_qr
+
+        try:
+            write_qr(url, qr)
+        except SharingError as exc:
+            raise click.ClickException(str(exc)) from None
+        click.echo(f"Wrote the QR code to {qr}. Print it at least 3 cm (1.2 in) wide.", err=True)
+
+
+@main.command()
+@_share_options
+@click.option(
+    "--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="FILE.pdf or FILE.png."
+)
+@pass_context
+def flyer(
+    ctx: Context, topic: str, lang: str | None, zip_code: str | None, source: str | None, out: Path
+) -> None:
+    """Make a one-page printable flyer (US Letter): QR code, link, and hotline numbers written out.
+
+    For a waiting room or a clinic. Numbers come from the directory; people who
+    will not scan anything can still call.
+
+    \b
+    Example:
+      resource-bot flyer --topic trafficking --lang es --source clinic4 --out flyer-es.pdf
+    """
+    from resource_bot.dialog.menus import Menus
+    from resource_bot.directory.catalog import Catalog, listing_from_entry
+    from resource_bot.directory.validate import validate_paths
+    from resource_bot.flyer import FlyerError, flyer_content, render_flyer, save_flyer
+    from resource_bot.paths import conversations_dir
+
+    url = _share_link(ctx, topic, lang, zip_code, source)
+    validation = validate_paths([ctx.settings.data_dir])
+    if not validation.ok:
+        raise click.ClickException(
+            f"The directory in {ctx.settings.data_dir} has {len(validation.problems)} problem(s); "
+            "run `resource-bot validate`, fix them, then make the flyer again."
+        )
+    catalog = Catalog(listing_from_entry(s) for s in validation.services if s.status == "active")
+    menus = Menus.from_dir(conversations_dir())
+    try:
+        content = flyer_content(topic, lang or "en", url, catalog, menus, zip_code=zip_code)
+        made = render_flyer(content, menus)
+        save_flyer(made, out)
+    except FlyerError as exc:
+        raise click.ClickException(f"Cannot make the flyer: {exc}.") from None
+    click.echo(f"Wrote {out}: {content.title}, {made.numbers_shown} numbers, link {url}")
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--days", type=click.IntRange(min=1), default=180, show_default=True, help="Stale after this.")
+@pass_context
+def stale(ctx: Context, paths: tuple[Path, ...], days: int) -> None:
+    """List entries whose `verified:` date is older than --days, oldest first, as file:line.
+
+    Exit status 1 when any is found (or a file has problems), so it can run in
+    CI or a weekly cron job. With no PATH, checks the data folder.
+
+    \b
+    Example:
+      resource-bot stale
+      resource-bot stale --days 365 data/legal.yaml
+    """
+    from resource_bot.maintenance import stale_entries
+
+    report = stale_entries(_paths(ctx, paths), days=days)
+    for entry in report.entries:
+        click.echo(str(entry))
+    for problem in report.problems:
+        click.echo(str(problem), err=True)
+    if report.problems:
+        click.echo(f"{len(report.problems)} problem(s); run `resource-bot validate` and fix them.", err=True)
+    if report.entries:
+        click.echo(
+            f"{len(report.entries)} {'entry' if len(report.entries) == 1 else 'entries'} not verified "
+            f"in {days} days. "
+            "Check each against its `source` page, update `verified:`, then run stale again.",
+            err=True,
+        )
+    if report.entries or report.problems:
+        sys.exit(1)
+    click.echo(f"OK: every entry was verified in the last {days} days.")
+
+
+@main.command()
+@click.argument("ids", nargs=-1, type=int)
+@click.option("--all", "include_done", is_flag=True, help="Also list reports already marked done.")
+@click.option("--done", is_flag=True, help="Mark the report IDs given as done.")
+@pass_context
+def feedback(ctx: Context, ids: tuple[int, ...], include_done: bool, done: bool) -> None:
+    """List "report a problem" reports per listing, or mark them done.
+
+    Each listing shows its name, file:line, and the report ids per reason.
+    Fix the entry, `resource-bot load`, then mark its reports done.
+
+    \b
+    Example:
+      resource-bot feedback
+      resource-bot feedback --done 12 15
+    """
+    from resource_bot.directory.validate import validate_paths
+    from resource_bot.feedback import mark_done
+    from resource_bot.maintenance import feedback_by_listing
+
+    engine = _engine(ctx)
+    if done or ids:
+        if not (done and ids):
+            hint = "Give --done and the report ids, like: resource-bot feedback --done 12 15"
+            raise click.ClickException(hint)
+        marked = mark_done(engine, ids)
+        click.echo(f"Marked {marked} report(s) done.")
+        if marked < len(set(ids)):
+            click.echo(
+                "Some ids were not open reports (unknown, or already done); see: resource-bot feedback --all",
+                err=True,
+            )
+        return
+    services = validate_paths([ctx.settings.data_dir]).services
+    groups = feedback_by_listing(engine, services, include_done=include_done)
+    if not groups:
+        click.echo("No open reports." if not include_done else "No reports.")
+        return
+    for group in groups:
+        click.echo("\n".join(group.lines()))
+    total = sum(len(g.open) for g in groups)
+    click.echo(f"{total} open report(s) on {sum(1 for g in groups if g.open)} listing(s).", err=True)
+
+
+@main.command()
+@click.option("--days", type=click.IntRange(1, 3660), default=30, show_default=True, help="Days to cover.")
+@click.option("--chart", type=click.Path(dir_okay=False, path_type=Path), help="Also draw a chart: FILE.png.")
+@pass_context
+def stats(ctx: Context, days: int, chart: Path | None) -> None:
+    """Print anonymous usage counts: totals by kind and value, then one line per day for each kind.
+
+    Counts only: no chat ids, no text. Use --chart for a picture to share.
+
+    \b
+    Example:
+      resource-bot stats
+      resource-bot stats --days 90 --chart stats.png
+    """
+    from resource_bot.maintenance import draw_stats_chart, stats_lines, summarize
+
+    if chart is not None and chart.suffix.lower() != ".png":
+        raise click.ClickException(f"{chart.name}: the chart is a PNG image; name it like stats.png")
+    summary = summarize(_engine(ctx), days=days)
+    click.echo("\n".join(stats_lines(summary)))
+    if chart is not None:
+        try:
+            draw_stats_chart(summary, chart)
+        except OSError as exc:
+            message = f"Could not write {chart}: {exc.strerror}; choose another file."
+            raise click.ClickException(message) from None
+        click.echo(f"Wrote the chart to {chart}.", err=True)
 
 
 @main.command("import-hsds")

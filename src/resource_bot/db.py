@@ -59,9 +59,11 @@ def make_sessionmaker(engine: Engine) -> sessionmaker[Any]:
 
 
 def create_schema(engine: Engine) -> None:
-    """Create every table that does not exist yet."""
-    # Import for their side effect of registering tables on Base.metadata.
-    from resource_bot import feedback, state, stats  # noqa: F401
-    from resource_bot.directory import models  # noqa: F401
+    """Bring the database to the current schema; run at every start, so it is quick when current.
 
-    Base.metadata.create_all(engine)
+    A fresh database is created and stamped at the head migration; an older one
+    is upgraded by Alembic without losing data (see resource_bot.migrations).
+    """
+    from resource_bot.migrations import ensure_current
+
+    ensure_current(engine)

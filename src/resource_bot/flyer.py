@@ -1,0 +1,332 @@
+"""A one-page printable flyer: QR code, link, a few words about the topic, and hotline numbers.
+
+It hangs in waiting rooms and clinics, where many people will not scan
+anything, so the key numbers are written out large, and every number comes
+from the directory (never typed here). Drawn with Pillow at 300 dpi on US
+Letter, saved as PNG or a one-page PDF.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image, ImageDraw, ImageFont
+
+from resource_bot.dialog.menus import Menus
+from resource_bot.directory import topics
+from resource_bot.directory.catalog import Catalog, Listing, pick
+from resource_bot.sharing import make_qr
+
+DPI = 300
+PAGE = (int(8.5 * DPI), 11 * DPI)  # US Letter
+MARGIN = int(0.6 * DPI)
+#: Always on the flyer, in this order: emergency, crisis line, trafficking hotline.
+KEY_SERVICES = ("us-911", "lifeline-988", "nhth")
+MORE_SERVICES = 3
+SUFFIXES = (".png", ".pdf")
+FOOTER_TOP = PAGE[1] - DPI
+INTRO_SIZE = 54
+
+INK, MUTED, RULE = (24, 32, 41), (72, 84, 96), (206, 212, 218)
+BRAND, BRAND_LIGHT, DANGER = (17, 75, 95), (232, 241, 243), (180, 35, 24)
+FONT = {"regular": "DejaVuSans.ttf", "bold": "DejaVuSans-Bold.ttf", "mono": "DejaVuSansMono.ttf"}
+
+WORDS: dict[str, dict[str, str]] = {
+    "en": {
+        "kicker": "FREE AND PRIVATE HELP",
+        "scan": "Scan to chat with our help bot",
+        "steps": "Point your phone's camera at the square.|Tap the link. The chat opens in Telegram.|"
+        "No name needed. “{exit}” erases the chat.",
+        "link": "Or type this link:",
+        "area": "Help near ZIP code {zip} shows first.",
+        "numbers": "Call or text now. No need to scan.",
+        "call": "Call {number}",
+        "text": "Text {number}",
+        "text_keyword": "Text {keyword} to {number}",
+        "danger": "If you are in danger now, call 911.",
+        "checked": "Numbers from the resource-bot directory, checked {date}.",
+        "other": "¿Habla español? El chat también está en español.",
+    },
+    "es": {
+        "kicker": "AYUDA GRATIS Y PRIVADA",
+        "scan": "Escanee para chatear con nuestro bot de ayuda",
+        "steps": "Apunte la cámara de su teléfono al cuadro.|Toque el enlace. El chat se abre en Telegram.|"
+        "No hace falta su nombre. “{exit}” borra el chat.",
+        "link": "O escriba este enlace:",
+        "area": "Primero verá ayuda cerca del código postal {zip}.",
+        "numbers": "Llame o mande un texto ahora. No hace falta escanear.",
+        "call": "Llame al {number}",
+        "text": "Mande un texto al {number}",
+        "text_keyword": "Mande {keyword} al {number}",
+        "danger": "Si está en peligro ahora, llame al 911.",
+        "checked": "Números del directorio de resource-bot, revisados el {date}.",
+        "other": "The chat is also in English.",
+    },
+}
+#: Intro sentences that talk about buttons on the screen make no sense on paper.
+_SCREEN_TALK = re.compile(r"\b(below|tap|button|abajo|toque|botón)\b", re.IGNORECASE)
+
+
+class FlyerError(Exception):
+    """The flyer cannot be made; the message says what to change."""
+
+
+@dataclass(frozen=True)
+class Hotline:
+    name: str
+    number: str
+    more: str = ""
+
+
+@dataclass(frozen=True)
+class FlyerContent:
+    lang: str
+    title: str
+    intro: str
+    link: str
+    hotlines: tuple[Hotline, ...]
+    checked: dt.date
+    zip: str | None = None
+
+
+@dataclass(frozen=True)
+class Flyer:
+    image: Image.Image
+    #: Where the QR code's first module (border included) starts, and the size of one module in pixels.
+    qr_origin: tuple[int, int]
+    module_px: int
+    #: Hotline rows that fit on the page (the key ones always do).
+    numbers_shown: int
+
+
+def plain(text: str) -> str:
+    """Menu text without emoji, which print fonts do not have."""
+    kept = (ch for ch in text if unicodedata.category(ch) != "So" and ch not in "\ufe0f\u200d")
+    return " ".join("".join(kept).split())
+
+
+def _paper_intro(intro: str) -> str:
+    """Whole sentences of the topic's intro, as many as fit in three lines, none about buttons."""
+    face, kept = font("regular", INTRO_SIZE), ""
+    for sentence in re.split(r"(?<=[.!?])\s+", plain(intro)):
+        longer = f"{kept} {sentence}".strip()
+        if _SCREEN_TALK.search(sentence) or len(wrap(longer, face, PAGE[0] - 2 * MARGIN)) > 3:
+            continue
+        kept = longer
+    return kept
+
+
+def _hotline(listing: Listing, lang: str) -> Hotline | None:
+    words = WORDS[lang]
+    voice = [p.number for p in listing.phones if p.kind == "voice"]
+    texts = [
+        words["text_keyword"].format(keyword=p.keyword, number=p.number)
+        if p.keyword
+        else words["text"].format(number=p.number)
+        for p in listing.phones
+        # An SMS line with a caveat but no keyword (text-to-911 "only in some areas") is left to the chat.
+        if p.kind == "sms" and (p.keyword or not p.note)
+    ]
+    if not voice and not texts:
+        # Web-only services (most legal help) still belong on paper, by their short address.
+        return Hotline(pick(listing.name, lang), "", short_url(listing.website)) if listing.website else None
+    number = voice[0] if voice else texts.pop(0)
+    return Hotline(pick(listing.name, lang), number, " · ".join(dict.fromkeys(texts)))
+
+
+def short_url(url: str) -> str:
+    """``https://www.lawhelp.org/`` as people type it: ``lawhelp.org``."""
+    return re.sub(r"^https?://(www\.)?", "", url).rstrip("/")
+
+
+def flyer_content(
+    topic: str, lang: str, link: str, catalog: Catalog, menus: Menus, *, zip_code: str | None = None
+) -> FlyerContent:
+    """What goes on the page: numbers only from the directory, words only from the menus and WORDS."""
+    if lang not in WORDS:
+        raise FlyerError(f"flyers are written in {', '.join(WORDS)}; choose one of those with --lang")
+    picked: list[Listing] = [s for i in KEY_SERVICES if (s := catalog.get(i)) is not None]
+    # A subtopic with few phone lines borrows its parent's (legal.record_relief from legal).
+    nearby = catalog.national(topic) + catalog.national(topics.parent_of(topic) or topic)
+    extra = list({s.id: s for s in nearby if s.id not in KEY_SERVICES and _hotline(s, lang)}.values())
+    extra.sort(key=lambda s: not any(p.kind in ("voice", "sms") for p in s.phones))  # phones first
+    picked += extra[:MORE_SERVICES]
+    hotlines = tuple(h for s in picked if (h := _hotline(s, lang)))
+    if not hotlines:
+        raise FlyerError("the directory has no services with phone numbers; run `resource-bot validate`")
+    return FlyerContent(
+        lang=lang,
+        title=plain(menus.label(lang, topic)),
+        intro=_paper_intro(menus.intro(lang, topic)),
+        link=link,
+        hotlines=hotlines,
+        checked=min(s.last_verified for s in picked),
+        zip=zip_code,
+    )
+
+
+def font(kind: str, size: int) -> ImageFont.FreeTypeFont:
+    """DejaVu when installed (wide Spanish and symbol coverage), else Pillow's own TrueType font."""
+    try:
+        return ImageFont.truetype(FONT[kind], size)
+    except OSError:
+        fallback = ImageFont.load_default(size=size)
+        assert isinstance(fallback, ImageFont.FreeTypeFont), "Pillow was built without FreeType"
+        return fallback
+
+
+def wrap(text: str, face: ImageFont.FreeTypeFont, width: int) -> list[str]:
+    lines: list[str] = []
+    for word in text.split():
+        if lines and face.getlength(f"{lines[-1]} {word}") <= width:
+            lines[-1] += f" {word}"
+        else:
+            lines.append(word)
+    return lines
+
+
+def _fit(text: str, kind: str, size: int, width: int) -> ImageFont.FreeTypeFont:
+    """The largest face up to ``size`` that fits ``text`` on one line (links cannot wrap)."""
+    face = font(kind, size)
+    while size > 20 and face.getlength(text) > width:
+        size -= 2
+        face = font(kind, size)
+    return face
+
+
+class _Page:
+    """A cursor that writes wrapped lines down the page."""
+
+    def __init__(self) -> None:
+        self.image = Image.new("RGB", PAGE, "white")
+        self.draw = ImageDraw.Draw(self.image)
+        self.y = 0
+
+    def lines(
+        self,
+        text: str,
+        face: ImageFont.FreeTypeFont,
+        *,
+        x: int = MARGIN,
+        width: int | None = None,
+        fill: tuple[int, int, int] = INK,
+        gap: float = 1.3,
+        max_lines: int = 99,
+    ) -> None:
+        width = width or PAGE[0] - MARGIN - x
+        for line in wrap(text, face, width)[:max_lines]:
+            self.draw.text((x, self.y), line, font=face, fill=fill)
+            self.y += int(face.size * gap)
+
+
+def _header(page: _Page, content: FlyerContent) -> None:
+    words = WORDS[content.lang]
+    height = int(1.75 * DPI)
+    page.draw.rectangle((0, 0, PAGE[0], height), fill=BRAND)
+    page.y = int(0.42 * DPI)
+    page.lines(words["kicker"], font("bold", 46), fill=(170, 214, 222))
+    page.y += 10
+    page.lines(content.title, font("bold", 124), fill=(255, 255, 255), max_lines=1)
+    page.y = height + int(0.38 * DPI)
+    page.lines(content.intro, font("regular", INTRO_SIZE), fill=INK, max_lines=3)
+
+
+def _scan_block(page: _Page, content: FlyerContent, menus: Menus) -> tuple[tuple[int, int], int]:
+    words = WORDS[content.lang]
+    qr = make_qr(content.link)
+    modules = int(qr.symbol_size(scale=1, border=4)[0])
+    module_px = int(2.7 * DPI) // modules
+    top = page.y + int(0.2 * DPI)
+    box = (MARGIN - 12, top - 12, PAGE[0] - MARGIN + 12, top + modules * module_px + 12)
+    page.draw.rounded_rectangle(box, radius=36, fill=BRAND_LIGHT)
+    qr_x = MARGIN + 24
+    page.draw.rectangle((qr_x, top, qr_x + modules * module_px - 1, top + modules * module_px - 1), fill="white")
+    for row, bits in enumerate(qr.matrix_iter(scale=1, border=4)):
+        for col, dark in enumerate(bits):
+            if dark:
+                x, y = qr_x + col * module_px, top + row * module_px
+                page.draw.rectangle((x, y, x + module_px - 1, y + module_px - 1), fill=(0, 0, 0))
+    text_x = qr_x + modules * module_px + int(0.35 * DPI)
+    width = PAGE[0] - MARGIN - 36 - text_x
+    page.y = top + int(0.3 * DPI)
+    page.lines(words["scan"], font("bold", 60), x=text_x, width=width, fill=BRAND)
+    page.y += 20
+    quick_exit = plain(menus.ui(content.lang, "quick_exit"))
+    for number, step in enumerate(words["steps"].format(exit=quick_exit).split("|"), start=1):
+        page.lines(f"{number}.  {step}", font("regular", 46), x=text_x, width=width)
+        page.y += 14
+    if content.zip:
+        page.lines(words["area"].format(zip=content.zip), font("regular", 46), x=text_x, width=width, fill=MUTED)
+    page.y = box[3] + int(0.22 * DPI)
+    page.lines(words["link"], font("regular", 42), fill=MUTED)
+    page.lines(content.link, _fit(content.link, "mono", 50, PAGE[0] - 2 * MARGIN), fill=INK, max_lines=1)
+    return (qr_x, top), module_px
+
+
+def _numbers(page: _Page, content: FlyerContent) -> int:
+    """Draw the hotline rows that fit above the footer; returns how many did."""
+    words = WORDS[content.lang]
+    page.y += int(0.22 * DPI)
+    page.draw.line((MARGIN, page.y, PAGE[0] - MARGIN, page.y), fill=RULE, width=4)
+    page.y += int(0.25 * DPI)
+    page.lines(words["numbers"], font("bold", 64), fill=BRAND)
+    page.y += int(0.12 * DPI)
+    number_face, name_face, more_face = font("bold", 72), font("regular", 44), font("regular", 38)
+    column = MARGIN + max(int(number_face.getlength(h.number)) for h in content.hotlines) + int(0.35 * DPI)
+    shown = 0
+    for hotline in content.hotlines:
+        row_top = page.y
+        if row_top + 2 * int(number_face.size) > FOOTER_TOP:
+            break  # the key numbers come first, so only extras are ever left out
+        shown += 1
+        color = DANGER if hotline.number == "911" else INK
+        page.draw.text((MARGIN, row_top), hotline.number, font=number_face, fill=color)
+        page.y = row_top + int(number_face.size - name_face.size) // 2
+        page.lines(hotline.name, name_face, x=column, max_lines=2, gap=1.2)
+        if hotline.more:
+            page.lines(
+                hotline.more,
+                more_face,
+                x=column,
+                fill=MUTED if hotline.number else BRAND,
+                max_lines=1,
+                gap=1.2,
+            )
+        page.y = max(page.y, row_top + int(number_face.size * 1.25)) + int(0.07 * DPI)
+    return shown
+
+
+def _footer(page: _Page, content: FlyerContent) -> None:
+    words = WORDS[content.lang]
+    top = FOOTER_TOP
+    page.draw.rectangle((0, top, PAGE[0], PAGE[1]), fill=BRAND_LIGHT)
+    page.y = top + int(0.16 * DPI)
+    page.lines(words["danger"], font("bold", 58), fill=DANGER)
+    page.lines(words["other"], font("regular", 40), fill=INK)
+    page.lines(words["checked"].format(date=content.checked.isoformat()), font("regular", 32), fill=MUTED)
+
+
+def render_flyer(content: FlyerContent, menus: Menus) -> Flyer:
+    page = _Page()
+    _header(page, content)
+    origin, module_px = _scan_block(page, content, menus)
+    shown = _numbers(page, content)
+    _footer(page, content)
+    return Flyer(page.image, origin, module_px, shown)
+
+
+def save_flyer(flyer: Flyer, path: Path) -> None:
+    """PNG or one-page PDF by suffix, both at 300 dpi so the page prints at Letter size."""
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
+        raise FlyerError(f"{path.name}: a flyer can be written as .pdf or .png; change the file name")
+    if not path.parent.is_dir():
+        raise FlyerError(f"the folder {path.parent} does not exist; create it or choose another file")
+    if suffix == ".pdf":
+        flyer.image.save(path, "PDF", resolution=DPI, title="resource-bot flyer")
+    else:
+        flyer.image.save(path, "PNG", dpi=(DPI, DPI), optimize=True)
