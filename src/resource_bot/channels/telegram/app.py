@@ -251,7 +251,12 @@ class TelegramBot:
             return
         sent = await self._deliver(chat_id, turn, tapped)
         if sent and Effect.FORGET not in outcome.effects:
-            await asyncio.to_thread(self.store.remember_messages, turn.key, sent)
+            try:
+                await asyncio.to_thread(self.store.remember_messages, turn.key, sent)
+            except _DB_ERRORS as exc:
+                # The reply has arrived: a "try again later" now would contradict it. Quick exit
+                # still deletes this id: it spans every id up to the message asking for it.
+                _log_failure("could not remember the ids of delivered messages", exc)
 
     async def _quick_exit(self, chat_id: int, turn: Turn, incoming: list[int]) -> None:
         ids = deletion_ids([*turn.remembered, *incoming])
