@@ -16,6 +16,7 @@ from resource_bot.directory.hours import (
     WeeklyHours,
     format_clock,
     format_when,
+    is_open_at,
     parse_clock,
     parse_hours,
     status_at,
@@ -263,3 +264,12 @@ def test_today_means_today_where_the_service_is() -> None:
     # 11 PM in Chicago on Monday is already Tuesday in UTC; 9 AM Tuesday is still "tomorrow".
     now = datetime(2026, 12, 1, 5, 0, tzinfo=UTC)
     assert format_when(at(2026, 12, 1, 9, 0), now, "en") == "tomorrow 9 AM"
+
+
+@given(st.datetimes(min_value=datetime(2025, 1, 1), max_value=datetime(2027, 12, 31), timezones=st.just(UTC)))
+@settings(max_examples=300, deadline=None)
+def test_the_quick_open_check_agrees_with_the_full_status(now: datetime) -> None:
+    hours = parse_hours(
+        {"timezone": "America/Chicago", "mon": "09:00-17:00", "tue": "09:00-12:00, 13:00-17:00", "fri": "22:00-02:00"}
+    )
+    assert is_open_at(hours, now) == (status_at(hours, now).kind in ("open", "always"))

@@ -21,7 +21,7 @@ from sqlalchemy import Engine, select
 
 from resource_bot.directory import topics
 from resource_bot.directory.entries import LocationEntry, PhoneEntry, ServiceEntry, Translated
-from resource_bot.directory.hours import WeeklyHours, parse_hours, status_at
+from resource_bot.directory.hours import WeeklyHours, is_open_at, parse_hours
 from resource_bot.directory.models import (
     DirectoryVersion,
     Location,
@@ -75,7 +75,7 @@ class Listing:
         """Open now, or reachable now: 24/7 phones count, unknown hours do not."""
         if self.always_open():
             return True
-        return self.hours is not None and status_at(self.hours, now).kind in ("open", "always")
+        return self.hours is not None and is_open_at(self.hours, now)
 
     def miles_from(self, place: Place) -> float | None:
         distances = [

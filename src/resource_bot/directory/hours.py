@@ -235,6 +235,23 @@ def status_at(hours: WeeklyHours, now: datetime) -> HoursStatus:
     return HoursStatus("closed")
 
 
+def is_open_at(hours: WeeklyHours, now: datetime) -> bool:
+    """Whether the service is open at ``now``: today's ranges and last night's that run past midnight.
+
+    A cheap yes/no for filtering many services per tap; :func:`status_at` tells until when.
+    """
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise ValueError("is_open_at needs an aware datetime, like datetime.now(UTC)")
+    if hours.always_open:
+        return True
+    local = now.astimezone(ZoneInfo(hours.timezone))
+    minute = local.hour * 60 + local.minute
+    day = local.weekday()
+    if any(start <= minute < end for start, end in hours.days[day]):
+        return True
+    return any(end > _DAY and minute < end - _DAY for _, end in hours.days[(day - 1) % 7])
+
+
 def _words(lang: str) -> _Words:
     return WORDS.get(lang.split("-")[0].casefold(), WORDS["en"])
 

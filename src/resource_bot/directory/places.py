@@ -79,6 +79,7 @@ def _plain(text: str) -> str:
     return re.sub(r"\bsaint\b", "st", text)
 
 
+@functools.lru_cache(maxsize=8192)
 def county_key(name: str) -> str:
     """A county's name with or without "County", "Parish", "Borough", ... compares equal.
 
