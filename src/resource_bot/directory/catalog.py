@@ -13,6 +13,7 @@ import datetime as dt
 import functools
 import json
 import math
+import sys
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -256,6 +257,15 @@ def listing_from_entry(entry: ServiceEntry, organization: Translated | None = No
     )
 
 
+#: Shared by every listing without such a text; never mutated.
+_NO_TEXT: Translated = {}
+
+
+def _words(values: Iterable[str] | None) -> tuple[str, ...]:
+    """Short repeated strings (language codes, topic ids) kept once in memory, not once per row."""
+    return tuple(sys.intern(v) for v in values or ())
+
+
 def read_catalog(engine: Engine) -> Catalog:
     """Build the catalog from the database with a handful of bulk queries."""
     with engine.connect() as connection:
@@ -269,17 +279,25 @@ def read_catalog(engine: Engine) -> Catalog:
         for t in connection.execute(
             select(ServiceTopic).order_by(ServiceTopic.service_id, ServiceTopic.position)
         ):
-            topic_rows[t.service_id].append(t.topic_id)
+            topic_rows[t.service_id].append(sys.intern(t.topic_id))
         phones: dict[str, list[PhoneEntry]] = defaultdict(list)
         for p in connection.execute(select(Phone).order_by(Phone.service_id, Phone.position)):
             phones[p.service_id].append(
-                PhoneEntry(p.number, p.kind, p.keyword, p.always_open, tuple(p.languages or ()), p.note or {})
+                PhoneEntry(
+                    p.number, sys.intern(p.kind), p.keyword, p.always_open, _words(p.languages), p.note or _NO_TEXT
+                )
             )
         locations: dict[str, list[LocationEntry]] = defaultdict(list)
         for loc in connection.execute(select(Location).order_by(Location.service_id, Location.position)):
             locations[loc.service_id].append(
                 LocationEntry(
-                    loc.name or {}, loc.street, loc.city, loc.state, loc.zip, loc.latitude, loc.longitude
+                    loc.name or _NO_TEXT,
+                    loc.street,
+                    sys.intern(loc.city) if loc.city else None,
+                    sys.intern(loc.state) if loc.state else None,
+                    loc.zip,
+                    loc.latitude,
+                    loc.longitude,
                 )
             )
         listings = []
@@ -297,14 +315,14 @@ def read_catalog(engine: Engine) -> Catalog:
                     phones=tuple(phones.get(row.id, ())),
                     website=row.website,
                     email=row.email,
-                    languages=tuple(row.languages or ()),
-                    cost=row.cost or {},
-                    eligibility=row.eligibility or {},
-                    application_process=row.application_process or {},
+                    languages=_words(row.languages),
+                    cost=row.cost or _NO_TEXT,
+                    eligibility=row.eligibility or _NO_TEXT,
+                    application_process=row.application_process or _NO_TEXT,
                     confidential=row.confidential,
                     hours=_hours(row.hours),
                     locations=tuple(locations.get(row.id, ())),
-                    organization=organizations.get(row.organization_id, {}) if row.organization_id else {},
+                    organization=organizations.get(row.organization_id, _NO_TEXT) if row.organization_id else _NO_TEXT,
                     source_url=row.source_url,
                     last_verified=row.last_verified,
                 )

@@ -26,7 +26,7 @@ class Problem:
         return f"{self.path}:{self.line}: {self.message}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PhoneEntry:
     number: str
     kind: str = "voice"
@@ -36,7 +36,7 @@ class PhoneEntry:
     note: Translated = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LocationEntry:
     name: Translated = field(default_factory=dict)
     street: str | None = None
