@@ -206,30 +206,30 @@ def _parsed(kind: str, key: str) -> ServiceArea | WeeklyHours:
     return parse_area(value) if kind == "area" else parse_hours(value)
 
 
-def _area(value: object) -> ServiceArea:
-    """``parse_area``, once per distinct area: services share "TX" or a county, and then share one object.
+def _shared(kind: str, value: object) -> ServiceArea | WeeklyHours:
+    """Parse an area or a schedule once per distinct value, so services that share one share the object.
 
-    Parsing hours and areas was most of the catalog's build time at 50,000
-    services; both results are frozen, so sharing them is safe.
+    Services share "TX", a county or "mon-fri 09:00-17:00"; parsing these was
+    most of the catalog's build time at 50,000 services, and both results are
+    frozen, so sharing them is safe.
     """
     try:
         key = json.dumps(value, sort_keys=True)
     except (TypeError, ValueError):
-        return parse_area(value)
-    area = _parsed("area", key)
+        return parse_area(value) if kind == "area" else parse_hours(value)
+    return _parsed(kind, key)
+
+
+def _area(value: object) -> ServiceArea:
+    area = _shared("area", value)
     assert isinstance(area, ServiceArea)
     return area
 
 
 def _hours(value: object) -> WeeklyHours | None:
-    """``parse_hours`` once per distinct schedule ("mon-fri 09:00-17:00" is shared by many services)."""
     if value is None:
         return None
-    try:
-        key = json.dumps(value, sort_keys=True)
-    except (TypeError, ValueError):
-        return parse_hours(value)
-    hours = _parsed("hours", key)
+    hours = _shared("hours", value)
     assert isinstance(hours, WeeklyHours)
     return hours
 
