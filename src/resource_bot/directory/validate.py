@@ -66,6 +66,8 @@ ORGANIZATION_FIELDS = ("id", "name", "website", "description")
 SHORT_CODE = re.compile(r"^\d{3}$|^\d{5,6}$")
 #: 555-0100 to 555-0199 are reserved for fiction; they belong in tests only.
 FICTIONAL = re.compile(r"55501\d\d$")
+#: The longest value each short column of the database holds (PostgreSQL refuses longer ones).
+MAX_LENGTH = {"website": 500, "source": 500, "email": 254, "keyword": 40, "street": 300, "city": 120, "state": 2}
 
 
 def data_files(paths: Iterable[Path]) -> list[Path]:
@@ -137,7 +139,15 @@ class _FileChecker:
                 line, f"{key!r} is not a web address: {value!r}; write it like https://example.org/page"
             )
             return None
-        return str(value)
+        return self.fits(str(value), line, key)
+
+    def fits(self, value: str, line: int, key: str) -> str | None:
+        """``value`` when it fits its database column; else a problem, and None."""
+        limit = MAX_LENGTH[key]
+        if len(value) > limit:
+            self.problem(line, f"{key!r} is {len(value)} characters long; at most {limit} fit")
+            return None
+        return value
 
     def languages(self, value: Any, line: int) -> tuple[str, ...]:
         if value is None:
@@ -181,6 +191,8 @@ class _FileChecker:
                 raw.line_of("keyword"), "a keyword goes with `kind: sms` only, as a word like BEFREE"
             )
             keyword = None
+        elif keyword is not None:
+            keyword = self.fits(keyword, raw.line_of("keyword"), "keyword")
         return PhoneEntry(
             number=number.strip(),
             kind=kind,
@@ -245,12 +257,20 @@ class _FileChecker:
                     raw.line_of(key), f"{key} {value!r} is not a number between -{bound} and {bound}"
                 )
                 latitude = longitude = None
-        state = address.get("state")
+        parts: dict[str, str | None] = {}
+        for key in ("street", "city", "state"):
+            value = parts[key] = address.get(key)
+            if value is not None and not isinstance(value, str):
+                self.problem(address.line_of(key), f"{key} {value!r} must be plain text")
+                parts[key] = None
+            elif value is not None:
+                parts[key] = self.fits(value, address.line_of(key), key)
+        state = parts["state"]
         return LocationEntry(
             name=self.text(raw, "name"),
-            street=address.get("street"),
-            city=address.get("city"),
-            state=str(state).upper() if state else None,
+            street=parts["street"],
+            city=parts["city"],
+            state=state.upper() if state else None,
             zip=zip_code,
             latitude=float(latitude) if latitude is not None else None,
             longitude=float(longitude) if longitude is not None else None,
@@ -283,6 +303,8 @@ class _FileChecker:
         if email is not None and (not isinstance(email, str) or not EMAIL_PATTERN.match(email)):
             self.problem(raw.line_of("email"), f"email {email!r} is not an e-mail address")
             email = None
+        elif email is not None:
+            email = self.fits(email, raw.line_of("email"), "email")
         status = raw.get("status", "active")
         if status not in STATUSES:
             self.problem(

@@ -6,20 +6,55 @@ on and the line of each key or item. Only plain YAML is accepted: tags that
 would construct objects are refused by the safe loader, and anchors/aliases are
 refused outright (data files never need them, and they are how a tiny file
 expands into gigabytes).
+
+Two readers give the same answer. When PyYAML has its C extension (libyaml),
+the fast one takes libyaml's event stream and builds the values itself,
+resolving and constructing scalars exactly as the safe loader does; it stops
+at the first alias, before anything is expanded. Whatever it cannot vouch for
+(a tab, an explicit tag, a merge key, a repeated anchor, a second document,
+deep nesting, or any error libyaml reports) goes to the pure-Python reader, the
+reference, which then decides: same values, same lines, same messages.
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from pathlib import Path
 from typing import Any
 
 import yaml
-from yaml.events import AliasEvent
-from yaml.nodes import MappingNode, Node, SequenceNode
+from yaml.constructor import SafeConstructor
+from yaml.events import (
+    AliasEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+)
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.resolver import Resolver
+
+try:  # the C parser, when PyYAML was built with libyaml
+    from yaml._yaml import CParser as _CParser
+except ImportError:  # pragma: no cover - depends on how PyYAML was installed
+    _CParser = None  # type: ignore[assignment,misc]
 
 #: A data file larger than this is refused before parsing.
 MAX_FILE_BYTES = 20 * 1024 * 1024
+#: Whether :func:`load_text` can use the fast reader (PyYAML built with libyaml).
+HAVE_LIBYAML = _CParser is not None
+#: Deeper than this, the fast reader hands the file to the pure-Python one (whose answer, past a few
+#: hundred levels, is "nested too deeply"); data files need a handful of levels.
+_FAST_MAX_DEPTH = 64
+
+_ALIAS_PROBLEM = "anchors and aliases (*name) are not allowed in data files; write the value out in full"
+_NESTED_PROBLEM = "lists or mappings are nested too deeply here; data files need a few levels"
+
+
+def _unreadable(value: Any) -> str:
+    return f"{value!r:.60} cannot be read as a date or number; put text in quotes"
 
 
 class SourceError(Exception):
@@ -52,15 +87,19 @@ class LineList(list[Any]):
         return self.item_lines[index] if 0 <= index < len(self.item_lines) else self.line
 
 
+# -- the pure-Python reader (the reference) ---------------------------------------------------------
 class _LineLoader(yaml.SafeLoader):
     def compose_node(self, parent: Node | None, index: Any) -> Node | None:
         if self.check_event(AliasEvent):
             event = self.peek_event()  # type: ignore[no-untyped-call]
-            raise yaml.MarkedYAMLError(
-                problem="anchors and aliases (*name) are not allowed in data files; write the value out in full",
-                problem_mark=event.start_mark,
-            )
+            raise yaml.MarkedYAMLError(problem=_ALIAS_PROBLEM, problem_mark=event.start_mark)
         return super().compose_node(parent, index)
+
+    def construct_object(self, node: Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep=deep)
+        except (ValueError, OverflowError):  # "2026-13-45", a 5,000-digit number
+            raise yaml.MarkedYAMLError(problem=_unreadable(node.value), problem_mark=node.start_mark) from None
 
     def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Hashable, Any]:
         mapping = LineDict()
@@ -92,9 +131,192 @@ _LineLoader.add_constructor("tag:yaml.org,2002:map", _LineLoader.construct_mappi
 _LineLoader.add_constructor("tag:yaml.org,2002:seq", _LineLoader.construct_sequence)
 
 
-def load_text(text: str, path: Path) -> Any:
+def _load_python(text: str) -> Any:
+    """The pure-Python reader; ``RecursionError`` carries no line, so it is re-raised with one."""
+    loader = _LineLoader(text)
     try:
-        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+        return loader.get_single_data()
+    except RecursionError:
+        raise _TooDeep(loader.line + 1) from None
+    finally:
+        loader.dispose()
+
+
+class _TooDeep(Exception):
+    def __init__(self, line: int) -> None:
+        super().__init__(line)
+        self.line = line
+
+
+# -- the fast reader: libyaml's events, built into the same values ----------------------------------
+class _Fallback(Exception):
+    """The fast reader cannot vouch for this file; the pure-Python reader decides."""
+
+
+_STR = "tag:yaml.org,2002:str"
+#: Implicit tags the fast reader constructs; any other (merge ``<<``, value ``=``) goes to the reference.
+_SCALAR_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "timestamp")
+)
+_NO_KEY: Any = object()
+
+
+def _scalar_builder() -> Callable[[str], tuple[Any, str | None]]:
+    """``value, problem`` for a plain scalar, resolved and constructed as :class:`_LineLoader` does."""
+    resolve: Callable[[type[Node], str, tuple[bool, bool]], str] = Resolver().resolve  # SafeLoader's resolver
+    constructor = SafeConstructor()
+    constructors = _LineLoader.yaml_constructors
+    cache: dict[str, Any] = {}
+
+    def plain(value: str) -> tuple[Any, str | None]:
+        try:
+            return cache[value], None
+        except KeyError:
+            pass
+        tag = resolve(ScalarNode, value, (True, False))
+        if tag == _STR:
+            result: Any = value
+        elif tag in _SCALAR_TAGS:
+            try:
+                result = constructors[tag](constructor, ScalarNode(tag, value))
+            except (ValueError, OverflowError):
+                return None, _unreadable(value)
+        else:
+            raise _Fallback(tag)
+        cache[value] = result
+        return result, None
+
+    return plain
+
+
+def _load_fast(text: str) -> Any:
+    """The document in ``text``, built from libyaml's events.
+
+    Raises ``MarkedYAMLError`` for an alias (at once: nothing is ever expanded) and, once the whole
+    stream has parsed, for the first value the safe loader would refuse; raises :class:`_Fallback`
+    for anything the pure-Python reader must decide.
+    """
+    if _CParser is None:
+        raise _Fallback("no libyaml")
+    if "\t" in text:  # libyaml takes a tab for a space where the pure-Python reader refuses it
+        raise _Fallback("a tab")
+    try:
+        get_event = _CParser(text).get_event
+        plain = _scalar_builder()
+        anchors: set[str] = set()
+        # One frame per open collection: [container, is a mapping, pending key or _NO_KEY, the key's line].
+        stack: list[list[Any]] = []
+        root: Any = None
+        depth = 0
+        building = True  # until the first problem; then only parse on (a later alias or error wins)
+        problem: tuple[str, int] | None = None
+
+        get_event()  # StreamStartEvent
+        if type(get_event()) is StreamEndEvent:  # else DocumentStartEvent
+            return None
+        while True:
+            event: Any = get_event()
+            kind = type(event)
+            if kind is ScalarEvent:
+                if event.anchor is not None:
+                    if event.anchor in anchors:
+                        raise _Fallback("repeated anchor")
+                    anchors.add(event.anchor)
+                if not building:
+                    continue
+                line = event.start_mark.line + 1
+                if event.tag is not None and event.tag != "!":
+                    raise _Fallback("explicit tag")
+                if event.implicit[0]:
+                    value, trouble = plain(event.value)
+                    if trouble is not None:
+                        problem, building = (trouble, line), False
+                        continue
+                else:
+                    value = event.value
+            elif kind is MappingStartEvent or kind is SequenceStartEvent:
+                if event.anchor is not None:
+                    if event.anchor in anchors:
+                        raise _Fallback("repeated anchor")
+                    anchors.add(event.anchor)
+                depth += 1
+                if depth > _FAST_MAX_DEPTH:
+                    raise _Fallback("deep")
+                if not building:
+                    continue
+                if event.tag is not None and event.tag != "!":
+                    raise _Fallback("explicit tag")
+                if kind is MappingStartEvent:
+                    container: Any = LineDict()
+                    container.key_lines = {}
+                else:
+                    container = LineList()
+                    container.item_lines = []
+                container.line = event.start_mark.line + 1
+                stack.append([container, kind is MappingStartEvent, _NO_KEY, 0])
+                continue
+            elif kind is MappingEndEvent or kind is SequenceEndEvent:
+                depth -= 1
+                if not building:
+                    continue
+                value = stack.pop()[0]
+                line = value.line
+            elif kind is AliasEvent:
+                alias_line: int = event.start_mark.line + 1
+                break
+            else:  # DocumentEndEvent
+                if type(get_event()) is not StreamEndEvent:
+                    raise _Fallback("a second document")
+                alias_line = 0
+                break
+            # A value is complete: it goes to its list, or is a key, or is the value of the pending key.
+            if not stack:
+                root = value
+                continue
+            frame = stack[-1]
+            container = frame[0]
+            if not frame[1]:
+                container.append(value)
+                container.item_lines.append(line)
+            elif frame[2] is _NO_KEY:
+                if not isinstance(value, Hashable):
+                    problem, building = ("a key must be a plain word", line), False
+                elif value in container:
+                    problem, building = (f"the key {value!r} appears twice in this mapping; keep one", line), False
+                else:
+                    frame[2], frame[3] = value, line
+            else:
+                container[frame[2]] = value
+                container.key_lines[frame[2]] = frame[3]
+                frame[2] = _NO_KEY
+    except (yaml.YAMLError, ValueError) as exc:  # libyaml's own errors and messages differ: the reference decides
+        raise _Fallback(exc) from None
+    if alias_line:
+        raise yaml.MarkedYAMLError(problem=_ALIAS_PROBLEM, problem_mark=_mark(alias_line))
+    if problem is not None:
+        raise yaml.MarkedYAMLError(problem=problem[0], problem_mark=_mark(problem[1]))
+    return root
+
+
+def _mark(line: int) -> yaml.Mark:
+    return yaml.Mark("<unicode string>", 0, line - 1, 0, "", 0)
+
+
+# -- both ------------------------------------------------------------------------------------------
+def load_text(text: str, path: Path, *, fast: bool = True) -> Any:
+    """The YAML document in ``text``, with lines; :class:`SourceError` (naming ``path``) for any failure.
+
+    ``fast=False`` uses only the pure-Python reader (the tests compare the two).
+    """
+    try:
+        if fast and _CParser is not None:
+            try:
+                return _load_fast(text)
+            except _Fallback:
+                pass
+        return _load_python(text)
+    except _TooDeep as exc:
+        raise SourceError(path, exc.line, _NESTED_PROBLEM) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
@@ -106,7 +328,7 @@ def load_text(text: str, path: Path) -> Any:
         raise SourceError(path, 1, f"this is not valid YAML ({exc}); fix the file and try again") from None
 
 
-def load_file(path: Path) -> Any:
+def load_file(path: Path, *, fast: bool = True) -> Any:
     """Parse ``path`` with line numbers; :class:`SourceError` explains any failure."""
     try:
         raw = path.read_bytes()
@@ -125,4 +347,4 @@ def load_file(path: Path) -> Any:
         raise SourceError(
             path, text[: text.index("\x00")].count("\n") + 1, "the file holds a NUL byte; it is not text"
         )
-    return load_text(text.lstrip("\ufeff"), path)
+    return load_text(text.lstrip("\ufeff"), path, fast=fast)

@@ -7,6 +7,8 @@ everything it could not map. ``export_hsds`` writes the directory back out.
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from pathlib import Path
 
 from resource_bot.dialog.matcher import NeedMatcher
@@ -29,9 +31,21 @@ def import_hsds(path: Path, out_dir: Path, options: ImportOptions, *, taxonomy_m
     package = read_package(path)
     importer = PackageImporter(package, options, taxonomy_map or TaxonomyMap.load(), matcher)
     imported = importer.run()
-    write_yaml(imported, out_dir, importer.report, options.today)
-    (out_dir / REPORT_NAME).write_text(importer.report.render(), encoding="utf-8")
-    return importer.report
+    report = importer.report
+    # Everything is written and validated in a staging folder next to out_dir, then moved in:
+    # an import that fails half-way leaves nothing behind in out_dir.
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
+    try:
+        written = write_yaml(imported, staging, report, options.today)
+        (staging / REPORT_NAME).write_text(report.render(), encoding="utf-8")
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for file in [*written, staging / REPORT_NAME]:
+            file.replace(out_dir / file.name)
+        report.files_written = [str(out_dir / file.name) for file in written]
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return report
 
 
 def export_hsds(directory: Validation, out_dir: Path) -> Exported:

@@ -40,16 +40,36 @@ def read_package(path: Path) -> Package:
     if path.is_dir():
         return _read_folder(path)
     if path.suffix.lower() == ".json":
+        document = _read_json(path)
         try:
-            document = json.loads(path.read_text(encoding="utf-8-sig"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise PackageError(f"{path} is not readable JSON ({exc}); check the file or export it again") from None
-        return _from_json(document, path.name)
+            return _from_json(document, path.name)
+        except RecursionError:
+            raise PackageError(f"{path} nests records too deeply to be an HSDS export") from None
     raise PackageError(f"{path} is neither a folder of HSDS CSV files nor a .json file")
 
 
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise PackageError(f"{path} is not readable JSON ({exc}); check the file or export it again") from None
+    except RecursionError:
+        raise PackageError(f"{path} nests too deeply to be an HSDS package") from None
+
+
 def _clean(value: Any) -> Any:
-    """Blank cells are absent; stray quotes around a value ('"+1 555"') are dropped."""
+    """Blank cells are absent; stray quotes around a value ('"+1 555"') are dropped.
+
+    Every cell is text, as in a CSV file, whichever form the package came in: a
+    number or true/false in JSON becomes its text, a list or object where a
+    table has a cell is absent.
+    """
+    if isinstance(value, bool):
+        value = "true" if value else "false"
+    elif isinstance(value, int | float):
+        value = repr(value)
+    elif not isinstance(value, str):
+        return None
     if isinstance(value, str):
         text = value.strip()
         while len(text) >= 2 and text[0] == text[-1] == '"':
@@ -68,10 +88,9 @@ def _read_folder(folder: Path) -> Package:
     files: dict[str, Path] = {}
     source: str | None = None
     if descriptor_path.is_file():
-        try:
-            descriptor = json.loads(descriptor_path.read_text(encoding="utf-8-sig"))
-        except (OSError, json.JSONDecodeError) as exc:
-            raise PackageError(f"{descriptor_path} is not readable JSON ({exc})") from None
+        descriptor = _read_json(descriptor_path)
+        if not isinstance(descriptor, dict) or not isinstance(descriptor.get("resources", []), list):
+            raise PackageError(f"{descriptor_path} is not a data package: expected {{\"resources\": [...]}}")
         source = _descriptor_source(descriptor)
         for resource in descriptor.get("resources", []):
             if isinstance(resource, dict) and isinstance(resource.get("path"), str):
@@ -88,14 +107,21 @@ def _read_folder(folder: Path) -> Package:
             continue
         if name not in FILES:
             ignored.append(csv_path.name)
-        with csv_path.open(encoding="utf-8-sig", newline="") as handle:
-            tables[name] = [_clean_row(row) for row in csv.DictReader(handle)]
+        try:
+            with csv_path.open(encoding="utf-8-sig", newline="") as handle:
+                tables[name] = [_clean_row(row) for row in csv.DictReader(handle)]
+        except UnicodeDecodeError as exc:
+            line = csv_path.read_bytes()[: exc.start].count(b"\n") + 1
+            raise PackageError(f"{csv_path}:{line}: not UTF-8 text; export the package again as UTF-8") from None
+        except csv.Error as exc:
+            raise PackageError(f"{csv_path}: not a readable CSV file ({exc})") from None
     return Package(tables, folder.name, source, ignored)
 
 
 def _descriptor_source(descriptor: dict[str, Any]) -> str | None:
     """The package's own web page: its first ``sources`` path, else its ``homepage``."""
-    for item in descriptor.get("sources") or []:
+    sources = descriptor.get("sources")
+    for item in sources if isinstance(sources, list) else []:
         if isinstance(item, dict) and str(item.get("path", "")).startswith(("http://", "https://")):
             return str(item["path"])
     homepage = descriptor.get("homepage")

@@ -81,6 +81,8 @@ def write_yaml(imported: Imported, folder: Path, report: ImportReport, today: dt
             old.unlink(missing_ok=True)
         spans = _write(imported, folder, header)
         written = {span.path for span in spans}
+        if not written:
+            break  # nothing could be imported; the report says why
         result = validate_paths(sorted(written), today=today)
         if result.ok:
             break
