@@ -13,10 +13,15 @@ header of those files for the format.
 
 from __future__ import annotations
 
+import heapq
 import math
+import sys
+from array import array
 from bisect import bisect_left
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -37,9 +42,10 @@ OTHER_LANGUAGE_FACTOR = 0.9
 #: Only this many typed words are looked at; a request is a few words, not an essay.
 MAX_QUERY_WORDS = 48
 _STOPWORD_WEIGHT = 0.5
-#: A service word found in more than this share of services is too common to walk its postings.
-_COMMON_SHARE = 0.05
-_FALLBACK_CANDIDATES = 2000
+#: Typo lookups remembered per vocabulary (least recently used dropped first).
+_FUZZY_CACHE_SIZE = 20_000
+#: Scores this close to a bound are treated as reaching it, so float rounding never prunes a tie.
+_SLACK = 1e-9
 _NAME_WEIGHT = 1.0
 _DESCRIPTION_WEIGHT = 0.6
 
@@ -174,7 +180,7 @@ class FuzzyVocab:
         self._buckets: dict[tuple[str, int], list[str]] = {}
         for w in self._sorted:
             self._buckets.setdefault(self._key(w, len(w)), []).append(w)
-        self._cache: dict[str, dict[str, float]] = {}
+        self._cache: OrderedDict[str, dict[str, float]] = OrderedDict()
 
     def _key(self, word: str, length: int) -> tuple[str, int]:
         return (word[0] if self._first else "", length)
@@ -190,6 +196,7 @@ class FuzzyVocab:
             return {}
         hit = self._cache.get(word)
         if hit is not None:
+            self._cache.move_to_end(word)
             return hit
         n = len(word)
         cutoff = 85.0 if n <= 5 else 80.0  # one wrong letter in a 5-letter word is a different word
@@ -208,8 +215,9 @@ class FuzzyVocab:
                     break
                 found[w] = max(found.get(w, 0.0), 0.7 + 0.3 * n / len(w))
         result = dict(sorted(found.items(), key=lambda kv: -kv[1])[:3])
-        if len(self._cache) < 100_000:
-            self._cache[word] = result
+        self._cache[word] = result
+        if len(self._cache) > _FUZZY_CACHE_SIZE:  # least recently used out: bounded whatever people type
+            self._cache.popitem(last=False)
         return result
 
 
@@ -266,34 +274,59 @@ class NeedMatcher:
         )
 
         self._service_ids: list[str] = []
-        self._exact_names: dict[str, int] = {}
-        postings: dict[str, dict[int, float]] = {}
+        # Service words, each once (interned), numbered; word i's postings are the service numbers
+        # _post[_off[2i]:_off[2i+1]] (the word is in a name) then _post[_off[2i+1]:_off[2i+2]]
+        # (only in a description), each run ascending. Flat arrays of ints: a few bytes a posting.
+        names_of: dict[str, array[int]] = {}
+        descs_of: dict[str, array[int]] = {}
+        exact: dict[int, int] = {}
+        stems: dict[str, str] = {}
         for sid, svc in enumerate(services):
             self._service_ids.append(svc.id)
+            in_name: dict[str, bool] = {}
             for k, text in enumerate(svc.texts):
                 norm = normalize(text, max_chars=2000)
-                weight = _NAME_WEIGHT if k == 0 or len(norm) <= 60 else _DESCRIPTION_WEIGHT
-                if weight == _NAME_WEIGHT and norm:
+                is_name = k == 0 or len(norm) <= 60
+                parts = norm.split()
+                if is_name and norm:
                     # the whole name and its first words, run together too: "loveisrespect"
-                    parts = norm.split()
-                    self._exact_names.setdefault(norm, sid)
-                    for k in range(2, min(len(parts), 5) + 1):
-                        self._exact_names.setdefault("".join(parts[:k]), sid)
-                for w in norm.split():
+                    exact.setdefault(hash(norm), sid)
+                    for n in range(2, min(len(parts), 5) + 1):
+                        exact.setdefault(hash("".join(parts[:n])), sid)
+                for w in parts:
                     if w in STOPWORDS:
                         continue
-                    row = postings.setdefault(stem(w), {})
-                    if row.get(sid, 0.0) < weight:
-                        row[sid] = weight
+                    s = stems.get(w)
+                    if s is None:
+                        s = stems[w] = sys.intern(stem(w))
+                    if is_name:
+                        in_name[s] = True
+                    else:
+                        in_name.setdefault(s, False)
+            for s, named in in_name.items():
+                (names_of if named else descs_of).setdefault(s, array("i")).append(sid)
+        del stems
+        words = sorted({*names_of, *descs_of})
+        self._word_ids: dict[str, int] = {w: i for i, w in enumerate(words)}
+        self._post: array[int] = array("i")
+        self._off: array[int] = array("q", [0])
+        self._idf: array[float] = array("d")
         n = max(1, len(self._service_ids))
-        self._svc_postings: dict[str, tuple[tuple[int, ...], tuple[float, ...]]] = {
-            w: (tuple(row), tuple(row.values())) for w, row in postings.items()
-        }
-        self._idf = {w: math.log(1.0 + n / len(row)) for w, row in postings.items()}
+        empty: array[int] = array("i")
+        for w in words:
+            self._post.extend(names_of.pop(w, empty))
+            self._off.append(len(self._post))
+            self._post.extend(descs_of.pop(w, empty))
+            df = len(self._post) - self._off[-2]
+            self._off.append(len(self._post))
+            self._idf.append(math.log(1.0 + n / df))
         self._max_idf = math.log(1.0 + n)
-        common = max(50, int(_COMMON_SHARE * n))
-        self._common_rows = {w: row for w, row in postings.items() if len(row) > common}
-        self._svc_vocab = FuzzyVocab(postings, first_letter_buckets=True, prefixes=True)
+        # Exact names by hash only (a string hash is 64 bits: a false hit is out of reach), sorted.
+        keys = sorted(exact)
+        self._exact_keys: array[int] = array("q", keys)
+        self._exact_sids: array[int] = array("i", [exact[k] for k in keys])
+        del exact, keys
+        self._svc_vocab = FuzzyVocab(words, first_letter_buckets=True, prefixes=True)
 
     @classmethod
     def from_directory(cls, conversations_dir: Path, services: Iterable[ServiceText] = ()) -> NeedMatcher:
@@ -308,7 +341,7 @@ class NeedMatcher:
         topics = self._score_topics(words, lang)
         if crisis:
             topics = [Scored("emergency", 100.0)] + [t for t in topics if t.id != "emergency"]
-        services = self._score_services(words, text) if self._service_ids else []
+        services = self._score_services(words, text, max_services) if self._service_ids else []
         return MatchResult(text, crisis, tuple(topics[:max_topics]), tuple(services[:max_services]))
 
     # -- topics ---------------------------------------------------------------------------
@@ -374,64 +407,155 @@ class NeedMatcher:
 
     # -- services -------------------------------------------------------------------------
 
-    def _score_services(self, words: Sequence[str], text: str) -> list[Scored]:
-        """Sum, over typed words, of idf x similarity x field weight; normalised by the best possible sum.
+    def _exact_name(self, typed: str) -> int | None:
+        """The service whose name (or its first words run together) is exactly ``typed``, if any."""
+        keys = self._exact_keys
+        for key in (hash(typed), hash(typed.replace(" ", ""))):
+            i = bisect_left(keys, key)
+            if i < len(keys) and keys[i] == key:
+                return self._exact_sids[i]
+        return None
+
+    def _score_services(self, words: Sequence[str], text: str, limit: int) -> list[Scored]:
+        """The best ``limit`` services: sum over typed words of idf x similarity x field weight,
+        normalised by the best possible sum.
 
         A service qualifies through a word of its name, or through two typed words in its
-        description: one everyday word in a description ("time") is not a match. Words in more
-        than ``_COMMON_SHARE`` of services ("center") are not walked; they only re-score the
-        best candidates found through rarer words (or, when every word is common, the rarest
-        word's first postings). Ordinary words from the keyword files are skipped.
+        description: one everyday word in a description ("time") is not a match. Ordinary
+        words from the keyword files are skipped.
+
+        Only the top few are wanted, so this is a max-score search: each typed word (a
+        *group*: the vocabulary words it may mean) has an upper bound, its best idf x
+        similarity. Groups are walked cheapest first; every service met is scored exactly
+        (other groups looked up by bisection in their sorted postings, or read from a dict
+        when that is cheaper) and the bar rises to the current k-th best. Walking stops once
+        the groups not yet walked could not lift an unseen service over the bar together:
+        a common word ("center") then only re-scores the services already found.
         """
-        typed = normalize(text, max_chars=200)
-        exact = self._exact_names.get(typed, self._exact_names.get(typed.replace(" ", "")))
+        if limit <= 0:
+            return []
+        exact = self._exact_name(normalize(text, max_chars=200))
         content = [w for w in words if w not in STOPWORDS and stem(w) not in self._ordinary][:16]
         singles, joins = _candidates(content, self._svc_vocab, fuzzy_joins=True)
-        scores: dict[int, float] = {}
-        named: set[int] = set()
-        hits: dict[int, int] = {}
-        deferred: list[dict[str, float]] = []
+        ids, idf = self._word_ids, self._idf
         total = 0.0
+        groups: list[list[tuple[int, float]]] = []  # per typed word: (word number, idf x similarity)
         for n, cands in enumerate(singles + joins):
             if n < len(singles):
-                total += max((self._idf[w] for w in cands), default=self._max_idf * 0.5)
-            common = {w: sim for w, sim in cands.items() if w in self._common_rows}
-            if common:
-                deferred.append(common)
-            gains: dict[int, float] = {}
-            for word, sim in cands.items():
-                if word in common:
-                    continue
-                ids, weights = self._svc_postings[word]
-                gain = sim * self._idf[word]
-                for sid, wt in zip(ids, weights, strict=True):
-                    if wt == _NAME_WEIGHT:
-                        named.add(sid)
-                    if gains.get(sid, 0.0) < gain * wt:
-                        gains[sid] = gain * wt
-            for sid, g in gains.items():
-                scores[sid] = scores.get(sid, 0.0) + g
-                hits[sid] = hits.get(sid, 0) + 1
-        if deferred:
-            if not scores:  # every word is common: start from the rarest one's services
-                rarest = min((w for d in deferred for w in d), key=lambda w: len(self._common_rows[w]))
-                scores = dict.fromkeys(list(self._common_rows[rarest])[:_FALLBACK_CANDIDATES], 0.0)
-            top = sorted(scores, key=scores.__getitem__, reverse=True)[:200]
-            for cands in deferred:
-                rows = [(self._common_rows[w], sim * self._idf[w]) for w, sim in cands.items()]
-                for sid in top:
-                    best = max((gain * row.get(sid, 0.0) for row, gain in rows), default=0.0)
-                    if best > 0:
-                        scores[sid] += best
-                        hits[sid] = hits.get(sid, 0) + 1
-                        if any(row.get(sid) == _NAME_WEIGHT for row, _ in rows):
-                            named.add(sid)
-        out = {
-            sid: min(100.0, 100.0 * sc / total)
-            for sid, sc in scores.items()
-            if total and (sid in named or hits.get(sid, 0) >= 2)
-        }
+                total += max((idf[ids[w]] for w in cands), default=self._max_idf * 0.5)
+            if cands:
+                groups.append([(ids[w], sim * idf[ids[w]]) for w, sim in cands.items()])
+        top: list[tuple[float, int]] = []  # min-heap of (value, -service): the best ``limit`` so far
+        if groups and total > 0:
+            top = self._max_score(groups, total, limit)
+        values = {-neg: value for value, neg in top}
         if exact is not None:
-            out[exact] = 100.0
-        ranked = sorted(out.items(), key=lambda kv: (-kv[1], kv[0]))
-        return [Scored(self._service_ids[sid], round(s, 2)) for sid, s in ranked if s >= MIN_SERVICE_SCORE]
+            values[exact] = 100.0
+        ranked = heapq.nsmallest(limit, values.items(), key=lambda kv: (-kv[1], kv[0]))
+        return [Scored(self._service_ids[sid], round(v, 2)) for sid, v in ranked if v >= MIN_SERVICE_SCORE]
+
+    def _max_score(self, groups: list[list[tuple[int, float]]], total: float, limit: int) -> list[tuple[float, int]]:
+        """The max-score walk of :meth:`_score_services`; returns a min-heap of (value, -service)."""
+        post = self._post
+        # Each group's runs, best first: a group's bound is the value of its best run not yet walked.
+        runs = [sorted(self._runs(grp), reverse=True) for grp in groups]
+        walked = [0] * len(groups)
+        done: set[int] = set()  # services scored (or ruled out) already
+        top: list[tuple[float, int]] = []
+        bar = MIN_SERVICE_SCORE / 100.0 * total * (1 - _SLACK)
+        while True:
+            bounds = [rs[k][0] if k < len(rs) else 0.0 for rs, k in zip(runs, walked, strict=True)]
+            rest = sum(bounds)
+            if rest < bar:
+                break  # a service in none of the walked runs cannot reach the bar
+            # walk the cheapest next run of the groups that are not droppable (low bounds summing under the bar)
+            by_bound = sorted((g for g, ub in enumerate(bounds) if ub > 0), key=bounds.__getitem__)
+            low = 0.0
+            i = 0
+            while low + bounds[by_bound[i]] < bar:
+                low += bounds[by_bound[i]]
+                i += 1
+            g = min(by_bound[i:], key=lambda h: runs[h][walked[h]][2] - runs[h][walked[h]][1])
+            value, a, b, in_name = runs[g][walked[g]]
+            walked[g] += 1
+            others = rest - bounds[g]
+            if value + others < bar:
+                continue  # nothing only here (and lower) can reach the bar
+            if others == 0 and not in_name and not any(r[3] for r in runs[g][walked[g] :]):
+                continue  # only here, in a description: one word there does not qualify a service
+            batch = set(post[a:b])
+            batch -= done
+            if batch:
+                done |= batch
+                bar = self._score_batch(batch, runs, total, limit, top, bar)
+        return top
+
+    def _runs(self, group: list[tuple[int, float]]) -> list[tuple[float, int, int, bool]]:
+        """A group's postings as (value, start, end, in a name) runs: name runs at full gain, descriptions less."""
+        off = self._off
+        runs = []
+        for w, gain in group:
+            a, m, e = off[2 * w], off[2 * w + 1], off[2 * w + 2]
+            if a < m:
+                runs.append((gain * _NAME_WEIGHT, a, m, True))
+            if m < e:
+                runs.append((gain * _DESCRIPTION_WEIGHT, m, e, False))
+        return runs
+
+    def _score_batch(
+        self,
+        batch: set[int],
+        runs: list[list[tuple[float, int, int, bool]]],
+        total: float,
+        limit: int,
+        top: list[tuple[float, int]],
+        bar: float,
+    ) -> float:
+        """Score ``batch`` exactly over every group, keep the best in ``top``; returns the new bar.
+
+        Per group, each service's best run: for a big batch by intersecting it with each run
+        (one pass over the run, in C), for a small one by bisecting the runs per service.
+        """
+        post = self._post
+        order = list(batch)
+        named: set[int] = set()
+        columns: list[list[float]] = []
+        for group_runs in runs:
+            size = sum(b - a for _, a, b, _ in group_runs)
+            if size < 6 * len(order) * len(group_runs):
+                level: dict[int, float] = {}
+                for value, a, b, in_name in reversed(group_runs):  # ascending: the best one wins
+                    hit = batch.intersection(post[a:b])
+                    if hit:
+                        level.update(dict.fromkeys(hit, value))
+                        if in_name:
+                            named |= hit
+                columns.append(list(map(level.get, order, repeat(0.0))))
+                continue
+            column = []
+            for sid in order:
+                best = 0.0
+                for value, a, b, in_name in group_runs:  # best first: the first found is the level
+                    i = bisect_left(post, sid, a, b)
+                    if i < b and post[i] == sid:
+                        if in_name:
+                            named.add(sid)
+                        if best == 0.0:
+                            best = value
+                column.append(best)
+            columns.append(column)
+        rows = list(zip(*columns, strict=True))
+        scores = list(map(sum, rows))
+        for k in [k for k, score in enumerate(scores) if score >= bar]:
+            score = scores[k]
+            sid = order[k]
+            if score < bar or (sid not in named and len(rows[k]) - rows[k].count(0.0) < 2):
+                continue
+            item = (min(100.0, 100.0 * score / total), -sid)
+            if len(top) < limit:
+                heapq.heappush(top, item)
+            elif item > top[0]:
+                heapq.heapreplace(top, item)
+            if len(top) == limit:
+                bar = max(bar, top[0][0] / 100.0 * total * (1 - _SLACK))
+        return bar
