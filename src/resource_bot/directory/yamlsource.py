@@ -11,13 +11,16 @@ Two readers give the same answer. When PyYAML has its C extension (libyaml),
 the fast one takes libyaml's event stream and builds the values itself,
 resolving and constructing scalars exactly as the safe loader does; it stops
 at the first alias, before anything is expanded. Whatever it cannot vouch for
-(a tab, an explicit tag, a merge key, a repeated anchor, a second document,
-deep nesting, or any error libyaml reports) goes to the pure-Python reader, the
-reference, which then decides: same values, same lines, same messages.
+goes to the pure-Python reader, the reference, which then decides (same values,
+same lines, same messages): any error libyaml reports, an explicit tag, a merge
+key, a repeated anchor, a second document, deep nesting, and the spots where
+libyaml is laxer than the reader (a tab, a byte-order mark past the start,
+``|#``, a ``?`` inside a plain word in ``[...]``). Real data files have none.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Hashable
 from pathlib import Path
 from typing import Any
@@ -159,6 +162,7 @@ _SCALAR_TAGS = frozenset(
     f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "timestamp")
 )
 _NO_KEY: Any = object()
+_COMMENT_AFTER_BAR = re.compile(r"[|>][-+0-9]{0,2}#")
 
 
 def _scalar_builder() -> Callable[[str], tuple[Any, str | None]]:
@@ -200,6 +204,10 @@ def _load_fast(text: str) -> Any:
         raise _Fallback("no libyaml")
     if "\t" in text:  # libyaml takes a tab for a space where the pure-Python reader refuses it
         raise _Fallback("a tab")
+    if "\ufeff" in text:  # libyaml skips a byte-order mark at the start of any line, the reader only of the file
+        raise _Fallback("a byte-order mark")
+    if _COMMENT_AFTER_BAR.search(text):  # `|#`: libyaml takes it, the reader wants a space first
+        raise _Fallback("a comment right after | or >")
     try:
         get_event = _CParser(text).get_event
         plain = _scalar_builder()
@@ -207,7 +215,9 @@ def _load_fast(text: str) -> Any:
         # One frame per open collection: [container, is a mapping, pending key or _NO_KEY, the key's line].
         stack: list[list[Any]] = []
         root: Any = None
-        depth = 0
+        flows: list[bool] = []  # per open collection: is it [...] or {...}
+        in_flow = 0  # how many of them are
+        question = "?" in text
         building = True  # until the first problem; then only parse on (a later alias or error wins)
         problem: tuple[str, int] | None = None
 
@@ -218,6 +228,8 @@ def _load_fast(text: str) -> Any:
             event: Any = get_event()
             kind = type(event)
             if kind is ScalarEvent:
+                if in_flow and question and not event.style and "?" in event.value:
+                    raise _Fallback("a ? in a plain word in [...] or {...}")  # where the reader splits it
                 if event.anchor is not None:
                     if event.anchor in anchors:
                         raise _Fallback("repeated anchor")
@@ -225,7 +237,7 @@ def _load_fast(text: str) -> Any:
                 if not building:
                     continue
                 line = event.start_mark.line + 1
-                if event.tag is not None and event.tag != "!":
+                if event.tag is not None:  # even "!": libyaml and the reader differ on `!` before nothing
                     raise _Fallback("explicit tag")
                 if event.implicit[0]:
                     value, trouble = plain(event.value)
@@ -239,9 +251,10 @@ def _load_fast(text: str) -> Any:
                     if event.anchor in anchors:
                         raise _Fallback("repeated anchor")
                     anchors.add(event.anchor)
-                depth += 1
-                if depth > _FAST_MAX_DEPTH:
+                flows.append(event.flow_style)
+                if len(flows) > _FAST_MAX_DEPTH:
                     raise _Fallback("deep")
+                in_flow += event.flow_style
                 if not building:
                     continue
                 if event.tag is not None and event.tag != "!":
@@ -256,7 +269,7 @@ def _load_fast(text: str) -> Any:
                 stack.append([container, kind is MappingStartEvent, _NO_KEY, 0])
                 continue
             elif kind is MappingEndEvent or kind is SequenceEndEvent:
-                depth -= 1
+                in_flow -= flows.pop()
                 if not building:
                     continue
                 value = stack.pop()[0]
