@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -15,8 +15,11 @@ from resource_bot.dialog.menus import Menus
 from resource_bot.directory.catalog import Catalog, listing_from_entry
 from resource_bot.directory.validate import validate_paths
 from resource_bot.paths import conversations_dir, data_dir
+from tests.standin import BotApiStandin
 
 FIXTURES = Path(__file__).parent / "fixtures"
+#: A token of the shape the bot's settings accept (digits, a colon, 30+ characters).
+TOKEN = "123456:" + "A" * 35
 #: A Tuesday, 10:30 in Houston and Austin (America/Chicago).
 TUESDAY_MORNING = dt.datetime(2026, 11, 24, 16, 30, tzinfo=dt.UTC)
 
@@ -66,3 +69,23 @@ def engine(make_engine: Callable[..., Engine], bundled_catalog: Catalog) -> Engi
 @pytest.fixture(scope="session")
 def local_engine(make_engine: Callable[..., Engine], mixed_catalog: Catalog) -> Engine:
     return make_engine(mixed_catalog, bot_username="resource_test_bot")
+
+
+@pytest.fixture(scope="module")
+def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One SQLite file with the bundled directory loaded; each Telegram test copies it."""
+    from resource_bot.config import load_settings
+    from resource_bot.runtime import open_runtime
+
+    folder = tmp_path_factory.mktemp("template")
+    path = folder / "bot.sqlite3"
+    runtime = open_runtime(load_settings({"DATABASE_URL": f"sqlite:///{path}", "RESOURCE_BOT_HOME": str(folder)}))
+    runtime.db.dispose()
+    return path
+
+
+@pytest.fixture
+def api() -> Iterator[BotApiStandin]:
+    """The local Telegram Bot API stand-in, with the token the bot's settings accept."""
+    with BotApiStandin(token=TOKEN) as standin:
+        yield standin

@@ -28,15 +28,12 @@ import pytest
 from sqlalchemy import create_engine
 from sqlalchemy.exc import OperationalError
 
-from resource_bot.config import load_settings
 from resource_bot.dialog.menus import Menus
-from resource_bot.runtime import open_runtime
+from tests.postgres import PG_SERVER, postgres_reachable
 from tests.standin import REPLY_METHODS, BotApiStandin, Call
 from tests.test_telegram_bot import (
-    PG_SERVER,
     TOKEN,
     RunningBot,
-    _postgres_reachable,
     data_of,
     reply_to,
     running_bot,
@@ -46,21 +43,6 @@ from tests.test_telegram_bot import (
 CHAT, OTHER = 4401, 4402
 #: What the "database away" answer must offer, whatever the wording around it.
 EMERGENCY_NUMBERS = ("911", "988", "1-888-373-7888")
-
-
-@pytest.fixture(scope="module")
-def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("faults-template")
-    path = folder / "bot.sqlite3"
-    runtime = open_runtime(load_settings({"DATABASE_URL": f"sqlite:///{path}", "RESOURCE_BOT_HOME": str(folder)}))
-    runtime.db.dispose()
-    return path
-
-
-@pytest.fixture
-def api() -> Iterator[BotApiStandin]:
-    with BotApiStandin(token=TOKEN) as standin:
-        yield standin
 
 
 @pytest.fixture
@@ -298,7 +280,7 @@ class PostgresRole:
 @pytest.fixture
 def postgres_role() -> Iterator[PostgresRole]:
     """A role and a schema of their own, so the outage touches this test's sessions only."""
-    if not _postgres_reachable():
+    if not postgres_reachable():
         pytest.skip("PostgreSQL is not listening on 127.0.0.1:5432 (database test); start it to run this")
     name = f"faults_{uuid.uuid4().hex[:12]}"
     admin = create_engine(PG_SERVER, isolation_level="AUTOCOMMIT")

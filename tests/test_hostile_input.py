@@ -15,7 +15,6 @@ import datetime as dt
 import json
 import shutil
 import sys
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,7 +24,6 @@ import yaml
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import create_engine
 
 from resource_bot.cli import main
 from resource_bot.db import make_engine
@@ -35,7 +33,7 @@ from resource_bot.directory.load import current_version, load_paths
 from resource_bot.directory.validate import data_files, validate_paths
 from resource_bot.directory.yamlsource import MAX_FILE_BYTES
 from resource_bot.paths import data_dir
-from tests.test_telegram_bot import PG_SERVER, _postgres_reachable
+from tests.postgres import fresh_schema
 
 TODAY = dt.date(2026, 11, 28)
 MESSY = Path(__file__).parent / "fixtures" / "hsds" / "messy"
@@ -217,21 +215,13 @@ def loaded_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
 
 @pytest.fixture
 def loaded_postgres() -> Iterator[Any]:
-    if not _postgres_reachable():
-        pytest.skip("PostgreSQL is not listening on 127.0.0.1:5432 (database test); start it to run this")
-    schema = f"hostile_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_SERVER, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    engine = make_engine(f"{PG_SERVER}?options=-csearch_path%3D{schema}")
-    try:
-        assert load_paths(engine, [data_dir()]).ok
-        yield engine
-    finally:
-        engine.dispose()
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-        admin.dispose()
+    with fresh_schema("hostile") as url:
+        engine = make_engine(url)
+        try:
+            assert load_paths(engine, [data_dir()]).ok
+            yield engine
+        finally:
+            engine.dispose()
 
 
 def assert_failed_load_changes_nothing(engine: Any, folder: Path) -> None:

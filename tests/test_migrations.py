@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import socket
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,16 +25,7 @@ from resource_bot.directory.load import current_version
 from resource_bot.directory.models import DirectoryVersion
 from resource_bot.feedback import list_reports, record_feedback
 from resource_bot.stats import read_counts, record_counts
-
-PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-
-
-def _postgres_reachable() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 5432), timeout=0.5):
-            return True
-    except OSError:
-        return False
+from tests.postgres import fresh_schema
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -48,21 +37,12 @@ def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Engine,
         yield engine, url
         engine.dispose()
         return
-    if not _postgres_reachable():
-        pytest.skip("PostgreSQL is not listening on 127.0.0.1:5432; start it to run the PostgreSQL cases")
-    schema = f"test_migrations_{uuid.uuid4().hex[:12]}"
-    admin = make_engine(PG_URL)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = f"{PG_URL}?options=-csearch_path%3D{schema}"
-    engine = make_engine(url)
-    try:
-        yield engine, url
-    finally:
-        engine.dispose()
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with fresh_schema("test_migrations") as url:
+        engine = make_engine(url)
+        try:
+            yield engine, url
+        finally:
+            engine.dispose()
 
 
 def _insert(connection: Connection, table: str, **values: object) -> None:

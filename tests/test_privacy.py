@@ -15,24 +15,19 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import shutil
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import MetaData, create_engine, select
 
-from resource_bot.config import load_settings
 from resource_bot.dialog.chatstate import ChatState
 from resource_bot.dialog.menus import Menus
-from resource_bot.runtime import open_runtime
 from resource_bot.state import MESSAGE_TTL, STATE_TTL, StateStore
+from tests.postgres import fresh_schema
 from tests.standin import BotApiStandin
 from tests.test_telegram_bot import (
-    PG_SERVER,
-    TOKEN,
     RunningBot,
-    _postgres_reachable,
     data_of,
     reply_to,
     running_bot,
@@ -52,21 +47,6 @@ EXACT = ("29.7604", "95.3698", "29.760431", "95.369812")
 
 
 # -- fixtures ------------------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("privacy-template")
-    path = folder / "bot.sqlite3"
-    runtime = open_runtime(load_settings({"DATABASE_URL": f"sqlite:///{path}", "RESOURCE_BOT_HOME": str(folder)}))
-    runtime.db.dispose()
-    return path
-
-
-@pytest.fixture
-def api() -> Iterator[BotApiStandin]:
-    with BotApiStandin(token=TOKEN) as standin:
-        yield standin
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest, template_db: Path, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
@@ -74,18 +54,8 @@ def database_url(request: pytest.FixtureRequest, template_db: Path, tmp_path: Pa
         shutil.copy(template_db, copy)
         yield f"sqlite:///{copy}"
         return
-    if not _postgres_reachable():
-        pytest.skip("PostgreSQL is not listening on 127.0.0.1:5432 (database test); start it to run this")
-    schema = f"privacy_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_SERVER, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    try:
-        yield f"{PG_SERVER}?options=-csearch_path%3D{schema}"
-    finally:
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-        admin.dispose()
+    with fresh_schema("privacy") as url:
+        yield url
 
 
 @pytest.fixture

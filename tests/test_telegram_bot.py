@@ -12,10 +12,8 @@ import logging
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -32,32 +30,15 @@ from resource_bot.dialog.menus import Menus
 from resource_bot.runtime import Runtime, open_runtime
 from resource_bot.state import ChatMessageRow, ChatStateRow
 from resource_bot.stats import read_counts
+from tests.postgres import fresh_schema
 from tests.standin import BotApiStandin
 from tests.standin.echo_bot import BackgroundApplication
 
 TOKEN = "123456:" + "A" * 35
-PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 ALICE, BOB = 1001, 1002
 
 
 # -- fixtures and helpers --------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One SQLite file with the bundled directory loaded; each test copies it."""
-    folder = tmp_path_factory.mktemp("template")
-    path = folder / "bot.sqlite3"
-    env = {"DATABASE_URL": f"sqlite:///{path}", "RESOURCE_BOT_HOME": str(folder)}
-    runtime = open_runtime(load_settings(env))
-    runtime.db.dispose()
-    return path
-
-
-@pytest.fixture
-def api() -> Iterator[BotApiStandin]:
-    with BotApiStandin(token=TOKEN) as standin:
-        yield standin
-
-
 @pytest.fixture
 def database_url(template_db: Path, tmp_path: Path) -> str:
     copy = tmp_path / "bot.sqlite3"
@@ -195,28 +176,10 @@ def test_a_person_walks_to_a_service_types_and_quick_exit_erases_the_chat(
     walk_through_and_quick_exit(api, bot, menus, database_url)
 
 
-def _postgres_reachable() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 5432), timeout=0.5):
-            return True
-    except OSError:
-        return False
-
-
 @pytest.fixture
 def postgres_url() -> Iterator[str]:
-    if not _postgres_reachable():
-        pytest.skip("PostgreSQL is not listening on 127.0.0.1:5432 (database test); start it to run this")
-    schema = f"tg_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_SERVER, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    try:
-        yield f"{PG_SERVER}?options=-csearch_path%3D{schema}"
-    finally:
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-        admin.dispose()
+    with fresh_schema("tg") as url:
+        yield url
 
 
 def test_the_same_scenario_on_postgresql(
