@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import difflib
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -79,6 +80,29 @@ def data_files(paths: Iterable[Path]) -> list[Path]:
         else:
             found.append(path)
     return found
+
+
+@functools.lru_cache(maxsize=65536)
+def number_problem(number: str, kind: str) -> str | None:
+    """What is wrong with a phone number, or None; cached, since a directory repeats its hotlines."""
+    if re.search(r"[A-Za-z]", number):
+        return f"phone {number!r} has letters; write the digits and put the word form in `note`"
+    digits = re.sub(r"\D", "", number)
+    if SHORT_CODE.match(digits) and digits == re.sub(r"[\s-]", "", number):
+        if len(digits) == 3:
+            parsed = phonenumbers.parse(digits, "US")
+            if not shortnumberinfo.is_valid_short_number(parsed) and not re.match(r"^[2-9]11$", digits):
+                return f"{number!r} is not a known US short number like 911, 988 or 211"
+        elif kind == "voice":
+            return f"{number!r} looks like an SMS short code; add `kind: sms` and its keyword"
+        return None
+    try:
+        parsed = phonenumbers.parse(number, "US")
+    except phonenumbers.NumberParseException:
+        return f'phone {number!r} cannot be read; write it like "1-800-799-7233"'
+    if not phonenumbers.is_valid_number(parsed):
+        return f"phone {number!r} is not a valid number; check it against the source page"
+    return None
 
 
 def _suggest(word: str, choices: Sequence[str]) -> str:
@@ -203,30 +227,9 @@ class _FileChecker:
         )
 
     def check_number(self, number: str, kind: str, line: int) -> None:
-        if re.search(r"[A-Za-z]", number):
-            self.problem(
-                line, f"phone {number!r} has letters; write the digits and put the word form in `note`"
-            )
-            return
-        digits = re.sub(r"\D", "", number)
-        if SHORT_CODE.match(digits) and digits == re.sub(r"[\s-]", "", number):
-            if len(digits) == 3:
-                parsed = phonenumbers.parse(digits, "US")
-                if not shortnumberinfo.is_valid_short_number(parsed) and not re.match(r"^[2-9]11$", digits):
-                    self.problem(line, f"{number!r} is not a known US short number like 911, 988 or 211")
-            elif kind == "voice":
-                self.problem(
-                    line, f"{number!r} looks like an SMS short code; add `kind: sms` and its keyword"
-                )
-            return
-        try:
-            parsed = phonenumbers.parse(number, "US")
-        except phonenumbers.NumberParseException:
-            self.problem(line, f'phone {number!r} cannot be read; write it like "1-800-799-7233"')
-            return
-        if not phonenumbers.is_valid_number(parsed):
-            self.problem(line, f"phone {number!r} is not a valid number; check it against the source page")
-        elif FICTIONAL.search(digits) and "tests" not in self.path.parts:
+        if problem := number_problem(number, kind):
+            self.problem(line, problem)
+        elif FICTIONAL.search(re.sub(r"\D", "", number)) and "tests" not in self.path.parts:
             self.problem(
                 line, f"phone {number!r} is a fictional 555-01xx number; real data only outside tests/"
             )
