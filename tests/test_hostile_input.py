@@ -34,22 +34,11 @@ from resource_bot.directory.validate import data_files, validate_paths
 from resource_bot.directory.yamlsource import MAX_FILE_BYTES
 from resource_bot.paths import data_dir
 from tests.postgres import fresh_schema
+from tests.test_directory_files import GOOD
 
 TODAY = dt.date(2026, 11, 28)
 MESSY = Path(__file__).parent / "fixtures" / "hsds" / "messy"
 FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-GOOD = """\
-services:
-  - id: test-line
-    name: Test Line
-    description: A made-up line.
-    topics: [food]
-    phones:
-      - {number: "212-555-0110"}
-    area: national
-    source: https://example.org/x
-    verified: 2026-01-01
-"""
 
 
 # -- the YAML loader ---------------------------------------------------------------------------------
