@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import shutil
 from pathlib import Path
 from typing import Any
@@ -305,3 +306,45 @@ def test_the_keyword_files_explain_their_format() -> None:
         header = text[: text.index("\nlanguage:")]
         assert all(line.startswith("#") for line in header.strip().splitlines())
         assert "weight" in header.lower() or "peso" in header.lower()
+
+
+def test_the_pruned_service_search_finds_what_scoring_every_service_finds() -> None:
+    """The max-score walk skips services that cannot make the top; scoring all of them must agree."""
+    rng = random.Random(7)
+    vocab = [f"w{i}" for i in range(60)]
+    services = [
+        ServiceText(
+            f"s{i}",
+            (" ".join(rng.choices(vocab[: rng.choice((10, 60))], k=rng.randint(1, 4))),
+             " ".join(rng.choices(vocab, k=rng.randint(0, 12))) + " " + "x" * 61),
+            ("housing",),
+        )
+        for i in range(1500)
+    ]
+    m = NeedMatcher(phrases=(), services=services)
+    off, post = m._off, m._post
+    for _ in range(300):
+        ids = [[m._word_ids[w] for w in rng.sample(vocab, rng.randint(1, 3))] for _ in range(rng.randint(1, 5))]
+        groups = [[(w, rng.uniform(0.5, 1.0) * m._idf[w]) for w in grp] for grp in ids]
+        total = sum(max(g for _, g in grp) for grp in groups) * rng.uniform(0.8, 1.3)
+        limit = rng.randint(1, 5)
+        got = sorted(m._max_score(groups, total, limit), reverse=True)
+        every = []
+        for sid in range(len(services)):
+            levels, named = [], False
+            for grp in groups:
+                best = 0.0
+                for w, gain in grp:
+                    if sid in post[off[2 * w] : off[2 * w + 1]]:
+                        best, named = max(best, gain), True
+                    elif sid in post[off[2 * w + 1] : off[2 * w + 2]]:
+                        best = max(best, gain * 0.6)
+                levels.append(best)
+            score = sum(levels)
+            if score and (named or sum(1 for v in levels if v) >= 2):
+                value = min(100.0, 100.0 * score / total)
+                if value >= MIN_SERVICE_SCORE:
+                    every.append((value, -sid))
+        every.sort(reverse=True)
+        assert [(round(v, 6), s) for v, s in got] == [(round(v, 6), s) for v, s in every[:limit]][: len(got)]
+        assert len(got) == min(limit, len(every))
