@@ -546,16 +546,21 @@ class NeedMatcher:
             columns.append(column)
         rows = list(zip(*columns, strict=True))
         scores = list(map(sum, rows))
-        for k in [k for k, score in enumerate(scores) if score >= bar]:
-            score = scores[k]
-            sid = order[k]
-            if score < bar or (sid not in named and len(rows[k]) - rows[k].count(0.0) < 2):
+        # best first, so once ``top`` is full nothing later can enter it
+        ranked = sorted(
+            ((min(100.0, 100.0 * score / total), -order[k], k) for k, score in enumerate(scores) if score >= bar),
+            reverse=True,
+        )
+        for value, neg, k in ranked:
+            item = (value, neg)
+            if len(top) == limit and item <= top[0]:
+                break
+            if -neg not in named and len(rows[k]) - rows[k].count(0.0) < 2:
                 continue
-            item = (min(100.0, 100.0 * score / total), -sid)
             if len(top) < limit:
                 heapq.heappush(top, item)
-            elif item > top[0]:
+            else:
                 heapq.heapreplace(top, item)
-            if len(top) == limit:
-                bar = max(bar, top[0][0] / 100.0 * total * (1 - _SLACK))
+        if len(top) == limit:
+            bar = max(bar, top[0][0] / 100.0 * total * (1 - _SLACK))
         return bar
