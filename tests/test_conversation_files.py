@@ -147,9 +147,17 @@ def test_readme_table_was_found(readme_keys: dict[str, set[str]]) -> None:
 
 def test_file_parses_with_the_right_shape(lang: str) -> None:
     doc = load(lang)
-    assert set(doc) == {"language", "name", "ui", "topics"}
+    assert set(doc) == {"language", "name", "ui", "topics", "flyer"}
     assert isinstance(doc["ui"], dict)
     assert isinstance(doc["topics"], dict)
+    assert isinstance(doc["flyer"], dict)
+
+
+def test_both_languages_have_the_same_flyer_words_with_the_same_placeholders() -> None:
+    english, spanish = load("en")["flyer"], load("es")["flyer"]
+    assert set(english) == set(spanish)
+    for key in english:
+        assert placeholders(english[key]) == placeholders(spanish[key]), key
 
 
 def test_language_matches_file_name(lang: str) -> None:

@@ -10,6 +10,7 @@ from resource_bot.dialog import buttons
 from resource_bot.dialog.chatstate import ChatState
 from resource_bot.dialog.engine import Engine
 from resource_bot.dialog.events import Press, Reply, Start
+from resource_bot.dialog.menus import check_placeholders
 from resource_bot.directory import topics
 
 MAX_SCREENS = 5000
@@ -70,3 +71,7 @@ def test_screens_speak_the_chosen_language(engine: Engine, lang: str) -> None:
     outcome, state = engine.handle(ChatState(lang=lang), Press("t:legal"))
     assert engine.menus.intro(lang, "legal") in outcome.replies[0].text
     assert engine.menus.ui(lang, "quick_exit") in [b.label for b in outcome.replies[0].all_buttons()]
+
+
+def test_translations_keep_every_placeholder(engine: Engine) -> None:
+    assert check_placeholders(engine.menus) == []

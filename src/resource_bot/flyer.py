@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,38 +36,6 @@ INK, MUTED, RULE = (24, 32, 41), (72, 84, 96), (206, 212, 218)
 BRAND, BRAND_LIGHT, DANGER = (17, 75, 95), (232, 241, 243), (180, 35, 24)
 FONT = {"regular": "DejaVuSans.ttf", "bold": "DejaVuSans-Bold.ttf", "mono": "DejaVuSansMono.ttf"}
 
-WORDS: dict[str, dict[str, str]] = {
-    "en": {
-        "kicker": "FREE AND PRIVATE HELP",
-        "scan": "Scan to chat with our help bot",
-        "steps": "Point your phone's camera at the square.|Tap the link. The chat opens in Telegram.|"
-        "No name needed. “{exit}” erases the chat.",
-        "link": "Or type this link:",
-        "area": "Help near ZIP code {zip} shows first.",
-        "numbers": "Call or text now. No need to scan.",
-        "call": "Call {number}",
-        "text": "Text {number}",
-        "text_keyword": "Text {keyword} to {number}",
-        "danger": "If you are in danger now, call 911.",
-        "checked": "Numbers from the resource-bot directory, checked {date}.",
-        "other": "¿Habla español? El chat también está en español.",
-    },
-    "es": {
-        "kicker": "AYUDA GRATIS Y PRIVADA",
-        "scan": "Escanee para chatear con nuestro bot de ayuda",
-        "steps": "Apunte la cámara de su teléfono al cuadro.|Toque el enlace. El chat se abre en Telegram.|"
-        "No hace falta su nombre. “{exit}” borra el chat.",
-        "link": "O escriba este enlace:",
-        "area": "Primero verá ayuda cerca del código postal {zip}.",
-        "numbers": "Llame o mande un texto ahora. No hace falta escanear.",
-        "call": "Llame al {number}",
-        "text": "Mande un texto al {number}",
-        "text_keyword": "Mande {keyword} al {number}",
-        "danger": "Si está en peligro ahora, llame al 911.",
-        "checked": "Números del directorio de resource-bot, revisados el {date}.",
-        "other": "The chat is also in English.",
-    },
-}
 #: Intro sentences that talk about buttons on the screen make no sense on paper.
 _SCREEN_TALK = re.compile(r"\b(below|tap|button|abajo|toque|botón)\b", re.IGNORECASE)
 
@@ -85,6 +54,8 @@ class Hotline:
 @dataclass(frozen=True)
 class FlyerContent:
     lang: str
+    #: The flyer's words in ``lang``, from conversations/<lang>.yaml.
+    words: Mapping[str, str]
     title: str
     intro: str
     link: str
@@ -120,8 +91,7 @@ def _paper_intro(intro: str) -> str:
     return kept
 
 
-def _hotline(listing: Listing, lang: str) -> Hotline | None:
-    words = WORDS[lang]
+def _hotline(listing: Listing, lang: str, words: Mapping[str, str]) -> Hotline | None:
     voice = [p.number for p in listing.phones if p.kind == "voice"]
     texts = [
         words["text_keyword"].format(keyword=p.keyword, number=p.number)
@@ -146,20 +116,22 @@ def short_url(url: str) -> str:
 def flyer_content(
     topic: str, lang: str, link: str, catalog: Catalog, menus: Menus, *, zip_code: str | None = None
 ) -> FlyerContent:
-    """What goes on the page: numbers only from the directory, words only from the menus and WORDS."""
-    if lang not in WORDS:
-        raise FlyerError(f"flyers are written in {', '.join(WORDS)}; choose one of those with --lang")
+    """What goes on the page: numbers only from the directory, words only from the menus."""
+    if lang not in menus.codes:
+        raise FlyerError(f"flyers are written in {', '.join(menus.codes)}; choose one of those with --lang")
+    words = menus.flyer(lang)
     picked: list[Listing] = [s for i in KEY_SERVICES if (s := catalog.get(i)) is not None]
     # A subtopic with few phone lines borrows its parent's (legal.record_relief from legal).
     nearby = catalog.national(topic) + catalog.national(topics.parent_of(topic) or topic)
-    extra = list({s.id: s for s in nearby if s.id not in KEY_SERVICES and _hotline(s, lang)}.values())
+    extra = list({s.id: s for s in nearby if s.id not in KEY_SERVICES and _hotline(s, lang, words)}.values())
     extra.sort(key=lambda s: not any(p.kind in ("voice", "sms") for p in s.phones))  # phones first
     picked += extra[:MORE_SERVICES]
-    hotlines = tuple(h for s in picked if (h := _hotline(s, lang)))
+    hotlines = tuple(h for s in picked if (h := _hotline(s, lang, words)))
     if not hotlines:
         raise FlyerError("the directory has no services with phone numbers; run `resource-bot validate`")
     return FlyerContent(
         lang=lang,
+        words=words,
         title=plain(menus.label(lang, topic)),
         intro=_paper_intro(menus.intro(lang, topic)),
         link=link,
@@ -224,7 +196,7 @@ class _Page:
 
 
 def _header(page: _Page, content: FlyerContent) -> None:
-    words = WORDS[content.lang]
+    words = content.words
     height = int(1.75 * DPI)
     page.draw.rectangle((0, 0, PAGE[0], height), fill=BRAND)
     page.y = int(0.42 * DPI)
@@ -236,7 +208,7 @@ def _header(page: _Page, content: FlyerContent) -> None:
 
 
 def _scan_block(page: _Page, content: FlyerContent, menus: Menus) -> tuple[tuple[int, int], int]:
-    words = WORDS[content.lang]
+    words = content.words
     qr = make_qr(content.link)
     modules = int(qr.symbol_size(scale=1, border=4)[0])
     module_px = int(2.7 * DPI) // modules
@@ -269,7 +241,7 @@ def _scan_block(page: _Page, content: FlyerContent, menus: Menus) -> tuple[tuple
 
 def _numbers(page: _Page, content: FlyerContent) -> int:
     """Draw the hotline rows that fit above the footer; returns how many did."""
-    words = WORDS[content.lang]
+    words = content.words
     page.y += int(0.22 * DPI)
     page.draw.line((MARGIN, page.y, PAGE[0] - MARGIN, page.y), fill=RULE, width=4)
     page.y += int(0.25 * DPI)
@@ -301,7 +273,7 @@ def _numbers(page: _Page, content: FlyerContent) -> int:
 
 
 def _footer(page: _Page, content: FlyerContent) -> None:
-    words = WORDS[content.lang]
+    words = content.words
     top = FOOTER_TOP
     page.draw.rectangle((0, top, PAGE[0], PAGE[1]), fill=BRAND_LIGHT)
     page.y = top + int(0.16 * DPI)

@@ -81,6 +81,12 @@ UI_KEYS: tuple[str, ...] = (
     "report_thanks",
 )
 
+#: The printable flyer's words (``flyer:`` in each conversations file).
+FLYER_KEYS: tuple[str, ...] = (
+    "kicker", "scan", "steps", "link", "area", "numbers", "call", "text", "text_keyword", "danger", "checked",
+    "other",
+)
+
 
 class MenuError(Exception):
     """A conversations file is missing something; the message names the file and key."""
@@ -93,6 +99,7 @@ class Language:
     ui: dict[str, str]
     labels: dict[str, str]
     intros: dict[str, str]
+    flyer: dict[str, str]
 
 
 def _placeholders(text: str) -> set[str]:
@@ -135,6 +142,9 @@ class Menus:
     def name(self, lang: str) -> str:
         return self._lang(lang).name
 
+    def flyer(self, lang: str) -> dict[str, str]:
+        return self._lang(lang).flyer
+
 
 def _read_language(path: Path) -> Language:
     try:
@@ -154,6 +164,10 @@ def _read_language(path: Path) -> Language:
     missing = [key for key in UI_KEYS if not isinstance(ui.get(key), str)]
     if missing:
         raise MenuError(f"{path}: ui is missing {', '.join(missing)}; add them (see conversations/README.md)")
+    flyer = raw.get("flyer")
+    missing_flyer = [key for key in FLYER_KEYS if not isinstance(flyer, dict) or not isinstance(flyer.get(key), str)]
+    if missing_flyer:
+        raise MenuError(f"{path}: flyer is missing {', '.join(missing_flyer)}; add them (see conversations/README.md)")
     labels, intros = {}, {}
     for topic in topics.walk():
         entry = raw["topics"].get(topic)
@@ -161,9 +175,10 @@ def _read_language(path: Path) -> Language:
             raise MenuError(f"{path}: topic {topic!r} needs a label and an intro")
         labels[topic] = str(entry["label"]).strip()
         intros[topic] = str(entry["intro"]).strip()
-    return Language(
-        code, str(raw.get("name") or code), {k: str(v).strip() for k, v in ui.items()}, labels, intros
-    )
+    texts = {k: str(v).strip() for k, v in ui.items()}
+    assert isinstance(flyer, dict)
+    flyer_words = {k: str(flyer[k]) for k in FLYER_KEYS}
+    return Language(code, str(raw.get("name") or code), texts, labels, intros, flyer_words)
 
 
 def check_placeholders(menus: Menus) -> list[str]:
@@ -171,7 +186,8 @@ def check_placeholders(menus: Menus) -> list[str]:
     english = menus.languages["en"]
     problems = []
     for code, language in menus.languages.items():
-        for key, text in language.ui.items():
-            if key in english.ui and _placeholders(text) != _placeholders(english.ui[key]):
-                problems.append(f"conversations/{code}.yaml: ui.{key} placeholders differ from English")
+        for section, texts, reference in (("ui", language.ui, english.ui), ("flyer", language.flyer, english.flyer)):
+            for key, text in texts.items():
+                if key in reference and _placeholders(text) != _placeholders(reference[key]):
+                    problems.append(f"conversations/{code}.yaml: {section}.{key} placeholders differ from English")
     return problems
