@@ -10,7 +10,7 @@ import gc
 import time
 from dataclasses import dataclass, field
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from resource_bot.config import Settings
 from resource_bot.db import create_schema, make_engine
@@ -47,11 +47,16 @@ class Runtime:
     def catalog(self) -> Catalog:
         return self.dialog.catalog
 
-    def record(self, outcome: Outcome) -> None:
-        """Keep the anonymous counts and listing reports an outcome carries; nothing else."""
-        record_counts(self.db, outcome.stats)
+    def record(self, outcome: Outcome, connection: Connection | None = None) -> None:
+        """Keep the anonymous counts and listing reports an outcome carries; nothing else.
+
+        With ``connection`` the counts join the caller's transaction (one commit per update).
+        Listing reports, rare, are committed first on their own, so call this before that
+        transaction writes anything (SQLite lets one connection write at a time).
+        """
         if outcome.feedback:
             record_feedback(self.db, outcome.feedback)
+        record_counts(self.db if connection is None else connection, outcome.stats)
 
     def refresh_if_changed(self, *, force: bool = False) -> bool:
         """Swap in the directory another process loaded; cheap, and at most every 30 s unless forced."""

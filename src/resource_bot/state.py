@@ -13,9 +13,23 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any
 
-from sqlalchemy import JSON, DateTime, Engine, Integer, String, delete, insert, select
+from sqlalchemy import (
+    JSON,
+    Connection,
+    DateTime,
+    Engine,
+    Executable,
+    Integer,
+    String,
+    bindparam,
+    delete,
+    insert,
+    select,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
@@ -63,27 +77,47 @@ def _aware(value: dt.datetime) -> dt.datetime:
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
-def _upsert(engine: Engine, values: dict[str, object]) -> object:
-    dialect = engine.dialect.name
-    if dialect == "postgresql":
-        pg = postgresql.insert(ChatStateRow).values(values)
-        return pg.on_conflict_do_update(
-            index_elements=["chat_key"],
-            set_={"state": pg.excluded.state, "expires_at": pg.excluded.expires_at},
-        )
-    lite = sqlite.insert(ChatStateRow).values(values)
-    return lite.on_conflict_do_update(
-        index_elements=["chat_key"],
-        set_={"state": lite.excluded.state, "expires_at": lite.excluded.expires_at},
-    )
+def _dialect_insert(engine: Engine) -> Any:
+    """``INSERT`` with ``ON CONFLICT`` for the engine's database (PostgreSQL or SQLite)."""
+    return postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
+
+
+# Built once: SQLAlchemy memoizes a statement object's cache key, so reusing one skips
+# rebuilding it and finds its compiled form at once.
+_LOAD = select(ChatStateRow.state, ChatStateRow.expires_at).where(
+    ChatStateRow.chat_key == bindparam("chat_key")
+)
+_MESSAGES = select(ChatMessageRow.message_id).where(
+    ChatMessageRow.chat_key == bindparam("chat_key"), ChatMessageRow.expires_at > bindparam("now")
+)
+_FORGET = (
+    delete(ChatStateRow).where(ChatStateRow.chat_key == bindparam("chat_key")),
+    delete(ChatMessageRow).where(ChatMessageRow.chat_key == bindparam("chat_key")),
+)
 
 
 class StateStore:
-    """Chat state in the database, so any process can answer any chat's next tap."""
+    """Chat state in the database, so any process can answer any chat's next tap.
+
+    Each method opens its own transaction, or runs in the caller's when given
+    ``connection`` (see :meth:`begin`), so one update's writes can share one commit.
+    """
 
     def __init__(self, engine: Engine, secret: str | None = None) -> None:
         self.engine = engine
         self._secret = (secret or self._stored_secret()).encode()
+        # The keyed hash's key schedule, done once; key_for copies it for each chat id.
+        self._hmac = hmac.new(self._secret, digestmod=hashlib.sha256)
+        dialect_insert = _dialect_insert(engine)
+        upsert = dialect_insert(ChatStateRow)
+        self._save = upsert.on_conflict_do_update(
+            index_elements=["chat_key"],
+            set_={"state": upsert.excluded.state, "expires_at": upsert.excluded.expires_at},
+        )
+        # An id already kept keeps its first expiry, as before: it was sent no later.
+        self._remember = dialect_insert(ChatMessageRow).on_conflict_do_nothing(
+            index_elements=["chat_key", "message_id"]
+        )
 
     def _stored_secret(self) -> str:
         query = select(BotSecret.value).where(BotSecret.name == "chat_key")
@@ -101,63 +135,94 @@ class StateStore:
 
     def key_for(self, chat_id: int) -> str:
         """The keyed hash that stands for a chat id in every table."""
-        return hmac.new(self._secret, str(chat_id).encode(), hashlib.sha256).hexdigest()
+        keyed = self._hmac.copy()
+        keyed.update(str(chat_id).encode())
+        return keyed.hexdigest()
 
-    def load(self, chat_key: str, now: dt.datetime | None = None) -> ChatState:
-        now = now or _now()
-        with self.engine.connect() as connection:
-            row = connection.execute(
-                select(ChatStateRow.state, ChatStateRow.expires_at).where(ChatStateRow.chat_key == chat_key)
-            ).first()
-        if row is None or _aware(row.expires_at) <= now:
+    @contextmanager
+    def begin(self) -> Iterator[Connection]:
+        """One transaction for several writes: committed at the end, rolled back on an exception."""
+        with self.engine.begin() as connection:
+            yield connection
+
+    def _write(self, connection: Connection | None, statement: Executable, params: Any) -> None:
+        if connection is not None:
+            connection.execute(statement, params)
+            return
+        with self.engine.begin() as own:
+            own.execute(statement, params)
+
+    def load(
+        self,
+        chat_key: str,
+        now: dt.datetime | None = None,
+        *,
+        new_chat: ChatState | None = None,
+        connection: Connection | None = None,
+    ) -> ChatState:
+        """The chat's state; a fresh one when it expired, ``new_chat`` (or a fresh one) when it has no row.
+
+        One query. A row that expired but is not purged yet says the chat is not new.
+        """
+        if connection is None:
+            with self.engine.connect() as own:
+                row = own.execute(_LOAD, {"chat_key": chat_key}).first()
+        else:
+            row = connection.execute(_LOAD, {"chat_key": chat_key}).first()
+        if row is None:
+            return new_chat or ChatState()
+        if _aware(row.expires_at) <= (now or _now()):
             return ChatState()
         return ChatState.from_dict(row.state)
 
-    def save(self, chat_key: str, state: ChatState, now: dt.datetime | None = None) -> None:
-        now = now or _now()
-        statement = _upsert(
-            self.engine, {"chat_key": chat_key, "state": state.to_dict(), "expires_at": now + STATE_TTL}
+    def save(
+        self,
+        chat_key: str,
+        state: ChatState,
+        now: dt.datetime | None = None,
+        *,
+        connection: Connection | None = None,
+    ) -> None:
+        expires = (now or _now()) + STATE_TTL
+        self._write(
+            connection, self._save, {"chat_key": chat_key, "state": state.to_dict(), "expires_at": expires}
         )
-        with self.engine.begin() as connection:
-            connection.execute(statement)  # type: ignore[call-overload]
 
     def remember_messages(
-        self, chat_key: str, message_ids: Iterable[int], now: dt.datetime | None = None
+        self,
+        chat_key: str,
+        message_ids: Iterable[int],
+        now: dt.datetime | None = None,
+        *,
+        connection: Connection | None = None,
     ) -> None:
+        """Keep message ids for Quick exit; one ``INSERT ... ON CONFLICT DO NOTHING``."""
         expires = (now or _now()) + MESSAGE_TTL
-        rows = [{"chat_key": chat_key, "message_id": int(m), "expires_at": expires} for m in set(message_ids)]
-        if not rows:
-            return
-        with self.engine.begin() as connection:
-            existing = set(
-                connection.execute(
-                    select(ChatMessageRow.message_id).where(
-                        ChatMessageRow.chat_key == chat_key,
-                        ChatMessageRow.message_id.in_([r["message_id"] for r in rows]),
-                    )
-                ).scalars()
-            )
-            fresh = [r for r in rows if r["message_id"] not in existing]
-            if fresh:
-                connection.execute(insert(ChatMessageRow), fresh)
+        rows = [
+            {"chat_key": chat_key, "message_id": m, "expires_at": expires}
+            for m in sorted({int(m) for m in message_ids})
+        ]
+        if rows:
+            self._write(connection, self._remember, rows)
 
-    def messages(self, chat_key: str, now: dt.datetime | None = None) -> list[int]:
+    def messages(
+        self, chat_key: str, now: dt.datetime | None = None, *, connection: Connection | None = None
+    ) -> list[int]:
         """Ids of the chat's messages that Telegram may still let us delete, oldest first."""
-        now = now or _now()
-        with self.engine.connect() as connection:
-            return sorted(
-                connection.execute(
-                    select(ChatMessageRow.message_id).where(
-                        ChatMessageRow.chat_key == chat_key, ChatMessageRow.expires_at > now
-                    )
-                ).scalars()
-            )
+        params = {"chat_key": chat_key, "now": now or _now()}
+        if connection is not None:
+            return sorted(connection.execute(_MESSAGES, params).scalars())
+        with self.engine.connect() as own:
+            return sorted(own.execute(_MESSAGES, params).scalars())
 
-    def forget(self, chat_key: str) -> None:
+    def forget(self, chat_key: str, *, connection: Connection | None = None) -> None:
         """Delete every row about this chat (Quick exit and /forget)."""
-        with self.engine.begin() as connection:
-            connection.execute(delete(ChatStateRow).where(ChatStateRow.chat_key == chat_key))
-            connection.execute(delete(ChatMessageRow).where(ChatMessageRow.chat_key == chat_key))
+        if connection is None:
+            with self.engine.begin() as own:
+                self.forget(chat_key, connection=own)
+            return
+        for statement in _FORGET:
+            connection.execute(statement, {"chat_key": chat_key})
 
     def purge_expired(self, now: dt.datetime | None = None) -> int:
         """Drop expired rows; returns how many went."""

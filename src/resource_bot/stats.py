@@ -9,8 +9,9 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Date, Engine, Integer, String, select
+from sqlalchemy import Connection, Date, Engine, Integer, String, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -38,20 +39,40 @@ class CountRow:
     count: int
 
 
-def record_counts(engine: Engine, pairs: Iterable[tuple[str, str]], today: dt.date | None = None) -> None:
-    """Add one to each (kind, value) for today; unknown kinds and odd values are dropped."""
+#: The counting statement for each dialect, built once.
+_COUNTING: dict[str, Any] = {}
+
+
+def _counting(dialect: str) -> Any:
+    """``INSERT ... ON CONFLICT`` adding to the day's count; built once per dialect."""
+    statement = _COUNTING.get(dialect)
+    if statement is None:
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        upsert = insert(DailyCount)
+        statement = _COUNTING[dialect] = upsert.on_conflict_do_update(
+            index_elements=["day", "kind", "value"], set_={"count": DailyCount.count + upsert.excluded.count}
+        )
+    return statement
+
+
+def record_counts(
+    db: Engine | Connection, pairs: Iterable[tuple[str, str]], today: dt.date | None = None
+) -> None:
+    """Add one to each (kind, value) for today; unknown kinds and odd values are dropped.
+
+    ``db`` is an engine (its own transaction) or a connection in the caller's transaction.
+    """
     counts = Counter((kind, value) for kind, value in pairs if kind in KINDS and _VALUE.match(value))
     if not counts:
         return
     day = today or dt.datetime.now(dt.UTC).date()
-    rows = [{"day": day, "kind": k, "value": v, "count": n} for (k, v), n in counts.items()]
-    insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
-    statement = insert(DailyCount).values(rows)
-    statement = statement.on_conflict_do_update(
-        index_elements=["day", "kind", "value"], set_={"count": DailyCount.count + statement.excluded.count}
-    )
-    with engine.begin() as connection:
-        connection.execute(statement)
+    rows = [{"day": day, "kind": k, "value": v, "count": n} for (k, v), n in sorted(counts.items())]
+    statement = _counting(db.dialect.name)
+    if isinstance(db, Connection):
+        db.execute(statement, rows)
+        return
+    with db.begin() as connection:
+        connection.execute(statement, rows)
 
 
 def read_counts(engine: Engine, since: dt.date) -> list[CountRow]:

@@ -20,7 +20,6 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from telegram import (
@@ -40,7 +39,7 @@ from resource_bot.channels.telegram.chats import ChatGate, ChatUpdateProcessor
 from resource_bot.dialog.chatstate import ChatState
 from resource_bot.dialog.events import Effect, Event, Outcome, Reply, Role
 from resource_bot.runtime import Runtime
-from resource_bot.state import ChatStateRow, StateStore
+from resource_bot.state import StateStore
 
 log = logging.getLogger(__name__)
 
@@ -207,30 +206,33 @@ class TelegramBot:
 
     # -- one turn --------------------------------------------------------------------------------
     def _turn(self, chat_id: int, event: Event, hint: str | None, incoming: list[int]) -> Turn:
-        """The database side of one update (runs in a worker thread)."""
+        """The database side of one update (runs in a worker thread): one connection, one commit.
+
+        Reading the state in the same transaction takes no lock: SQLite starts its
+        transaction at the first write, and PostgreSQL's plain SELECT locks nothing.
+        """
         self.runtime.refresh_if_changed()
         self._purge_now_and_then()
         key = self.store.key_for(chat_id)
-        before = self.store.load(key)
-        if before == ChatState() and not self._has_row(key):
-            before = ChatState(lang=self._lang(hint))  # a new chat starts in the app's language
-        outcome, after = self.runtime.dialog.handle(before, event)
-        self.runtime.record(outcome)
+        with self.store.begin() as connection:
+            # A new chat starts in the app's language.
+            new_chat = ChatState(lang=self._lang(hint))
+            before = self.store.load(key, new_chat=new_chat, connection=connection)
+            outcome, after = self.runtime.dialog.handle(before, event)
+            quick_exit = Effect.QUICK_EXIT in outcome.effects
+            # The counts first: a listing report (rare) commits on its own before this writes.
+            self.runtime.record(outcome, connection)
+            if quick_exit:
+                remembered = self.store.messages(key, connection=connection)
+            elif Effect.FORGET in outcome.effects:
+                self.store.forget(key, connection=connection)
+            else:
+                self.store.save(key, after, connection=connection)
+                self.store.remember_messages(key, incoming, connection=connection)
         turn = Turn(key, before, after, outcome)
-        if Effect.QUICK_EXIT in outcome.effects:
-            turn.remembered = self.store.messages(key)
-        elif Effect.FORGET in outcome.effects:
-            self.store.forget(key)
-        else:
-            self.store.save(key, after)
-            self.store.remember_messages(key, incoming)
+        if quick_exit:
+            turn.remembered = remembered
         return turn
-
-    def _has_row(self, key: str) -> bool:
-        with self.store.engine.connect() as connection:
-            query = select(ChatStateRow.chat_key).where(ChatStateRow.chat_key == key)
-            found = connection.execute(query).first()
-        return found is not None
 
     def _purge_now_and_then(self) -> None:
         now = time.monotonic()
