@@ -104,12 +104,19 @@ def test_danger_words_get_the_emergency_screen_first_in_any_state(engine: Engine
         assert after.screen == "topic:emergency"
 
 
-def test_typed_need_offers_the_closest_topics(engine: Engine) -> None:
+def test_a_typed_need_opens_its_topic_with_numbers_and_offers_the_other_close_ones(engine: Engine) -> None:
+    outcome, state = engine.handle(ChatState(), Text("human trafficking"))
+    reply = outcome.replies[0]
+    assert state.screen == "topic:trafficking"
+    assert "1-888-373-7888" in reply.text and "233733" in reply.text
+    assert buttons.QUICK_EXIT in data_of(reply)
+    assert ("typed_topic", "trafficking") in outcome.stats
+
+
+def test_credit_repair_opens_credit_help(engine: Engine) -> None:
     outcome, state = engine.handle(ChatState(), Text("credit repair"))
-    assert buttons.topic("credit") in data_of(outcome.replies[0]) or any(
-        d.startswith("t:credit") for d in data_of(outcome.replies[0])
-    )
-    assert state == ChatState()
+    assert state.screen.startswith("topic:credit")
+    assert "CFPB" in outcome.replies[0].text or "Consumer Financial Protection Bureau" in outcome.replies[0].text
 
 
 def test_typed_nonsense_is_never_a_dead_end(engine: Engine) -> None:

@@ -108,7 +108,8 @@ def talk(api: BotApiStandin, chat_id: int, menus: Menus) -> None:
     api.user_taps(chat_id, prompt["message_id"], f"r:{service[2:]}:w")
     reply_to(api, chat_id)
     api.user_sends_text(chat_id, TYPED, **who)
-    assert "t:trafficking" in data_of(reply_to(api, chat_id)), "the typed words were understood, then dropped"
+    understood = reply_to(api, chat_id)
+    assert menus.intro("en", "trafficking") in understood["text"], "the typed words were understood, then dropped"
     api.user_sends_text(chat_id, "/area", **who)
     reply_to(api, chat_id)
     reply_to(api, chat_id)  # the message with the share-location keyboard

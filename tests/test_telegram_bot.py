@@ -143,8 +143,8 @@ def walk_through_and_quick_exit(api: BotApiStandin, running: RunningBot, menus: 
     api.user_sends_text(ALICE, "I need a lawyer")
     typed = reply_to(api, ALICE)
     assert typed["_method"] == "sendMessage"
-    assert menus.ui("en", "did_you_mean") in typed["text"]
-    assert "t:legal" in data_of(typed)
+    assert menus.intro("en", "legal") in typed["text"], "a clear need opens its topic at once"
+    assert "x" in data_of(typed)
 
     # The state is in the database under a keyed hash, never the chat id.
     engine = create_engine(url)

@@ -32,7 +32,7 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_piping_human_trafficking_shows_the_hotline_and_its_text_option(home: Path) -> None:
-    out = chat(home, "human trafficking\n1\n")
+    out = chat(home, "human trafficking\n")
     assert "National Human Trafficking Hotline" in out
     assert "1-888-373-7888" in out
     assert "233733" in out
@@ -40,12 +40,12 @@ def test_piping_human_trafficking_shows_the_hotline_and_its_text_option(home: Pa
 
 
 def test_credit_repair_leads_to_the_cfpb(home: Path) -> None:
-    out = chat(home, "credit repair\n1\n")
+    out = chat(home, "credit repair\n")
     assert "Consumer Financial Protection Bureau" in out or "CFPB" in out
 
 
 def test_spanish_lawyer_request_answers_in_spanish_with_legal_help(home: Path) -> None:
-    out = chat(home, "necesito un abogado\n1\n", "--lang", "es")
+    out = chat(home, "necesito un abogado\n", "--lang", "es")
     assert "Ayuda legal" in out or "legal" in out.lower()
     assert "Salida rápida" in out
 

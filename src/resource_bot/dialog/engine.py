@@ -233,8 +233,15 @@ class Engine:
         result = self.matcher.match(text, state.lang, max_topics=3, max_services=3)
         topic_ids = [s.id for s in result.topics if s.score >= MIN_TOPIC_SCORE]
         listings = [listing for s in result.services if (listing := self.catalog.get(s.id))]
-        reply = self.screens.suggestions(state, topic_ids, listings, found_any=bool(topic_ids or listings))
-        return Outcome((reply,), stats=tuple(("typed_topic", t) for t in topic_ids[:1])), state
+        if not topic_ids:
+            reply = self.screens.suggestions(state, [], listings, found_any=bool(listings))
+            return Outcome((reply,)), state
+        # A clear need opens its screen at once, numbers and all; the other close topics ride along as buttons.
+        best, others = topic_ids[0], topic_ids[1:]
+        outcome, new = self._topic(state.evolve(page=0, open_now=False), best)
+        screen = outcome.replies[0]
+        reply = Reply(screen.text, self.screens.topic_buttons(state.lang, others) + screen.buttons, screen.role)
+        return Outcome((reply,), stats=(("typed_topic", best),) + outcome.stats), new
 
     def _press(self, state: ChatState, raw: str) -> Result:
         parsed = buttons.parse(raw)
