@@ -612,21 +612,6 @@ def postgres_base() -> str | None:
     return url
 
 
-@contextlib.contextmanager
-def fresh_schema(url: str) -> Iterator[str]:
-    """A new schema, dropped afterwards; yields a URL whose connections use it."""
-    import psycopg
-
-    schema = f"bench_stack_{secrets.token_hex(4)}"
-    with psycopg.connect(url, autocommit=True) as connection:
-        connection.execute(f"CREATE SCHEMA {schema}")
-    try:
-        yield f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{schema}"
-    finally:
-        with psycopg.connect(url, autocommit=True) as connection:
-            connection.execute(f"DROP SCHEMA {schema} CASCADE")
-
-
 def load_directory(url: str, directory: tuple[list[Any], list[Any]]) -> float:
     """Write the synthetic directory as ``resource-bot load`` does after validating; seconds taken."""
     from resource_bot.db import create_schema, make_engine
@@ -753,6 +738,8 @@ def benchmark(plan: Plan, *, postgres: bool, webhooks: bool, profile_dir: Path |
             scenarios.append(ours)
 
             if pg_base is not None:
+                from bench_load import fresh_schema
+
                 pg_url = stack.enter_context(fresh_schema(pg_base))
                 figures["postgres_load_s"] = round(load_directory(pg_url, directory), 1)
                 if postgres:
