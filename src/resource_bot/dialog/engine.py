@@ -234,7 +234,7 @@ class Engine:
         topic_ids = [s.id for s in result.topics if s.score >= MIN_TOPIC_SCORE]
         listings = [listing for s in result.services if (listing := self.catalog.get(s.id))]
         if not topic_ids:
-            reply = self.screens.suggestions(state, [], listings, found_any=bool(listings))
+            reply = self.screens.suggestions(state, listings)
             return Outcome((reply,)), state
         # A clear need opens its screen at once, numbers and all; the other close topics ride along as buttons.
         best, others = topic_ids[0], topic_ids[1:]

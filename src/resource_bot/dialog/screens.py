@@ -163,18 +163,15 @@ class Screens:
         text = self.menus.ui(lang, "report_prompt", name=pick(listing.name, lang))
         return Reply(text, reasons + self.nav_rows(lang))
 
-    def suggestions(
-        self, state: ChatState, topic_ids: Sequence[str], listings: Sequence[Listing], *, found_any: bool
-    ) -> Reply:
-        """The answer to typed text: the closest topics and services, or every topic and a way forward."""
+    def suggestions(self, state: ChatState, listings: Sequence[Listing]) -> Reply:
+        """Typed text that named no topic: the services it matched, or every topic and a way forward."""
         lang = state.lang
-        if not found_any:
+        if not listings:
             return Reply(
                 self.menus.ui(lang, "not_sure"),
                 self.topic_buttons(lang, topics.TOP_LEVEL) + (self.exit_row(lang),),
             )
-        rows = list(self.topic_buttons(lang, topic_ids))
-        rows += [(Button(short(pick(listing.name, lang)), data.service(listing.id)),) for listing in listings]
+        rows = [(Button(short(pick(listing.name, lang)), data.service(listing.id)),) for listing in listings]
         rows.append((Button(self.menus.ui(lang, "main_menu"), data.MAIN),))
         return Reply(self.menus.ui(lang, "did_you_mean"), tuple(rows) + (self.exit_row(lang),))
 
