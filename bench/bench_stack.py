@@ -728,14 +728,18 @@ def benchmark(plan: Plan, *, postgres: bool, webhooks: bool, profile_dir: Path |
                           pids=[p.process.pid for p in started])
             scenarios.append(echo)
 
-            ours = Scenario("resource-bot, polling, SQLite")
-            with bot_processes("poll", env_for(sqlite_url), bot_core, workdir,
-                               ready(api, plan.startup_timeout), profile_dir=profile_dir,
-                               name="poll-sqlite") as started:
-                ours.startup_s = started[0].startup_s
-                run_loads(api, ours, plan, chats, echo=False, deliver=polling,
-                          pids=[p.process.pid for p in started])
-            scenarios.append(ours)
+            def polling_scenario(label: str, url: str, name: str) -> Scenario:
+                """Our bot polling over ``url``: started, loaded, measured, stopped."""
+                ours = Scenario(label)
+                with bot_processes("poll", env_for(url), bot_core, workdir,
+                                   ready(api, plan.startup_timeout), profile_dir=profile_dir,
+                                   name=name) as started:
+                    ours.startup_s = started[0].startup_s
+                    run_loads(api, ours, plan, chats, echo=False, deliver=polling,
+                              pids=[p.process.pid for p in started])
+                return ours
+
+            scenarios.append(polling_scenario("resource-bot, polling, SQLite", sqlite_url, "poll-sqlite"))
 
             if pg_base is not None:
                 from bench_load import fresh_schema
@@ -743,14 +747,9 @@ def benchmark(plan: Plan, *, postgres: bool, webhooks: bool, profile_dir: Path |
                 pg_url = stack.enter_context(fresh_schema(pg_base))
                 figures["postgres_load_s"] = round(load_directory(pg_url, directory), 1)
                 if postgres:
-                    on_pg = Scenario("resource-bot, polling, PostgreSQL")
-                    with bot_processes("poll", env_for(pg_url), bot_core, workdir,
-                                       ready(api, plan.startup_timeout), profile_dir=profile_dir,
-                                       name="poll-postgres") as started:
-                        on_pg.startup_s = started[0].startup_s
-                        run_loads(api, on_pg, plan, chats, echo=False, deliver=polling,
-                          pids=[p.process.pid for p in started])
-                    scenarios.append(on_pg)
+                    scenarios.append(
+                        polling_scenario("resource-bot, polling, PostgreSQL", pg_url, "poll-postgres")
+                    )
                 if webhooks:
                     ports = [free_port(), free_port()]
                     hooks = Scenario("resource-bot, 2 webhook processes, PostgreSQL",
