@@ -298,6 +298,7 @@ def read_catalog(engine: Engine) -> Catalog:
                     loc.zip,
                     loc.latitude,
                     loc.longitude,
+                    loc.confidential,
                 )
             )
         listings = []
