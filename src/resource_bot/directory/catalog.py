@@ -196,6 +196,10 @@ class Catalog:
         local = self.local(topic, place) if place else []
         return national + local if topic == "emergency" else local + national
 
+    def has_local(self, place: Place, topic: str | None = None) -> bool:
+        """Whether any local service covers ``place`` (under ``topic``, or under any topic)."""
+        return any(self.local(t, place) for t in ((topic,) if topic else topics.TOP_LEVEL))
+
     def has_services(self, topic: str) -> bool:
         return bool(self._national.get(topic) or self._by_state.get(topic) or self._by_cell.get(topic))
 
