@@ -43,11 +43,15 @@ def engine(make_engine: Callable[..., Engine], catalog: Catalog) -> Engine:
 
 def _write(folder: Path, location: str) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
-    text = (SHELTER / "shelter.yaml").read_text().replace(
-        '      - name: {en: Safe house, es: Casa segura}\n'
-        '        address: {city: Houston, state: TX, zip: "77004"}\n'
-        "        confidential: true\n",
-        location,
+    text = (
+        (SHELTER / "shelter.yaml")
+        .read_text()
+        .replace(
+            "      - name: {en: Safe house, es: Casa segura}\n"
+            '        address: {city: Houston, state: TX, zip: "77004"}\n'
+            "        confidential: true\n",
+            location,
+        )
     )
     path = folder / "shelter.yaml"
     path.write_text(text)
@@ -171,7 +175,8 @@ def test_hsds_import_keeps_only_town_state_and_zip_where_the_source_marks_a_secr
     services = [s for p in out.glob("*.yaml") for s in (yaml.safe_load(p.read_text()) or {}).get("services", [])]
     shelter = next(s for s in services if "Harris" in str(s["name"]))
 
-    assert shelter["locations"] == [{"address": {"city": "Houston", "state": "TX", "zip": "77002"}, "confidential": True}]
+    town_only = {"city": "Houston", "state": "TX", "zip": "77002"}
+    assert shelter["locations"] == [{"address": town_only, "confidential": True}]
     assert "1 Test St" not in text
     assert validate_paths([out]).ok
     assert "confidential: only its city, state and ZIP are kept" in (out / "import-report.txt").read_text()
@@ -184,8 +189,15 @@ def _add_confidential_attribute(package: Path, location_id: str) -> None:
     path = package / "attributes.csv"
     rows = list(csv.DictReader(path.open()))
     rows.append(
-        {**{k: "" for k in rows[0]}, "id": "secret-1", "link_id": location_id, "taxonomy_term_id": term["id"],
-         "link_type": "field", "link_entity": "location", "value": "true"}
+        {
+            **{k: "" for k in rows[0]},
+            "id": "secret-1",
+            "link_id": location_id,
+            "taxonomy_term_id": term["id"],
+            "link_type": "field",
+            "link_entity": "location",
+            "value": "true",
+        }
     )
     with path.open("w", newline="") as out:
         writer = csv.DictWriter(out, fieldnames=list(rows[0]))
