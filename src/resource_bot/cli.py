@@ -497,7 +497,7 @@ def coverage(ctx: Context, paths: tuple[Path, ...], states: tuple[str, ...]) -> 
         raise click.BadParameter(
             f"{', '.join(unknown)} is not a US state code; use two letters like TX.", param_hint="--state"
         )
-    result = validate_paths(_paths(ctx, paths))
+    result = validate_paths(_paths(ctx, paths), today=ctx.today())
     for problem in result.problems:
         click.echo(str(problem), err=True)
     if result.problems:
