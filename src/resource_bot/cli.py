@@ -345,7 +345,7 @@ def _share_options(command: Callable[..., None]) -> Callable[..., None]:
         [
             click.option("--topic", required=True, help=_TOPIC_HELP),
             click.option("--lang", type=click.Choice(["en", "es"]), help="Language the chat opens in."),
-            click.option("--zip", "zip_code", metavar="ZIP", help="Five-digit ZIP code: help near it first."),
+            click.option("--zip", "zip_code", metavar="ZIP", help="Five-digit ZIP code the chat opens set to (local help first where listed)."),
             click.option("--source", metavar="TAG", help=_SOURCE_HELP),
         ]
     ):
