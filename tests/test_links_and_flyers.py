@@ -242,6 +242,21 @@ def test_flyer_numbers_are_the_key_hotlines_then_the_topics_own_all_from_the_dir
     assert render_flyer(content, menus).numbers_shown == len(numbers), "every number fits on the page"
 
 
+def test_call_or_text_now_lists_only_lines_for_the_flyers_topic_or_open_day_and_night(
+    bundled_catalog: Catalog, menus: Menus
+) -> None:
+    def numbers(topic: str) -> list[str]:
+        return [h.number for h in flyer_content(topic, "en", LINK, bundled_catalog, menus).hotlines]
+
+    trafficking, childcare, emergency = numbers("trafficking"), numbers("childcare"), numbers("emergency")
+
+    assert "833-982-4057" not in trafficking, "TransUnion's identity-check line is a step, not a line to call now"
+    assert "1-800-843-5678" not in trafficking, "the CyberTipline belongs on the online-safety flyer"
+    assert "1-800-843-5678" in numbers("online")
+    assert "1-800-422-4453" not in childcare, "the child abuse hotline is not about finding child care"
+    assert "1-800-799-7233" in emergency, "a 24/7 hotline tagged for emergencies stays on that flyer"
+
+
 def test_flyer_words_follow_the_language_and_never_mention_buttons(bundled_catalog: Catalog, menus: Menus) -> None:
     english = flyer_content("legal", "en", LINK, bundled_catalog, menus)
     spanish = flyer_content("legal", "es", LINK, bundled_catalog, menus)
