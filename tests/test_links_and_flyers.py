@@ -236,6 +236,7 @@ def test_flyer_numbers_are_the_key_hotlines_then_the_topics_own_all_from_the_dir
     numbers = [h.number for h in content.hotlines]
     assert numbers[:3] == ["911", "988", "1-888-373-7888"]
     assert "Text BEFREE to 233733" in content.hotlines[2].more
+    assert content.hotlines[1].more == "Text 988 · Text AYUDA to 988", "both ways to text 988, Spanish included"
     assert len(numbers) > 3, "the work topic has national phone lines of its own"
     in_directory = {p.number for s in bundled_catalog.services.values() for p in s.phones}
     assert set(numbers) <= in_directory
