@@ -125,6 +125,19 @@ def short_url(url: str) -> str:
     return re.sub(r"^https?://(www\.)?", "", url).rstrip("/")
 
 
+def _for_paper(listing: Listing, topic: str) -> bool:
+    """Whether a service's lines belong under "Call or text now" on this topic's flyer.
+
+    Its main topic must be this topic (or the parent a subtopic borrows from), or it must
+    answer day and night. A service that only lists the topic among others does not: on the
+    trafficking flyer, TransUnion's identity-check line and the CyberTipline are steps for some
+    survivors, not lines to call now.
+    """
+    main = listing.topics[0]
+    home = topics.parent_of(topic) or topic
+    return topics.within(main, topic) or topics.within(main, home) or listing.always_open()
+
+
 def flyer_content(
     topic: str, lang: str, link: str, catalog: Catalog, menus: Menus, *, zip_code: str | None = None
 ) -> FlyerContent:
@@ -141,7 +154,11 @@ def flyer_content(
     local = local[:MORE_SERVICES]
     # A subtopic with few phone lines borrows its parent's (legal.record_relief from legal).
     national = catalog.national(topic) + catalog.national(topics.parent_of(topic) or topic)
-    extra = list({s.id: s for s in national if s.id not in KEY_SERVICES and _hotline(s, lang, words)}.values())
+    extra = list(
+        {
+            s.id: s for s in national if s.id not in KEY_SERVICES and _for_paper(s, topic) and _hotline(s, lang, words)
+        }.values()
+    )
     extra.sort(key=lambda s: not any(p.kind in ("voice", "sms") for p in s.phones))  # phones first
     extra = extra[:MORE_SERVICES]
     hotlines = tuple(h for s in keys if (h := _hotline(s, lang, words)))

@@ -153,7 +153,7 @@ class ServiceParts:
             rows += self.index.children("phone", "location_id", link.get("location_id"))
         rows = _unique(rows)
         out: list[dict[str, Any]] = []
-        seen: set[str] = set()  # kind and number
+        seen: set[str] = set()  # kind, number and SMS keyword (HOME and AYUDA to 741741 are two lines)
         for phone in rows:
             self.importer.unplaced("phone", phone)
             extra, _ = self.index.extras(phone)
@@ -167,15 +167,17 @@ class ServiceParts:
             if number is None:
                 self.note("dropped", subject, why or "no number")
                 continue
-            if f"{kind} {number}" in seen:
-                self.note("dropped", subject, f"{kind} {number} is listed twice")
+            keyword = extra.get("keyword") if kind == "sms" else None
+            line = " ".join(p for p in (kind, number, keyword) if p)
+            if line in seen:
+                self.note("dropped", subject, f"{line} is listed twice")
                 continue
-            seen.add(f"{kind} {number}")
+            seen.add(line)
             item: dict[str, Any] = {"number": number}
             if kind != "voice":
                 item["kind"] = kind
-            if extra.get("keyword") and kind == "sms":
-                item["keyword"] = extra["keyword"]
+            if keyword:
+                item["keyword"] = keyword
             if extra.get("always_open") == "true":
                 item["always_open"] = True
             if languages := self.languages(self.index.children("language", "phone_id", phone.get("id"))):
