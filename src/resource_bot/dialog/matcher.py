@@ -46,6 +46,8 @@ _STOPWORD_WEIGHT = 0.5
 _FUZZY_CACHE_SIZE = 20_000
 #: Scores this close to a bound are treated as reaching it, so float rounding never prunes a tie.
 _SLACK = 1e-9
+#: A typed word that starts with a keyword word this long or longer may be a longer form of it.
+_MIN_STEM_OF_LONGER = 6
 _NAME_WEIGHT = 1.0
 _DESCRIPTION_WEIGHT = 0.6
 
@@ -172,9 +174,12 @@ class FuzzyVocab:
     lookup compares against a few thousand words at most, never the whole vocabulary.
     """
 
-    def __init__(self, words: Iterable[str], *, first_letter_buckets: bool, prefixes: bool) -> None:
+    def __init__(
+        self, words: Iterable[str], *, first_letter_buckets: bool, prefixes: bool, extensions: bool = False
+    ) -> None:
         self._words = frozenset(words)
         self._prefixes = prefixes
+        self._extensions = extensions
         self._sorted = sorted(self._words)
         self._first = first_letter_buckets
         self._buckets: dict[tuple[str, int], list[str]] = {}
@@ -214,6 +219,10 @@ class FuzzyVocab:
                 if not w.startswith(word):
                     break
                 found[w] = max(found.get(w, 0.0), 0.7 + 0.3 * n / len(w))
+        if self._extensions:  # "expungement" -> "expunge", "harassment" -> "harass"
+            for k in range(_MIN_STEM_OF_LONGER, n - 1):
+                if word[:k] in self._words:
+                    found[word[:k]] = max(found.get(word[:k], 0.0), 0.7 + 0.3 * k / n)
         result = dict(sorted(found.items(), key=lambda kv: -kv[1])[:3])
         self._cache[word] = result
         if len(self._cache) > _FUZZY_CACHE_SIZE:  # least recently used out: bounded whatever people type
@@ -270,7 +279,7 @@ class NeedMatcher:
         # nothing, so they are never "corrected" into a keyword ("trafficking").
         self._ordinary = frozenset(ordinary_words)
         self._kw_vocab = FuzzyVocab(
-            {*self._phrase_postings, *self._ordinary}, first_letter_buckets=False, prefixes=False
+            {*self._phrase_postings, *self._ordinary}, first_letter_buckets=False, prefixes=False, extensions=True
         )
 
         self._service_ids: list[str] = []
