@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import Date, Engine, Integer, String, insert, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
+from resource_bot.clock import utc_today
 from resource_bot.db import Base
 from resource_bot.dialog.buttons import REPORT_REASONS
 from resource_bot.dialog.events import Feedback
@@ -39,7 +40,7 @@ class Report:
 
 
 def record_feedback(engine: Engine, reports: Iterable[Feedback], today: dt.date | None = None) -> int:
-    day = today or dt.datetime.now(dt.UTC).date()
+    day = today or utc_today()
     rows = [
         {"service_id": r.service_id, "reason": r.reason, "reported_on": day}
         for r in reports
@@ -65,7 +66,7 @@ def mark_done(engine: Engine, report_ids: Iterable[int], today: dt.date | None =
     ids = list(report_ids)
     if not ids:
         return 0
-    day = today or dt.datetime.now(dt.UTC).date()
+    day = today or utc_today()
     with engine.begin() as connection:
         result = connection.execute(
             update(FeedbackReport)

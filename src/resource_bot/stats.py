@@ -15,6 +15,7 @@ from sqlalchemy import Connection, Date, Engine, Integer, String, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
+from resource_bot.clock import utc_today
 from resource_bot.db import Base
 
 #: The kinds of counts kept; anything else a channel hands in is dropped.
@@ -65,7 +66,7 @@ def record_counts(
     counts = Counter((kind, value) for kind, value in pairs if kind in KINDS and _VALUE.match(value))
     if not counts:
         return
-    day = today or dt.datetime.now(dt.UTC).date()
+    day = today or utc_today()
     rows = [{"day": day, "kind": k, "value": v, "count": n} for (k, v), n in sorted(counts.items())]
     statement = _counting(db.dialect.name)
     if isinstance(db, Connection):

@@ -9,10 +9,9 @@ leaves the state exactly as it was.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
-from collections.abc import Callable
 
+from resource_bot.clock import Clock, system_clock
 from resource_bot.dialog import buttons
 from resource_bot.dialog.chatstate import ChatState
 from resource_bot.dialog.danger import DangerDetector
@@ -56,10 +55,6 @@ def service_texts(catalog: Catalog) -> list[ServiceText]:
     ]
 
 
-def _utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
 class Engine:
     """Answers one event at a time; holds the menus, the catalog and the matcher, never a chat."""
 
@@ -71,7 +66,7 @@ class Engine:
         danger: DangerDetector,
         *,
         bot_username: str | None = None,
-        clock: Callable[[], dt.datetime] = _utc_now,
+        clock: Clock = system_clock,
     ) -> None:
         self.menus = menus
         self.matcher = matcher

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 import phonenumbers
 from phonenumbers import shortnumberinfo
 
+from resource_bot.clock import utc_today
 from resource_bot.directory import topics
 from resource_bot.directory.entries import (
     LocationEntry,
@@ -445,7 +446,7 @@ class _FileChecker:
 
 def validate_paths(paths: Iterable[Path], *, today: dt.date | None = None) -> Validation:
     """Read and check every data file under ``paths``; never raises for bad data."""
-    today = today or dt.date.today()
+    today = today or utc_today()
     result = Validation(files=data_files(paths))
     if not result.files:
         result.problems.append(Problem(Path("."), 0, "no .yaml files found; name a data folder or file"))
