@@ -171,6 +171,21 @@ def test_typos_accents_order_and_mixed_languages_still_find_the_topic(
     assert result.topics and within(result.topics[0].id, topic), result.topics
 
 
+def test_a_longer_form_of_a_keyword_word_finds_its_topic(tmp_path: Path) -> None:
+    folder = tmp_path / "conversations"
+    shutil.copytree(conversations_dir() / "danger", folder / "danger")
+    (folder / "keywords").mkdir()
+    (folder / "keywords" / "en.yaml").write_text(
+        "language: en\ntopics:\n  legal: [expunge]\n  work: [harass]\n  food: [meal]\n", encoding="utf-8"
+    )
+    (folder / "keywords" / "es.yaml").write_text("language: es\ntopics:\n  housing: [casa]\n", encoding="utf-8")
+    m = NeedMatcher.from_directory(folder)
+    assert m.match("expungement", "en").topics[0].id == "legal"
+    assert m.match("workplace harassment", "en").topics[0].id == "work"
+    assert m.match("mealtime", "en").topics == ()  # a keyword word under six letters is not a stem of longer words
+    assert m.match("expu", "en").topics == ()
+
+
 def test_the_users_language_is_preferred(tmp_path: Path) -> None:
     folder = tmp_path / "conversations"
     shutil.copytree(conversations_dir() / "danger", folder / "danger")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from resource_bot.dialog import buttons
@@ -17,10 +17,12 @@ from resource_bot.dialog.matcher import (
     Scored,
     close_topics,
 )
+from resource_bot.dialog.textnorm import normalize
 from resource_bot.paths import conversations_dir
 from tests.evalsplit import split
 from tests.needs_tuning import load_cases
 
+MATCHER = NeedMatcher.from_directory(conversations_dir())
 ENGLISH = ChatState(lang="en")
 SPANISH = ChatState(lang="es")
 
@@ -139,19 +141,24 @@ def test_one_ambiguous_word_a_name_or_a_mixed_message_keeps_the_chats_language(
     assert engine.menus.ui(state.lang, "safety_line") in reply.text or after.screen.startswith("topic:")
 
 
+@settings(max_examples=300, deadline=None)
+@given(word=st.text(min_size=1, max_size=30), chat=st.sampled_from(["en", "es"]))
+def test_one_word_never_switches_the_language(word: str, chat: str) -> None:
+    assume(len(normalize(word).split()) <= 1)  # one word as the matcher sees it ("I:I" is two)
+    assert MATCHER.typed_language(word, chat) == chat
+
+
 def test_typed_language_on_the_needs_sets_never_flips_a_message_typed_in_the_chats_own_language() -> None:
-    matcher = NeedMatcher.from_directory(conversations_dir())
-    flipped = [c["lang"] for c in load_cases() if matcher.typed_language(c["text"], c["lang"]) != c["lang"]]
+    flipped = [c["lang"] for c in load_cases() if MATCHER.typed_language(c["text"], c["lang"]) != c["lang"]]
     assert not flipped, f"{len(flipped)} cases answered in the other language"
 
 
 def test_typed_language_finds_the_other_language_for_most_held_out_cases(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    matcher = NeedMatcher.from_directory(conversations_dir())
     _, held_out = split(load_cases())
     other = {"en": "es", "es": "en"}
-    found = sum(matcher.typed_language(c["text"], other[c["lang"]]) == c["lang"] for c in held_out)
+    found = sum(MATCHER.typed_language(c["text"], other[c["lang"]]) == c["lang"] for c in held_out)
     with capsys.disabled():
         print(f"\ntyped language, held-out needs cases in the other chat language: {found}/{len(held_out)}")
     # Short messages ("wage theft", "visa u") rightly keep the chat's language: the rule is cautious.
