@@ -31,7 +31,7 @@ from resource_bot.dialog.events import (
 )
 from resource_bot.dialog.matcher import MIN_TOPIC_SCORE, WEAK_TOPIC_SCORE, NeedMatcher, ServiceText, close_topics
 from resource_bot.dialog.menus import Menus
-from resource_bot.dialog.screens import Screens
+from resource_bot.dialog.screens import Screens, near_name
 from resource_bot.directory import topics
 from resource_bot.directory.catalog import Catalog, Found, pick
 from resource_bot.directory.places import Place, place_from_location, place_from_zip
@@ -144,11 +144,23 @@ class Engine:
             return self._topic(state.evolve(page=0), parent)
         return self.main_menu(state), state.evolve(screen="main", page=0)
 
+    def _area_set(self, lang: str, place: Place, topic: str | None) -> str:
+        """Confirm a new area, promising help near it only where the directory has some.
+
+        Going to a topic screen, that screen itself says when it has nothing local.
+        """
+        if self.catalog.has_local(place, topic):
+            return self.menus.ui(lang, "area_set", place=place.label)
+        if topic:
+            return self.menus.ui(lang, "area_saved", place=place.label)
+        return self.menus.ui(lang, "area_set_none", place=place.label, near=near_name(place))
+
     def _set_place(self, state: ChatState, new: ChatState, place: Place) -> Result:
         """After the area changes, confirm it and show again the screen the person was on."""
-        prefix = self.menus.ui(new.lang, "area_set", place=place.label)
-        if state.screen.startswith("topic:") and state.topic:
-            return self._topic(new.evolve(page=0), state.topic, prefix=prefix)
+        topic = state.topic if state.screen.startswith("topic:") and state.topic else None
+        prefix = self._area_set(new.lang, place, topic)
+        if topic:
+            return self._topic(new.evolve(page=0), topic, prefix=prefix)
         return self.main_menu(new, prefix=prefix), new.evolve(screen="main")
 
     # -- events ---------------------------------------------------------------------------------
@@ -163,7 +175,7 @@ class Engine:
         prefix = ""
         if link.zip and (place := place_from_zip(link.zip)):
             new = new.evolve(zip=link.zip, latitude=None, longitude=None)
-            prefix = self.menus.ui(lang, "area_set", place=place.label)
+            prefix = self._area_set(lang, place, link.topic if not link.service else None)
         outcome, new = self._open_link(new, link, prefix)
         return Outcome(outcome.replies, outcome.effects, tuple(stats) + outcome.stats), new
 

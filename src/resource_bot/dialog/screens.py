@@ -31,6 +31,11 @@ def short(label: str, limit: int = MAX_LABEL) -> str:
     return label if len(label) <= limit else label[: limit - 1].rstrip() + "…"
 
 
+def near_name(place: Place) -> str:
+    """How a place is named in "I don't have listings near Absarokee yet": its town, else its label."""
+    return place.city or place.label
+
+
 def _pairs(row: Sequence[Button]) -> tuple[tuple[Button, ...], ...]:
     return tuple(tuple(row[i : i + 2]) for i in range(0, len(row), 2))
 
@@ -82,6 +87,8 @@ class Screens:
     ) -> Reply:
         lang = state.lang
         found = self.catalog.for_topic(topic, place)
+        # Saying where we have nothing is part of the truth (the emergency screen stays short).
+        no_local = bool(place) and topic != "emergency" and all(f.listing.national for f in found)
         if state.open_now:
             found = [f for f in found if f.listing.open_at(now)]
         pages = max(1, math.ceil(len(found) / PAGE_SIZE))
@@ -91,6 +98,8 @@ class Screens:
         parts += [self.menus.label(lang, topic), self.menus.intro(lang, topic)]
         if place:
             parts.append(self.menus.ui(lang, "your_area", place=place.label))
+            if no_local:
+                parts.append(self.menus.ui(lang, "no_local", near=near_name(place)))
         if shown:
             parts.append(self.menus.ui(lang, "services_heading"))
             parts.extend(summary(self.menus, lang, f, now) for f in shown)

@@ -39,6 +39,9 @@ def _unique(rows: list[Row]) -> list[Row]:
     return list({str(row.get("id", id(row))): row for row in rows}.values())
 
 
+#: location_type values that mark a secret address (proposals in the open HSDS issues, not yet standard).
+CONFIDENTIAL_TYPES = frozenset({"confidential", "private"})
+
 class ServiceParts:
     """Builds one record; every field it leaves out or fills in becomes a report note."""
 
@@ -221,10 +224,14 @@ class ServiceParts:
 
         subject = f"location {location['id']}"
         self.importer.unplaced("location", location)
-        if str(location.get("location_type") or "physical").casefold() != "physical":
+        kind = str(location.get("location_type") or "physical").casefold()
+        extra, _ = self.index.extras(location)
+        # HSDS 3.0 has no field for a secret address (openreferral/specification#166, #487 are open);
+        # our attribute, or a location_type of "confidential" or "private", marks one.
+        confidential = kind in CONFIDENTIAL_TYPES or extra.get("confidential", "").casefold() == "true"
+        if kind != "physical" and not confidential:
             self.note("dropped", subject, f"a {location.get('location_type')} location is not a place to go")
             return None
-        extra, _ = self.index.extras(location)
         item: dict[str, Any] = {}
         if (name := _text(location.get("name"), extra.get("name.es"))) is not None:
             item["name"] = name
@@ -258,7 +265,19 @@ class ServiceParts:
         if not item.get("address") and "latitude" not in item:
             self.note("dropped", subject, "no US address and no usable coordinates")
             return None
+        if confidential:
+            return self.confidential(item, subject)
         return item
+
+    def confidential(self, item: dict[str, Any], subject: str) -> dict[str, Any] | None:
+        """Only the city, state and ZIP of a secret address are written; the street and coordinates never are."""
+        address = {k: v for k, v in item.get("address", {}).items() if k != "street"}
+        if "zip" not in address:
+            self.note("dropped", subject, "confidential, with no ZIP code to place it by; nothing of it is kept")
+            return None
+        kept: dict[str, Any] = {"name": item["name"]} if "name" in item else {}
+        self.note("assumed", subject, "confidential: only its city, state and ZIP are kept")
+        return {**kept, "address": address, "confidential": True}
 
     def area(self, locations: list[dict[str, Any]]) -> ServiceArea | None:
         from resource_bot.directory.hsds.importer import location_place
