@@ -29,7 +29,7 @@ from resource_bot.dialog.events import (
     Start,
     Text,
 )
-from resource_bot.dialog.matcher import MIN_TOPIC_SCORE, NeedMatcher, ServiceText
+from resource_bot.dialog.matcher import MIN_TOPIC_SCORE, WEAK_TOPIC_SCORE, NeedMatcher, ServiceText, close_topics
 from resource_bot.dialog.menus import Menus
 from resource_bot.dialog.screens import Screens, near_name
 from resource_bot.directory import topics
@@ -237,18 +237,30 @@ class Engine:
             if place is None:
                 return self._area(state, prefix=self.menus.ui(state.lang, "area_unknown", zip=zip_code))
             return self._set_place(state, state.evolve(zip=zip_code, latitude=None, longitude=None), place)
-        result = self.matcher.match(text, state.lang, max_topics=3, max_services=3)
-        topic_ids = [s.id for s in result.topics if s.score >= MIN_TOPIC_SCORE]
-        listings = [listing for s in result.services if (listing := self.catalog.get(s.id))]
-        if not topic_ids:
-            reply = self.screens.suggestions(state, listings)
-            return Outcome((reply,)), state
-        # A clear need opens its screen at once, numbers and all; the other close topics ride along as buttons.
-        best, others = topic_ids[0], topic_ids[1:]
-        outcome, new = self._topic(state.evolve(page=0, open_now=False), best)
+        return self._typed_need(state, text)
+
+    def _typed_need(self, state: ChatState, text: str) -> Result:
+        """Typed words that are not danger: the topic they clearly name, or a choice with the safety line.
+
+        The answer comes in the language typed (with a button to keep it); the chat's language stays.
+        """
+        typed = self.matcher.typed_language(text, state.lang)
+        lang = typed if typed in self.menus.codes else state.lang
+        view = state.evolve(lang=lang, page=0, open_now=False)
+        switch = (self.screens.switch_language_row(lang),) if lang != state.lang else ()
+        result = self.matcher.match(text, lang, max_topics=3, max_services=3)
+        found = [s for s in result.topics if s.score >= MIN_TOPIC_SCORE]
+        if not found or found[0].score < WEAK_TOPIC_SCORE:
+            listings = [listing for s in result.services if (listing := self.catalog.get(s.id))]
+            reply = self.screens.suggestions(view, listings, [s.id for s in found])
+            return Outcome((Reply(reply.text, switch + reply.buttons, reply.role),)), state
+        # A clear need opens its screen at once, numbers and all; only topics really close to it ride along.
+        best, *others = (s.id for s in close_topics(found))
+        outcome, new = self._topic(view, best)
         screen = outcome.replies[0]
-        reply = Reply(screen.text, self.screens.topic_buttons(state.lang, others) + screen.buttons, screen.role)
-        return Outcome((reply,), stats=(("typed_topic", best),) + outcome.stats), new
+        buttons_ = switch + self.screens.topic_buttons(lang, others) + screen.buttons
+        reply = Reply(screen.text, buttons_, screen.role)
+        return Outcome((reply,), stats=(("typed_topic", best),) + outcome.stats), new.evolve(lang=state.lang)
 
     def _press(self, state: ChatState, raw: str) -> Result:
         parsed = buttons.parse(raw)

@@ -67,6 +67,8 @@ UI_KEYS: tuple[str, ...] = (
     "language_set",
     "did_you_mean",
     "not_sure",
+    "safety_line",
+    "switch_language",
     "crisis_first",
     "exit_done",
     "forget_done",

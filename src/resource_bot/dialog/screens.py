@@ -172,17 +172,26 @@ class Screens:
         text = self.menus.ui(lang, "report_prompt", name=pick(listing.name, lang))
         return Reply(text, reasons + self.nav_rows(lang))
 
-    def suggestions(self, state: ChatState, listings: Sequence[Listing]) -> Reply:
-        """Typed text that named no topic: the services it matched, or every topic and a way forward."""
+    def suggestions(self, state: ChatState, listings: Sequence[Listing], topic_ids: Sequence[str] = ()) -> Reply:
+        """Typed text that named no topic clearly: what it may mean (weak topics, services), or every topic.
+
+        Whatever it shows, it always carries the safety line (911, 988, the trafficking hotline).
+        """
         lang = state.lang
-        if not listings:
+        safety = self.menus.ui(lang, "safety_line")
+        if not listings and not topic_ids:
             return Reply(
-                self.menus.ui(lang, "not_sure"),
+                fit(f"{self.menus.ui(lang, 'not_sure')}\n\n{safety}"),
                 self.topic_buttons(lang, topics.TOP_LEVEL) + (self.exit_row(lang),),
             )
-        rows = [(Button(short(pick(listing.name, lang)), data.service(listing.id)),) for listing in listings]
+        rows = [*self.topic_buttons(lang, topic_ids)]
+        rows += [(Button(short(pick(listing.name, lang)), data.service(listing.id)),) for listing in listings]
         rows.append((Button(self.menus.ui(lang, "main_menu"), data.MAIN),))
-        return Reply(self.menus.ui(lang, "did_you_mean"), tuple(rows) + (self.exit_row(lang),))
+        return Reply(fit(f"{self.menus.ui(lang, 'did_you_mean')}\n\n{safety}"), tuple(rows) + (self.exit_row(lang),))
+
+    def switch_language_row(self, lang: str) -> tuple[Button, ...]:
+        """One button, in ``lang``: use ``lang`` in this chat from now on."""
+        return (Button(self.menus.ui(lang, "switch_language"), data.set_language(lang)),)
 
     def share(self, state: ChatState, title: str, link: DeepLink) -> Reply | None:
         url = self.share_link(link)
