@@ -337,6 +337,7 @@ def _engine(ctx: Context) -> Engine:
 
 
 _TOPIC_HELP = "Topic id the link opens, like legal or legal.record_relief (see data/README.md)."
+_ZIP_HELP = "Five-digit ZIP code the chat opens set to (local help first where listed)."
 _SOURCE_HELP = "Anonymous tag counted in `resource-bot stats`, like clinic4. Never a person's name."
 
 
@@ -345,7 +346,7 @@ def _share_options(command: Callable[..., None]) -> Callable[..., None]:
         [
             click.option("--topic", required=True, help=_TOPIC_HELP),
             click.option("--lang", type=click.Choice(["en", "es"]), help="Language the chat opens in."),
-            click.option("--zip", "zip_code", metavar="ZIP", help="Five-digit ZIP code the chat opens set to (local help first where listed)."),
+            click.option("--zip", "zip_code", metavar="ZIP", help=_ZIP_HELP),
             click.option("--source", metavar="TAG", help=_SOURCE_HELP),
         ]
     ):
