@@ -65,6 +65,7 @@ UI_KEYS: tuple[str, ...] = (
     "not_sure",
     "crisis_first",
     "exit_done",
+    "exit_not_cleared",
     "forget_done",
     "sorry_error",
     "try_again_later",
