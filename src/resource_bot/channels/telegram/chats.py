@@ -7,6 +7,16 @@ lets a person tap quickly but slows down one chat that floods the bot: the
 first update over the limit gets a single "slow down" answer, the rest are
 dropped until the bucket refills. Nobody else waits for that chat.
 
+Quick exit and /forget never meet the bucket: a person who tapped twelve
+times and then ❌ gets the exit, not "slow down". A quick exit also jumps the
+chat's queue: updates that arrived before it and have not started are dropped
+(their replies would only land after the exit), and it runs as soon as the
+update being served finishes. A photo album counts once: its other items
+(without a caption) are dropped silently instead of using up the allowance.
+
+The gate also notes the newest message id it saw or the bot sent in each chat,
+so a quick exit knows how far up to delete without asking the database.
+
 Buckets and locks live in this process only; behind a load balancer each
 webhook process keeps its own, which still bounds what one chat can cost.
 """
@@ -35,11 +45,21 @@ class Verdict(enum.Enum):
     DROP = "drop"
 
 
+class Urgency(enum.Enum):
+    """How an update meets the gate."""
+
+    NORMAL = "normal"
+    FORGET = "forget"  # /forget: never dropped, served in order
+    QUICK_EXIT = "quick_exit"  # never dropped, and drops what waits before it
+
+
 @dataclass
 class _Bucket:
     tokens: float
     stamp: float
     warned: bool = False
+    newest: int = 0  # the newest message id seen in the chat, from either side
+    album: str | None = None  # the photo album being received
 
 
 @dataclass
@@ -50,13 +70,31 @@ class ChatGate:
     _buckets: dict[int, _Bucket] = field(default_factory=dict)
     _locks: dict[int, _Lane] = field(default_factory=dict)
 
-    def admit(self, chat_id: int) -> Verdict:
-        now = self.clock()
+    def _bucket(self, chat_id: int, now: float) -> _Bucket:
         bucket = self._buckets.get(chat_id)
         if bucket is None:
             bucket = self._buckets[chat_id] = _Bucket(float(self.burst), now)
             if len(self._buckets) > 10_000:
                 self._prune(now)
+        return bucket
+
+    def note(self, chat_id: int, message_ids: list[int]) -> None:
+        """Remember the newest message id of the chat (in memory only) for a quick exit."""
+        if message_ids:
+            bucket = self._bucket(chat_id, self.clock())
+            bucket.newest = max(bucket.newest, *message_ids)
+
+    def newest(self, chat_id: int) -> int | None:
+        bucket = self._buckets.get(chat_id)
+        return bucket.newest if bucket is not None and bucket.newest else None
+
+    def admit(self, chat_id: int, album: str | None = None) -> Verdict:
+        """``album``: the media group id of a photo without a caption; the rest of an album is dropped."""
+        now = self.clock()
+        bucket = self._bucket(chat_id, now)
+        if album is not None and album == bucket.album:
+            return Verdict.DROP
+        bucket.album = album
         bucket.tokens = min(float(self.burst), bucket.tokens + (now - bucket.stamp) / self.seconds_per_update)
         bucket.stamp = now
         if bucket.tokens >= 1.0:
@@ -74,14 +112,24 @@ class ChatGate:
         for chat_id in [c for c, b in self._buckets.items() if now - b.stamp >= full]:
             del self._buckets[chat_id]
 
-    async def serialized(self, chat_id: int, work: Awaitable[None]) -> None:
-        """Run ``work`` after every earlier update of the same chat."""
+    async def serialized(self, chat_id: int, work: Awaitable[None], *, quick_exit: bool = False) -> None:
+        """Run ``work`` after every earlier update of the same chat.
+
+        A ``quick_exit`` drops the earlier updates that are still waiting; the one being
+        served finishes first, so nothing it sends lands after the exit.
+        """
         entry = self._locks.get(chat_id)
         if entry is None:
             entry = self._locks[chat_id] = _Lane(asyncio.Lock())
         entry.users += 1
+        if quick_exit:
+            entry.exits += 1
+        exits_before = entry.exits
         try:
             async with entry.lock:
+                if not quick_exit and entry.exits != exits_before:
+                    _close(work)  # a quick exit came after this update: it is moot
+                    return
                 await work
         finally:
             entry.users -= 1
@@ -95,12 +143,32 @@ class _Lane:
 
     lock: asyncio.Lock
     users: int = 0
+    exits: int = 0  # quick exits that arrived while the lane existed
 
 
 def chat_id_of(update: object) -> int | None:
     if isinstance(update, Update) and update.effective_chat is not None:
         return update.effective_chat.id
     return None
+
+
+def message_ids_of(update: Update) -> list[int]:
+    """The message ids an update carries: the person's new message, or the message a button was on."""
+    ids = []
+    if update.message is not None:
+        ids.append(update.message.message_id)
+    query = update.callback_query
+    if query is not None and query.message is not None:
+        ids.append(query.message.message_id)
+    return ids
+
+
+def album_of(update: Update) -> str | None:
+    """The album id of a photo or file sent in an album without a caption of its own."""
+    message = update.message
+    if message is None or not message.media_group_id or message.caption:
+        return None
+    return message.media_group_id
 
 
 class ChatUpdateProcessor(BaseUpdateProcessor):
@@ -111,20 +179,28 @@ class ChatUpdateProcessor(BaseUpdateProcessor):
         gate: ChatGate,
         on_slow_down: Callable[[Update], Awaitable[None]],
         max_concurrent_updates: int = 64,
+        *,
+        urgency: Callable[[Update], Urgency] | None = None,
     ) -> None:
         super().__init__(max_concurrent_updates)
         self.gate = gate
         self._on_slow_down = on_slow_down
+        self._urgency = urgency or (lambda update: Urgency.NORMAL)
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         chat_id = chat_id_of(update)
-        if chat_id is None:
+        if chat_id is None or not isinstance(update, Update):
             await coroutine
             return
-        verdict = self.gate.admit(chat_id)
+        self.gate.note(chat_id, message_ids_of(update))
+        urgency = self._urgency(update)
+        if urgency is Urgency.QUICK_EXIT:
+            await self.gate.serialized(chat_id, coroutine, quick_exit=True)
+            return
+        verdict = Verdict.SERVE if urgency is Urgency.FORGET else self.gate.admit(chat_id, album_of(update))
         if verdict is not Verdict.SERVE:
             _close(coroutine)
-            if verdict is Verdict.SLOW_DOWN and isinstance(update, Update):
+            if verdict is Verdict.SLOW_DOWN:
                 await self.gate.serialized(chat_id, self._on_slow_down(update))
             return
         await self.gate.serialized(chat_id, coroutine)
