@@ -105,9 +105,7 @@ async def delete_all(bot: TelegramBot, chat_id: int, ids: list[int], deadline: f
     return every_one
 
 
-def _forget_now(
-    bot: TelegramBot, key: str, event: Event, new_chat: ChatState
-) -> tuple[list[int], Outcome, str]:
+def _forget_now(bot: TelegramBot, key: str, event: Event, new_chat: ChatState) -> tuple[list[int], Outcome, str]:
     """The database side (a worker thread): read the chat's ids and state, count the exit, delete every row.
 
     Returns the remembered ids, the engine's outcome and the chat's language.
@@ -181,4 +179,3 @@ async def _last_line(bot: TelegramBot, chat_id: int, text: str) -> None:
         bot.gate.note(chat_id, [message.message_id])
     except Exception as exc:
         _failed("the last line", exc)
-
