@@ -254,6 +254,24 @@ def test_twelve_fast_messages_then_quick_exit_erases_everything(
     assert rows_about(bot, database_url, ALICE) == (0, 0)
 
 
+def test_a_reply_stuck_in_a_long_flood_wait_does_not_hold_quick_exit_back(
+    api: BotApiStandin, bot: RunningBot, menus: Menus, database_url: str
+) -> None:
+    card = converse(api, ALICE, menus)
+    api.flood_next("sendMessage", retry_after=60)  # Telegram asks the bot to wait a minute
+    api.user_sends_text(ALICE, "food")
+    api.wait_for(lambda c: c.method == "sendMessage" and c.status == 429)
+    api.user_taps(ALICE, card["message_id"], "x")
+    done = last_line(api, ALICE, menus, timeout=20)  # well before the minute is over
+    assert done["text"] == menus.ui("en", "exit_done")
+    api.user_sends_text(BOB, "/start")
+    reply_to(api, BOB)
+    assert_only(api, ALICE, done)
+    answers = [c for c in api.calls_to("sendMessage") if c.params["chat_id"] == ALICE and c.ok]
+    assert answers[-1].result == done, "the reply that was waiting never arrives after the exit"
+    assert rows_about(bot, database_url, ALICE) == (0, 0)
+
+
 def test_a_ten_photo_album_then_quick_exit_erases_every_photo(
     api: BotApiStandin, bot: RunningBot, menus: Menus, database_url: str
 ) -> None:

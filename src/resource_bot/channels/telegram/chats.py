@@ -37,6 +37,8 @@ from telegram.ext import BaseUpdateProcessor
 BURST = 8
 #: ...and then one every this many seconds.
 SECONDS_PER_UPDATE = 0.5
+#: A quick exit waits this long for the update being served, then cuts it short.
+EXIT_WAIT = 1.0
 
 
 class Verdict(enum.Enum):
@@ -66,6 +68,7 @@ class _Bucket:
 class ChatGate:
     burst: int = BURST
     seconds_per_update: float = SECONDS_PER_UPDATE
+    exit_wait: float = EXIT_WAIT
     clock: Callable[[], float] = time.monotonic
     _buckets: dict[int, _Bucket] = field(default_factory=dict)
     _locks: dict[int, _Lane] = field(default_factory=dict)
@@ -83,6 +86,11 @@ class ChatGate:
         if message_ids:
             bucket = self._bucket(chat_id, self.clock())
             bucket.newest = max(bucket.newest, *message_ids)
+
+    def cuts(self, chat_id: int) -> int:
+        """How many updates of the chat quick exits have cut short (while its lane is in use)."""
+        lane = self._locks.get(chat_id)
+        return lane.cuts if lane is not None else 0
 
     def newest(self, chat_id: int) -> int | None:
         bucket = self._buckets.get(chat_id)
@@ -115,8 +123,9 @@ class ChatGate:
     async def serialized(self, chat_id: int, work: Awaitable[None], *, quick_exit: bool = False) -> None:
         """Run ``work`` after every earlier update of the same chat.
 
-        A ``quick_exit`` drops the earlier updates that are still waiting; the one being
-        served finishes first, so nothing it sends lands after the exit.
+        A ``quick_exit`` drops the earlier updates that are still waiting. The one being
+        served may finish first (so nothing it sends lands after the exit), but only for
+        ``exit_wait`` seconds: one stuck in a long flood wait or a slow database is cut short.
         """
         entry = self._locks.get(chat_id)
         if entry is None:
@@ -126,15 +135,46 @@ class ChatGate:
             entry.exits += 1
         exits_before = entry.exits
         try:
-            async with entry.lock:
+            await (self._cut_in(entry) if quick_exit else entry.lock.acquire())
+            try:
                 if not quick_exit and entry.exits != exits_before:
                     _close(work)  # a quick exit came after this update: it is moot
                     return
-                await work
+                await self._run(entry, work)
+            finally:
+                entry.lock.release()
         finally:
             entry.users -= 1
             if entry.users == 0 and self._locks.get(chat_id) is entry:
                 del self._locks[chat_id]
+
+    async def _cut_in(self, lane: _Lane) -> None:
+        """Take the lane's lock for a quick exit, cutting short the update that holds it too long."""
+        acquire = asyncio.ensure_future(lane.lock.acquire())
+        try:
+            done, _ = await asyncio.wait({acquire}, timeout=self.exit_wait)
+            if not done and lane.running is not None:
+                lane.cut_short = lane.running
+                lane.cuts += 1
+                lane.running.cancel()
+            await acquire
+        except asyncio.CancelledError:
+            if acquire.done() and not acquire.cancelled() and acquire.exception() is None:
+                lane.lock.release()
+            acquire.cancel()
+            raise
+
+    async def _run(self, lane: _Lane, work: Awaitable[None]) -> None:
+        running = lane.running = asyncio.ensure_future(work)
+        try:
+            await running
+        except asyncio.CancelledError:
+            if lane.cut_short is not running:
+                raise  # cancelled from outside (shutdown): not ours to swallow
+        finally:
+            lane.running = None
+            if lane.cut_short is running:
+                lane.cut_short = None
 
 
 @dataclass
@@ -144,6 +184,9 @@ class _Lane:
     lock: asyncio.Lock
     users: int = 0
     exits: int = 0  # quick exits that arrived while the lane existed
+    running: asyncio.Future[None] | None = None  # the update being served
+    cut_short: asyncio.Future[None] | None = None  # the one a quick exit cancelled
+    cuts: int = 0  # how many were cut short
 
 
 def chat_id_of(update: object) -> int | None:

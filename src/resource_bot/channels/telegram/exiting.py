@@ -139,6 +139,7 @@ async def _quick_exit(bot: TelegramBot, update: Update, chat_id: int, event: Eve
     database = asyncio.create_task(
         asyncio.wait_for(asyncio.to_thread(_forget_now, bot, key, event, new_chat), DB_SECONDS)
     )
+    database.add_done_callback(lambda task: task.cancelled() or task.exception())  # read below, or dropped
     if update.callback_query is not None:
         await bot.answer_quietly(update, deadline)
 
@@ -164,10 +165,17 @@ async def _quick_exit(bot: TelegramBot, update: Update, chat_id: int, event: Eve
         text = outcome.replies[0].text  # the engine's neutral "done", in the language typed or the chat's
     else:
         text = bot.menus.ui(typed or stored_lang, "exit_not_cleared")
-    await _last_line(bot, chat_id, text)
+    last = await _last_line(bot, chat_id, text)
+    if bot.gate.cuts(chat_id):
+        # An update cut short may still write its rows from its worker thread: forget them again later.
+        bot.pending.add(key)
+    if last is not None and last - 1 > high:
+        # Messages that landed while the exit ran (a reply cut short, a message typed meanwhile).
+        await delete_all(bot, chat_id, list(range(last - 1, high, -1)), deadline)
 
 
-async def _last_line(bot: TelegramBot, chat_id: int, text: str) -> None:
+async def _last_line(bot: TelegramBot, chat_id: int, text: str) -> int | None:
+    """Send the last line; its message id, or None when it could not be sent."""
     try:
         message = await bot.call(
             bot._bot.send_message,
@@ -179,3 +187,5 @@ async def _last_line(bot: TelegramBot, chat_id: int, text: str) -> None:
         bot.gate.note(chat_id, [message.message_id])
     except Exception as exc:
         _failed("the last line", exc)
+        return None
+    return int(message.message_id)
