@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, func, select
+from sqlalchemy.exc import OperationalError
 
 from resource_bot.channels.telegram.app import build_application, prepare_bot
 from resource_bot.channels.telegram.chats import ChatGate
@@ -337,3 +338,33 @@ def test_what_quick_exit_logs_names_no_chat_and_no_words(
     ours = [r.getMessage() for r in caplog.records if r.name.startswith("resource_bot")]
     assert any("deleteMessages failed: NetworkError" in line for line in ours)
     assert not any(str(ALICE) in line or "borrar" in line or TOKEN in line for line in ours)
+
+
+def test_slash_salir_is_quick_exit_in_spanish_on_an_english_phone(
+    api: BotApiStandin, bot: RunningBot, menus: Menus, database_url: str
+) -> None:
+    converse(api, ALICE, menus)
+    api.user_sends_text(ALICE, "/salir")
+    done = last_line(api, ALICE, menus)
+    assert done["text"] == menus.ui("es", "exit_done")
+    assert_only(api, ALICE, done)
+    assert rows_about(bot, database_url, ALICE) == (0, 0)
+
+
+def test_a_forget_that_cannot_reach_the_database_waits_for_the_next_try(database_url: str) -> None:
+    from resource_bot.state import PendingForgets, StateStore
+
+    working = create_engine(database_url)
+    store = StateStore(working)
+    key = store.key_for(ALICE)
+    store.remember_messages(key, [1, 2, 3])
+    pending = PendingForgets()
+    pending.add(key)
+    store.engine = create_engine("sqlite:////nonexistent-folder/bot.sqlite3")
+    with pytest.raises(OperationalError):
+        pending.drain(store)
+    assert key in pending, "still waiting"
+    store.engine = working
+    assert pending.drain(store) == 1 and len(pending) == 0
+    assert store.messages(key) == []
+    working.dispose()

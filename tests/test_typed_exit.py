@@ -106,3 +106,14 @@ def test_danger_words_still_come_first_when_exit_is_only_part_of_the_message(eng
     outcome, _ = engine.handle(ChatState(), Text("he is going to kill me i need to exit"))
     assert Effect.QUICK_EXIT not in outcome.effects
     assert "911" in outcome.replies[0].text
+
+
+def test_typing_salir_in_the_terminal_erases_and_leaves(engine: Engine) -> None:
+    import io
+
+    from resource_bot.channels.terminal import TerminalChat
+
+    out = io.StringIO()
+    lines = iter(["salir\n", "food\n"])
+    TerminalChat(engine, out).run(lambda: next(lines, ""))
+    assert out.getvalue().rstrip().endswith(engine.menus.ui("es", "exit_done"))
