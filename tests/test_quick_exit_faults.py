@@ -368,3 +368,35 @@ def test_a_forget_that_cannot_reach_the_database_waits_for_the_next_try(database
     assert pending.drain(store) == 1 and len(pending) == 0
     assert store.messages(key) == []
     working.dispose()
+
+
+def test_through_the_webhook_quick_exit_is_done_before_telegram_gets_its_answer(
+    api: BotApiStandin, database_url: str, tmp_path: Path, menus: Menus
+) -> None:
+    from starlette.testclient import TestClient
+
+    from resource_bot.channels.telegram.webhook import build_webhook_app
+
+    secret = {"X-Telegram-Bot-Api-Secret-Token": "right_secret-123"}
+    settings = settings_for(
+        api, database_url, tmp_path, WEBHOOK_URL="https://bot.example.org/telegram", WEBHOOK_SECRET="right_secret-123"
+    )
+    runtime = open_runtime(settings)
+    try:
+        with TestClient(build_webhook_app(runtime)) as client:
+            assert (
+                client.post("/telegram", json=api.make_text_update(ALICE, "/start"), headers=secret).status_code == 200
+            )
+            api.fail_next("deleteMessages", times=1000, status=500)
+            exit_update = api.make_text_update(ALICE, "quick exit")
+            assert client.post("/telegram", json=exit_update, headers=secret).status_code == 200
+            done = api.last_bot_message(ALICE)
+            assert done is not None and done.text == menus.ui("en", "exit_not_cleared")
+            assert done.reply_markup is None
+    finally:
+        runtime.db.dispose()
+    engine = create_engine(database_url)
+    with engine.connect() as connection:
+        assert connection.execute(select(func.count()).select_from(ChatStateRow)).scalar_one() == 0
+        assert connection.execute(select(func.count()).select_from(ChatMessageRow)).scalar_one() == 0
+    engine.dispose()
