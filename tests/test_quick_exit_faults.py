@@ -400,3 +400,20 @@ def test_through_the_webhook_quick_exit_is_done_before_telegram_gets_its_answer(
         assert connection.execute(select(func.count()).select_from(ChatStateRow)).scalar_one() == 0
         assert connection.execute(select(func.count()).select_from(ChatMessageRow)).scalar_one() == 0
     engine.dispose()
+
+
+def test_after_a_restart_a_tap_on_an_old_menu_still_erases_the_newer_messages(
+    api: BotApiStandin, database_url: str, tmp_path: Path, menus: Menus
+) -> None:
+    with bot_on(api, database_url, tmp_path, burst=10_000):
+        api.user_sends_text(ALICE, "/start")
+        welcome = reply_to(api, ALICE)
+        for n in range(70):  # well past the 100 ids above a tapped message
+            api.user_sends_text(ALICE, f"food {n}")
+            reply_to(api, ALICE)
+    with bot_on(api, database_url, tmp_path) as running:  # a new process: it remembers nothing in memory
+        api.user_taps(ALICE, welcome["message_id"], "x")
+        done = last_line(api, ALICE, menus)
+        assert done["text"] == menus.ui("en", "exit_done")
+        assert_only(api, ALICE, done)
+        assert rows_about(running, database_url, ALICE) == (0, 0)

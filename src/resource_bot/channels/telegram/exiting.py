@@ -13,7 +13,8 @@ database. In order:
    its rows deleted in one transaction. If the database does not answer within
    ``DB_SECONDS``, the chat's key waits in ``bot.pending`` and its rows go
    before the next database work of any update.
-3. Older remembered ids, below the window, are deleted too.
+3. Remembered ids outside the window (older ones; newer ones another process
+   sent) are deleted too.
 4. The last line: ``exit_done`` ("cleared") only when every delete succeeded
    and nothing older can be left (the database answered, or the window reached
    the chat's first message); otherwise ``exit_not_cleared``, which tells the
@@ -152,8 +153,9 @@ async def _quick_exit(bot: TelegramBot, update: Update, chat_id: int, event: Eve
 
     try:
         remembered, outcome, stored_lang = await database
-        older = [i for i in deletion_ids([*remembered, top]) if i < low]
-        every_one &= await delete_all(bot, chat_id, older, deadline)
+        rest = [i for i in deletion_ids([*remembered, top]) if not low <= i <= high]
+        every_one &= await delete_all(bot, chat_id, rest, deadline)
+        top = max([top, *remembered])
         reached_all = True
     except Exception as exc:  # the database is away or too slow: forget as soon as it is back
         _failed("forgetting the chat's rows", exc)
@@ -169,9 +171,9 @@ async def _quick_exit(bot: TelegramBot, update: Update, chat_id: int, event: Eve
     if bot.gate.cuts(chat_id):
         # An update cut short may still write its rows from its worker thread: forget them again later.
         bot.pending.add(key)
-    if last is not None and last - 1 > high:
+    if last is not None and last - 1 > top:
         # Messages that landed while the exit ran (a reply cut short, a message typed meanwhile).
-        await delete_all(bot, chat_id, list(range(last - 1, high, -1)), deadline)
+        await delete_all(bot, chat_id, list(range(last - 1, top, -1)), deadline)
 
 
 async def _last_line(bot: TelegramBot, chat_id: int, text: str) -> int | None:
