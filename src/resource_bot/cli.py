@@ -150,6 +150,7 @@ def webhook(ctx: Context) -> None:
     """
     import uvicorn
 
+    from resource_bot.channels.telegram.serving import server_config
     from resource_bot.channels.telegram.webhook import build_webhook_app
 
     runtime = _telegram_runtime(ctx)
@@ -157,7 +158,8 @@ def webhook(ctx: Context) -> None:
         app = build_webhook_app(runtime)
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
-    uvicorn.run(app, host="0.0.0.0", port=runtime.settings.port, access_log=False, log_level="info")
+    # Bounded header time, keep-alive and concurrency (serving.py); run it behind a reverse proxy.
+    uvicorn.Server(server_config(app, port=runtime.settings.port)).run()
 
 
 def _paths(ctx: Context, paths: tuple[Path, ...]) -> list[Path]:
