@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import click
 
 from resource_bot.config import ConfigError, Settings, load_settings
+from resource_bot.directory.entries import count_problems
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -185,7 +186,7 @@ def validate(ctx: Context, paths: tuple[Path, ...]) -> None:
     for problem in result.problems:
         click.echo(str(problem), err=True)
     if result.problems:
-        click.echo(f"{len(result.problems)} problem(s) found. Fix them and run validate again.", err=True)
+        click.echo(f"{count_problems(result.problems)} problem(s) found. Fix them and run validate again.", err=True)
         sys.exit(1)
     click.echo(f"OK: {len(result.services)} services in {len(result.files)} file(s).")
 
@@ -213,7 +214,7 @@ def load(ctx: Context, paths: tuple[Path, ...]) -> None:
         click.echo(str(problem), err=True)
     if result.problems:
         click.echo(
-            f"{len(result.problems)} problem(s) found; the directory was not changed. "
+            f"{count_problems(result.problems)} problem(s) found; the directory was not changed. "
             "Fix them and run load again.",
             err=True,
         )
@@ -409,7 +410,7 @@ def flyer(
     validation = validate_paths([ctx.settings.data_dir])
     if not validation.ok:
         raise click.ClickException(
-            f"The directory in {ctx.settings.data_dir} has {len(validation.problems)} problem(s); "
+            f"The directory in {ctx.settings.data_dir} has {count_problems(validation.problems)} problem(s); "
             "run `resource-bot validate`, fix them, then make the flyer again."
         )
     catalog = Catalog(listing_from_entry(s) for s in validation.services if s.status == "active")
@@ -605,7 +606,9 @@ def export_hsds_command(ctx: Context, out_dir: Path) -> None:
     for problem in result.problems:
         click.echo(str(problem), err=True)
     if result.problems:
-        click.echo(f"{len(result.problems)} problem(s) found; nothing exported. Fix them and try again.", err=True)
+        click.echo(
+            f"{count_problems(result.problems)} problem(s) found; nothing exported. Fix them and try again.", err=True
+        )
         sys.exit(1)
     exported = export_hsds(result, out_dir)
     for note in exported.notes:

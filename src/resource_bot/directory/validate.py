@@ -29,6 +29,7 @@ from resource_bot.directory.entries import (
     Translated,
     Validation,
 )
+from resource_bot.directory.formulas import formula_problem, looks_like_formula
 from resource_bot.directory.hours import HoursError, parse_hours
 from resource_bot.directory.places import AreaError, parse_area, place_from_zip
 from resource_bot.directory.yamlsource import LineDict, LineList, SourceError, load_file
@@ -148,8 +149,10 @@ class _FileChecker:
                 self.problem(line, f"{key!r} has a language {lang!r}; use a two-letter code like en or es")
             elif not isinstance(text, str) or not text.strip():
                 self.problem(line, f"{key!r} in {lang!r} is empty; write the text or remove the language")
+            elif looks_like_formula(words := " ".join(text.split())):
+                self.problem(line, formula_problem(key, words))
             else:
-                result[lang] = " ".join(text.split())
+                result[lang] = words
         if result and "en" not in result:
             self.problem(line, f"{key!r} has no English text; add `en: ...` (the bot falls back to English)")
         return result
@@ -170,6 +173,9 @@ class _FileChecker:
         limit = MAX_LENGTH[key]
         if len(value) > limit:
             self.problem(line, f"{key!r} is {len(value)} characters long; at most {limit} fit")
+            return None
+        if looks_like_formula(value.strip()):
+            self.problem(line, formula_problem(key, value.strip()))
             return None
         return value
 
