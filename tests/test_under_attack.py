@@ -186,6 +186,20 @@ def test_a_database_that_accepts_and_never_answers_still_gets_the_person_an_answ
         running.runtime.db.dispose()
 
 
+def test_a_database_that_never_answers_at_start_is_one_line_not_a_hang_or_a_traceback(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from resource_bot.cli import main
+
+    with silent_server() as port:
+        env = {"DATABASE_URL": f"postgresql://bot:s3cret@127.0.0.1:{port}/bot", "RESOURCE_BOT_HOME": str(tmp_path)}
+        result = CliRunner().invoke(main, ["chat"], input="hello\n", env=env)
+    assert result.exit_code == 1
+    (line,) = result.output.strip().splitlines()
+    assert line.startswith("Error: The database at ") and "did not answer" in line and "DATABASE_URL" in line
+    assert "s3cret" not in line
+
+
 def test_a_postgresql_lock_held_forever_gets_try_again_and_the_bot_recovers(
     api: BotApiStandin, tmp_path: Path, menus: Menus
 ) -> None:

@@ -40,6 +40,10 @@ class Context:
 
     def runtime(self) -> Runtime:
         """The database, directory and engine; loads the bundled directory on first run."""
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import DBAPIError
+        from sqlalchemy.exc import TimeoutError as PoolTimeout
+
         from resource_bot.runtime import DirectoryError, open_runtime
 
         try:
@@ -47,6 +51,13 @@ class Context:
         except DirectoryError as exc:
             hint = "Fix these with `resource-bot validate`, then try again."
             raise click.ClickException(f"{exc}\n{hint}") from None
+        except (DBAPIError, PoolTimeout) as exc:
+            where = make_url(self.settings.database_url).render_as_string(hide_password=True)
+            reason = type(exc.orig).__name__ if isinstance(exc, DBAPIError) else "no free connection"
+            raise click.ClickException(
+                f"The database at {where} did not answer ({reason}); check that it is running and that "
+                "DATABASE_URL is right, then try again."
+            ) from None
 
 
 pass_context = click.make_pass_decorator(Context)
