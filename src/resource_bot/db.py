@@ -12,8 +12,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, sessionmaker
 
-#: Seconds to open a PostgreSQL connection, to wait for a free pooled one, and for one statement
-#: of a chat's turn. A person waits for all of them; past them the bot says "try again".
+#: Seconds to open a PostgreSQL connection, to wait for a free pooled one, and (on the bot's
+#: engine) for one statement. A person waits for all of them; past them the bot says "try again".
 CONNECT_TIMEOUT = 5
 POOL_TIMEOUT = 5.0
 STATEMENT_TIMEOUT = 5.0
@@ -46,13 +46,16 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
+def make_engine(url: str, *, statement_timeout: float | None = None, **kwargs: Any) -> Engine:
     """An engine for ``url``; SQLite files get their parent folder created.
 
-    Nothing waits without end: opening a connection gives up after CONNECT_TIMEOUT
-    seconds and waiting for a free one in the pool after POOL_TIMEOUT (SQLite waits
-    out a lock for its busy timeout). Statements get their bound per transaction
-    (:func:`limit_statements`): a maintainer's ``load`` may run long ones.
+    Nothing waits without end: opening a PostgreSQL connection gives up after
+    CONNECT_TIMEOUT seconds and waiting for a free one in the pool after
+    POOL_TIMEOUT (SQLite waits out a lock for its busy timeout). With
+    ``statement_timeout`` (the bot's engine), each PostgreSQL statement, a lock
+    waited on included, is cancelled past that many seconds; the few long
+    maintainer steps on that engine lift it for their transaction
+    (:func:`lift_statement_limit`).
     """
     url = normalize_url(url)
     kwargs.setdefault("pool_timeout", POOL_TIMEOUT)
@@ -60,25 +63,32 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         path = url.split("///", 1)[1] if "///" in url else ""
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        if not path or path == ":memory:":
+        else:
             kwargs.pop("pool_timeout")  # one shared in-memory connection, no pool to wait for
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
-    connect_args = kwargs.setdefault("connect_args", {})
-    connect_args.setdefault("connect_timeout", CONNECT_TIMEOUT)
-    return create_engine(url, **kwargs)
+    kwargs.setdefault("connect_args", {}).setdefault("connect_timeout", CONNECT_TIMEOUT)
+    engine = create_engine(url, **kwargs)
+    if statement_timeout is not None:
+        milliseconds = int(statement_timeout * 1000)
+
+        def limit_statements(dbapi_connection: Any, _record: Any) -> None:
+            # Set once per connection, so a person's update pays no extra round trip for it.
+            cursor = dbapi_connection.cursor()
+            cursor.execute(f"SET statement_timeout = {milliseconds}")
+            cursor.close()
+            dbapi_connection.commit()  # else the pool's first rollback undoes the SET
+
+        event.listen(engine, "connect", limit_statements)
+    return engine
 
 
-def limit_statements(connection: Connection, seconds: float = STATEMENT_TIMEOUT) -> None:
-    """Bound every statement of the open transaction (PostgreSQL: a lock waited on counts too).
-
-    SQLite has no statement timeout; its busy timeout bounds the wait for a lock, the
-    only thing that makes its statements wait.
-    """
+def lift_statement_limit(connection: Connection) -> None:
+    """No statement limit for the rest of this transaction: loading a directory or migrating may take long."""
     if connection.dialect.name == "postgresql":
-        connection.exec_driver_sql(f"SET LOCAL statement_timeout = {int(seconds * 1000)}")
+        connection.exec_driver_sql("SET LOCAL statement_timeout = 0")
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Any]:

@@ -38,7 +38,6 @@ from resource_bot.channels.telegram import adapter
 from resource_bot.channels.telegram.admin import Admin
 from resource_bot.channels.telegram.chats import ChatGate, ChatUpdateProcessor
 from resource_bot.channels.telegram.updates import UpdateSafeBot
-from resource_bot.db import limit_statements
 from resource_bot.dialog.chatstate import ChatState
 from resource_bot.dialog.events import Effect, Event, Outcome, Reply, Role
 from resource_bot.runtime import Runtime
@@ -239,7 +238,6 @@ class TelegramBot:
         self._purge_now_and_then()
         key = self.store.key_for(chat_id)
         with self.store.begin() as connection:
-            limit_statements(connection)
             # A new chat starts in the app's language.
             new_chat = ChatState(lang=self._lang(hint))
             before = self.store.load(key, new_chat=new_chat, connection=connection)
