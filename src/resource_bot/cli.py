@@ -458,7 +458,7 @@ def stale(ctx: Context, paths: tuple[Path, ...], days: int) -> None:
     for problem in report.problems:
         click.echo(str(problem), err=True)
     if report.problems:
-        click.echo(f"{len(report.problems)} problem(s); run `resource-bot validate` and fix them.", err=True)
+        click.echo(f"{count_problems(report.problems)} problem(s); run `resource-bot validate` and fix them.", err=True)
     if report.entries:
         click.echo(
             f"{len(report.entries)} {'entry' if len(report.entries) == 1 else 'entries'} not verified "
