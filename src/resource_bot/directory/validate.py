@@ -122,12 +122,18 @@ class _FileChecker:
     def problem(self, line: int, message: str) -> None:
         self.problems.append(Problem(self.path, line, message))
 
+    def suggest(self, word: str, choices: Sequence[str]) -> str:
+        """A "did you mean" hint; skipped once problems are only counted (it is the costly part)."""
+        if len(self.problems) > getattr(self.problems, "limit", len(self.problems)):
+            return ""
+        return _suggest(word, choices)
+
     def unknown_keys(self, mapping: LineDict, allowed: Sequence[str], what: str) -> None:
         for key in mapping:
             if key not in allowed:
                 self.problem(
                     mapping.line_of(key),
-                    f"{what} has an unknown field {key!r}{_suggest(str(key), allowed)} "
+                    f"{what} has an unknown field {key!r}{self.suggest(str(key), allowed)} "
                     f"(allowed: {', '.join(allowed)})",
                 )
 
@@ -386,7 +392,7 @@ class _FileChecker:
                 known = sorted(topics.ALL_TOPICS)
                 self.problem(
                     value.line_of(i),
-                    f"unknown topic {topic!r}{_suggest(str(topic), known)} (topics are listed in data/README.md)",
+                    f"unknown topic {topic!r}{self.suggest(str(topic), known)} (topics are listed in data/README.md)",
                 )
         return tuple(good)
 
