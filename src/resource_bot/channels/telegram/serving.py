@@ -24,8 +24,11 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 REQUEST_TIMEOUT = 10.0
 #: Seconds an idle keep-alive connection stays open.
 KEEP_ALIVE_TIMEOUT = 5
-#: Connections and requests in flight at once; past it uvicorn answers 503 at once.
-CONCURRENCY_LIMIT = 500
+#: Open connections (or requests in flight) at once; past it uvicorn answers 503 at once instead of
+#: running out of file descriptors (the usual limit is 1,024). Slow clients count until the request
+#: deadline closes them, so more of them than this within REQUEST_TIMEOUT mean 503s for that long;
+#: the proxy in front is what keeps them away.
+CONCURRENCY_LIMIT = 1000
 #: Largest request head (request line and headers) accepted; Telegram's are well under 2 KB.
 MAX_HEADER_BYTES = 16 * 1024
 
