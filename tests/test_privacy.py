@@ -12,6 +12,7 @@ conversation must not hold them either.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import shutil
@@ -19,14 +20,19 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import MetaData, create_engine, select
 
+from resource_bot.cli import main
+from resource_bot.config import ConfigError, load_settings
 from resource_bot.dialog.chatstate import ChatState
 from resource_bot.dialog.menus import Menus
 from resource_bot.state import MESSAGE_TTL, STATE_TTL, StateStore
 from tests.postgres import fresh_schema
 from tests.standin import BotApiStandin
 from tests.test_telegram_bot import (
+    STATE_SECRET,
+    TOKEN,
     RunningBot,
     data_of,
     reply_to,
@@ -119,10 +125,19 @@ def talk(api: BotApiStandin, chat_id: int, menus: Menus) -> None:
 
 
 # -- what the database holds -----------------------------------------------------------------------
+@contextlib.contextmanager
+def everything_logged(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """DEBUG on the root and on every library that logs requests, as a maintainer hunting a bug would set."""
+    with contextlib.ExitStack() as stack:
+        for name in (None, "telegram", "httpx", "httpcore", "resource_bot"):
+            stack.enter_context(caplog.at_level(logging.DEBUG, logger=name))
+        yield
+
+
 def test_after_a_whole_conversation_no_table_holds_text_names_ids_or_the_exact_place(
     api: BotApiStandin, bot: RunningBot, menus: Menus, database_url: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with caplog.at_level(logging.INFO):
+    with everything_logged(caplog):
         talk(api, CHAT, menus)
         api.user_sends_text(CHAT, "/help")  # served after every write the location caused
         reply_to(api, CHAT)
@@ -142,10 +157,14 @@ def test_after_a_whole_conversation_no_table_holds_text_names_ids_or_the_exact_p
     assert dump["chat_message"] and all(key in row for row in dump["chat_message"])
     assert any("reason=wrong_number" in row for row in dump["feedback_report"])
 
-    # Logs at INFO: warnings about flood control and retries, but nothing said or who said it.
+    # Logs at DEBUG, libraries included: what the bot did, but nothing said, who said it, or the token.
     assert "flood control" in caplog.text, "the conversation went through the logged paths"
+    libraries = {record.name.split(".")[0] for record in caplog.records}
+    assert {"telegram", "httpx", "httpcore"} <= libraries, "the libraries did log at DEBUG"
+    assert "Calling Bot API endpoint" in caplog.text, "their records keep their wording"
     assert traces_of_the_person(caplog.text) == []
     assert FIRST_NAME not in caplog.text and TYPED not in caplog.text
+    assert TOKEN not in caplog.text and TOKEN.split(":")[1] not in caplog.text
 
 
 def test_message_ids_expire_after_48_hours_and_the_state_after_its_ttl(
@@ -155,9 +174,9 @@ def test_message_ids_expire_after_48_hours_and_the_state_after_its_ttl(
     legal = reply_to(api, CHAT)
     api.user_taps(CHAT, legal["message_id"], "b")
     reply_to(api, CHAT)
-    store = StateStore(create_engine(database_url))
+    store = StateStore(create_engine(database_url), bot.runtime.settings.state_secret)
     key = bot.bot.store.key_for(CHAT)
-    assert store.key_for(CHAT) == key, "a second process derives the same key from the stored secret"
+    assert store.key_for(CHAT) == key, "a second process derives the same key (STATE_SECRET or the stored one)"
     now = dt.datetime.now(dt.UTC)
 
     assert store.messages(key, now=now + MESSAGE_TTL - dt.timedelta(minutes=5)), "kept while deletable"
@@ -192,3 +211,68 @@ def test_forget_leaves_no_row_about_the_chat_in_any_table(
     other = bot.bot.store.key_for(OTHER)
     assert any(other in row for row in dump["chat_state"]), "the other chat is untouched"
     assert not any(traces_of_the_person("\n".join(rows)) for rows in dump.values())
+
+
+# -- the key that hides chat ids -------------------------------------------------------------------
+def production_settings(tmp_path: Path, **env: str) -> dict[str, str]:
+    return {
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "RESOURCE_BOT_HOME": str(tmp_path),
+        "WEBHOOK_URL": "https://bot.example.org/telegram",
+        "WEBHOOK_SECRET": "right_secret-123",
+        **env,
+    }
+
+
+@pytest.mark.parametrize(
+    ("command", "database"),
+    [("webhook", "sqlite"), ("poll", "postgresql://bot@127.0.0.1:5432/test")],
+)
+def test_production_refuses_to_start_without_state_secret_and_says_how_to_make_one(
+    tmp_path: Path, command: str, database: str
+) -> None:
+    url = f"sqlite:///{tmp_path / 'bot.sqlite3'}" if database == "sqlite" else database
+    result = CliRunner().invoke(main, [command], env=production_settings(tmp_path, DATABASE_URL=url, STATE_SECRET=""))
+
+    assert result.exit_code == 1
+    (line,) = result.output.strip().splitlines()
+    assert "STATE_SECRET is not set" in line
+    assert 'python -c "import secrets; print(secrets.token_hex(32))"' in line
+    assert not (tmp_path / "bot.sqlite3").exists(), "it stopped before opening the database"
+
+
+def test_a_short_state_secret_is_refused_in_one_line(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="at least 32"):
+        load_settings(production_settings(tmp_path, STATE_SECRET="hunter2"))
+
+
+def test_only_the_local_sqlite_database_with_polling_may_keep_the_key_in_the_database(tmp_path: Path) -> None:
+    local = load_settings({"RESOURCE_BOT_HOME": str(tmp_path)})
+    assert local.state_secret_for(webhook=False) is None
+    with pytest.raises(ConfigError):
+        local.state_secret_for(webhook=True)
+    server = load_settings({"RESOURCE_BOT_HOME": str(tmp_path), "DATABASE_URL": "postgres://bot@db.example/bot"})
+    with pytest.raises(ConfigError, match="PostgreSQL"):
+        server.state_secret_for(webhook=False)
+    assert load_settings(production_settings(tmp_path, STATE_SECRET=STATE_SECRET)).state_secret_for(webhook=True)
+
+
+def test_the_bot_says_at_startup_which_key_hides_chat_ids(
+    api: BotApiStandin, template_db: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    copy = tmp_path / "bot.sqlite3"
+    shutil.copy(template_db, copy)
+    url = f"sqlite:///{copy}"
+    with caplog.at_level(logging.INFO), running_bot(api, settings_for(api, url, tmp_path)) as local:
+        stored = local.bot.store.key_for(CHAT)
+    assert "key kept in the database itself" in caplog.text and "Set STATE_SECRET" in caplog.text
+    assert every_row(url)["bot_secret"], "a local trial keeps its key in the database"
+
+    caplog.clear()
+    with (
+        caplog.at_level(logging.INFO),
+        running_bot(api, settings_for(api, url, tmp_path, STATE_SECRET=STATE_SECRET)) as live,
+    ):
+        assert live.bot.store.key_for(CHAT) != stored
+    assert "the key from STATE_SECRET" in caplog.text
+    assert every_row(url)["bot_secret"] == [], "the key once kept in the database is gone"

@@ -46,6 +46,15 @@ def database_url(template_db: Path, tmp_path: Path) -> str:
     return f"sqlite:///{copy}"
 
 
+#: The key that hides chat ids, as production sets it (64 hex characters, made for these tests).
+STATE_SECRET = "5f1c3e0a9b7d2c4e6f8a1b3c5d7e9f0a2b4c6d8e0f1a3b5c7d9e1f2a4b6c8d0e"
+
+
+def production_env(database_url: str) -> dict[str, str]:
+    """STATE_SECRET where the bot requires it: any database but the local SQLite file."""
+    return {} if database_url.startswith("sqlite") else {"STATE_SECRET": STATE_SECRET}
+
+
 def settings_for(api: BotApiStandin, database_url: str, home: Path, **env: str) -> Settings:
     return load_settings(
         {
@@ -53,6 +62,7 @@ def settings_for(api: BotApiStandin, database_url: str, home: Path, **env: str) 
             "TELEGRAM_BASE_URL": api.base_url,
             "DATABASE_URL": database_url,
             "RESOURCE_BOT_HOME": str(home),
+            **production_env(database_url),
             **env,
         }
     )
@@ -451,7 +461,12 @@ def webhook_client(api: BotApiStandin, database_url: str, tmp_path: Path) -> Ite
     from resource_bot.channels.telegram.webhook import build_webhook_app
 
     settings = settings_for(
-        api, database_url, tmp_path, WEBHOOK_URL="https://bot.example.org/telegram", WEBHOOK_SECRET=SECRET
+        api,
+        database_url,
+        tmp_path,
+        WEBHOOK_URL="https://bot.example.org/telegram",
+        WEBHOOK_SECRET=SECRET,
+        STATE_SECRET=STATE_SECRET,
     )
     runtime = open_runtime(settings)
     with TestClient(build_webhook_app(runtime)) as client:

@@ -102,16 +102,16 @@ def chat(ctx: Context, lang: str) -> None:
     TerminalChat(runtime.dialog, sys.stdout, lang=lang, is_tty=sys.stdin.isatty()).run(sys.stdin.readline)
 
 
-def _telegram_runtime(ctx: Context) -> Runtime:
-    """Check the token first (one line on how to get one), then open the database and directory."""
-    import logging
+def _telegram_runtime(ctx: Context, *, webhook: bool) -> Runtime:
+    """Check the token and STATE_SECRET first (one line on how to get each), then open the database."""
+    from resource_bot.logs import setup_logging
 
     try:
         ctx.settings.require_token()
+        ctx.settings.state_secret_for(webhook=webhook)
+        setup_logging()
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # its request lines would show the token
     return ctx.runtime()
 
 
@@ -120,17 +120,19 @@ def _telegram_runtime(ctx: Context) -> Runtime:
 def poll(ctx: Context) -> None:
     """Run the Telegram bot with long polling (one process; no public address needed).
 
-    Needs TELEGRAM_BOT_TOKEN. TELEGRAM_BASE_URL points it at another Bot API
-    server. Stop it with Ctrl-C.
+    Needs TELEGRAM_BOT_TOKEN; with a PostgreSQL DATABASE_URL also STATE_SECRET
+    (the key that hides chat ids). TELEGRAM_BASE_URL points it at another Bot
+    API server. LOG_LEVEL=DEBUG shows more (never what people wrote). Stop it
+    with Ctrl-C.
 
     \b
     Example:
       TELEGRAM_BOT_TOKEN=123456:ABC... resource-bot poll
-      DATABASE_URL=postgresql://localhost/bot TELEGRAM_BOT_TOKEN=... resource-bot poll
+      DATABASE_URL=postgresql://localhost/bot STATE_SECRET=... TELEGRAM_BOT_TOKEN=... resource-bot poll
     """
     from resource_bot.channels.telegram.app import ALLOWED_UPDATES, build_application
 
-    application = build_application(_telegram_runtime(ctx))
+    application = build_application(_telegram_runtime(ctx, webhook=False))
     application.run_polling(allowed_updates=ALLOWED_UPDATES)
 
 
@@ -140,19 +142,20 @@ def webhook(ctx: Context) -> None:
     """Run the Telegram bot as a webhook server on PORT (several processes may share one bot).
 
     Needs TELEGRAM_BOT_TOKEN, WEBHOOK_URL (the public https:// address Telegram
-    calls) and WEBHOOK_SECRET. Registers WEBHOOK_URL with Telegram at start;
+    calls), WEBHOOK_SECRET and STATE_SECRET (the key that hides chat ids; make
+    one with: python -c "import secrets; print(secrets.token_hex(32))"). Registers WEBHOOK_URL with Telegram at start;
     GET /healthz says whether the database answers.
 
     \b
     Example:
-      WEBHOOK_URL=https://bot.example.org/telegram WEBHOOK_SECRET=s3cret_value \\
+      WEBHOOK_URL=https://bot.example.org/telegram WEBHOOK_SECRET=s3cret_value STATE_SECRET=... \\
         TELEGRAM_BOT_TOKEN=123456:ABC... PORT=8080 resource-bot webhook
     """
     import uvicorn
 
     from resource_bot.channels.telegram.webhook import build_webhook_app
 
-    runtime = _telegram_runtime(ctx)
+    runtime = _telegram_runtime(ctx, webhook=True)
     try:
         app = build_webhook_app(runtime)
     except ConfigError as exc:

@@ -105,6 +105,7 @@ class StateStore:
 
     def __init__(self, engine: Engine, secret: str | None = None) -> None:
         self.engine = engine
+        self._from_environment = bool(secret)
         self._secret = (secret or self._stored_secret()).encode()
         # The keyed hash's key schedule, done once; key_for copies it for each chat id.
         self._hmac = hmac.new(self._secret, digestmod=hashlib.sha256)
@@ -132,6 +133,21 @@ class StateStore:
             pass  # another process made it first; read theirs
         with self.engine.connect() as connection:
             return str(connection.execute(query).scalar_one())
+
+    @property
+    def key_source(self) -> str:
+        """Where the key comes from, for the startup log: "STATE_SECRET" or "database"."""
+        return "STATE_SECRET" if self._from_environment else "database"
+
+    def drop_stored_secret(self) -> bool:
+        """Delete a key the database kept from before STATE_SECRET was set; True when there was one.
+
+        Rows hashed with it can no longer be found, so they only wait for their expiry;
+        without the key nobody can tell whose they were.
+        """
+        with self.engine.begin() as connection:
+            gone = connection.execute(delete(BotSecret).where(BotSecret.name == "chat_key")).rowcount
+        return bool(gone)
 
     def key_for(self, chat_id: int) -> str:
         """The keyed hash that stands for a chat id in every table."""

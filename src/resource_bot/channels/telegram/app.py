@@ -36,8 +36,10 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHand
 from resource_bot.channels.telegram import adapter
 from resource_bot.channels.telegram.admin import Admin
 from resource_bot.channels.telegram.chats import ChatGate, ChatUpdateProcessor
+from resource_bot.config import MAKE_STATE_SECRET
 from resource_bot.dialog.chatstate import ChatState
 from resource_bot.dialog.events import Effect, Event, Outcome, Reply, Role
+from resource_bot.logs import install_private_logging
 from resource_bot.runtime import Runtime
 from resource_bot.state import StateStore
 
@@ -100,13 +102,32 @@ class Turn:
     remembered: list[int] = field(default_factory=list)
 
 
+def open_state_store(runtime: Runtime, *, webhook: bool) -> StateStore:
+    """The state store, keyed by STATE_SECRET where production needs it; says which key it uses.
+
+    Raises ConfigError when STATE_SECRET is required and missing (see Settings.state_secret_for).
+    """
+    store = StateStore(runtime.db, runtime.settings.state_secret_for(webhook=webhook))
+    if store.key_source == "STATE_SECRET":
+        log.info("chat ids are hidden with the key from STATE_SECRET")
+        if store.drop_stored_secret():
+            log.info("deleted the key this database kept from before STATE_SECRET was set")
+    else:
+        log.warning(
+            "chat ids are hidden with a key kept in the database itself: fine for a local trial, "
+            "not for real use. Set STATE_SECRET (%s) before going live.",
+            MAKE_STATE_SECRET,
+        )
+    return store
+
+
 class TelegramBot:
     """The handler's state: the runtime, the state store, the per-chat gate."""
 
-    def __init__(self, runtime: Runtime, *, gate: ChatGate | None = None) -> None:
+    def __init__(self, runtime: Runtime, *, gate: ChatGate | None = None, webhook: bool = False) -> None:
         self.runtime = runtime
         self.menus = runtime.dialog.menus
-        self.store = StateStore(runtime.db, runtime.settings.state_secret)
+        self.store = open_state_store(runtime, webhook=webhook)
         self.gate = gate or ChatGate()
         self.admin = Admin(runtime)
         self._purged_at = 0.0
@@ -360,8 +381,9 @@ def build_application(
     gate: ChatGate | None = None,
 ) -> AnyApplication:
     """The Application for ``runtime.settings``; call :func:`prepare_bot` once it is initialized."""
+    install_private_logging()
     settings = runtime.settings
-    bot = TelegramBot(runtime, gate=gate)
+    bot = TelegramBot(runtime, gate=gate, webhook=not polling)
     builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
         Application.builder()
         .token(settings.require_token())
