@@ -27,7 +27,7 @@ from resource_bot.cli import main
 from resource_bot.config import ConfigError, load_settings
 from resource_bot.dialog.chatstate import ChatState
 from resource_bot.dialog.menus import Menus
-from resource_bot.state import MESSAGE_TTL, STATE_TTL, StateStore
+from resource_bot.state import EXPIRY_STEP, MESSAGE_TTL, STATE_TTL, StateStore
 from tests.postgres import fresh_schema
 from tests.standin import BotApiStandin
 from tests.test_telegram_bot import (
@@ -180,13 +180,17 @@ def test_message_ids_expire_after_48_hours_and_the_state_after_its_ttl(
     now = dt.datetime.now(dt.UTC)
 
     assert store.messages(key, now=now + MESSAGE_TTL - dt.timedelta(minutes=5)), "kept while deletable"
-    assert store.messages(key, now=now + MESSAGE_TTL + dt.timedelta(minutes=5)) == []
-    assert store.purge_expired(now + MESSAGE_TTL + dt.timedelta(minutes=5)) >= 1
+    # Expiry is kept to the whole hour, rounded up: at most one hour past the 48.
+    past = now + MESSAGE_TTL + EXPIRY_STEP + dt.timedelta(minutes=5)
+    assert store.messages(key, now=past) == []
+    assert store.purge_expired(past) >= 1
     dump = every_row(database_url)
-    assert dump["chat_message"] == [], "no message id outlives 48 hours"
+    assert dump["chat_message"] == [], "no message id outlives 49 hours"
     assert len(dump["chat_state"]) == 1, "the state outlives the message ids"
+    stamps = [row.split("expires_at=")[1] for row in dump["chat_state"]]
+    assert all(":00:00" in stamp and "." not in stamp for stamp in stamps), f"whole hours only: {stamps}"
 
-    later = now + STATE_TTL + dt.timedelta(minutes=5)
+    later = now + STATE_TTL + EXPIRY_STEP + dt.timedelta(minutes=5)
     assert store.load(key, now=later) == ChatState(), "an expired state is not served even before a purge"
     assert store.purge_expired(later) == 1
     assert every_row(database_url)["chat_state"] == []

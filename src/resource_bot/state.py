@@ -41,6 +41,8 @@ from resource_bot.dialog.chatstate import ChatState
 MESSAGE_TTL = dt.timedelta(hours=48)
 #: A chat's state (language, screen, area) is dropped after this long without use.
 STATE_TTL = dt.timedelta(days=7)
+#: Expiry times are kept to the whole hour: enough to expire rows, too coarse to be a timeline.
+EXPIRY_STEP = dt.timedelta(hours=1)
 
 
 class ChatStateRow(Base):
@@ -70,6 +72,17 @@ class BotSecret(Base):
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+def expiry_after(moment: dt.datetime, ttl: dt.timedelta) -> dt.datetime:
+    """``moment + ttl`` rounded up to the whole hour, so a row keeps no finer trace of when it was written.
+
+    Rounded up, not down: a message id is then kept for at least the 48 hours in which
+    Telegram lets the bot delete the message (and at most one hour more).
+    """
+    due = moment + ttl
+    hour = due.replace(minute=0, second=0, microsecond=0)
+    return hour if hour == due else hour + EXPIRY_STEP
 
 
 def _aware(value: dt.datetime) -> dt.datetime:
@@ -199,7 +212,7 @@ class StateStore:
         *,
         connection: Connection | None = None,
     ) -> None:
-        expires = (now or _now()) + STATE_TTL
+        expires = expiry_after(now or _now(), STATE_TTL)
         self._write(
             connection, self._save, {"chat_key": chat_key, "state": state.to_dict(), "expires_at": expires}
         )
@@ -213,7 +226,7 @@ class StateStore:
         connection: Connection | None = None,
     ) -> None:
         """Keep message ids for Quick exit; one ``INSERT ... ON CONFLICT DO NOTHING``."""
-        expires = (now or _now()) + MESSAGE_TTL
+        expires = expiry_after(now or _now(), MESSAGE_TTL)
         rows = [
             {"chat_key": chat_key, "message_id": m, "expires_at": expires}
             for m in sorted({int(m) for m in message_ids})
