@@ -16,6 +16,7 @@ import contextlib
 import datetime as dt
 import logging
 import shutil
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from sqlalchemy import MetaData, create_engine, select
 
 from resource_bot.cli import main
 from resource_bot.config import ConfigError, load_settings
+from resource_bot.db import create_schema, make_engine
 from resource_bot.dialog.chatstate import ChatState
 from resource_bot.dialog.menus import Menus
 from resource_bot.state import EXPIRY_STEP, MESSAGE_TTL, STATE_TTL, StateStore
@@ -280,3 +282,53 @@ def test_the_bot_says_at_startup_which_key_hides_chat_ids(
         assert live.bot.store.key_for(CHAT) != stored
     assert "the key from STATE_SECRET" in caplog.text
     assert every_row(url)["bot_secret"] == [], "the key once kept in the database is gone"
+
+
+# -- what the SQLite files hold --------------------------------------------------------------------
+def file_bytes(path: Path) -> bytes:
+    """The database file and its write-ahead log, as the disk holds them."""
+    wal = path.with_name(path.name + "-wal")
+    return path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+
+
+def test_after_quick_exit_the_sqlite_files_hold_no_copy_of_the_chat_key_or_its_past_states(
+    api: BotApiStandin, template_db: Path, tmp_path: Path, menus: Menus
+) -> None:
+    path = tmp_path / "bot.sqlite3"
+    shutil.copy(template_db, path)
+    with running_bot(api, settings_for(api, f"sqlite:///{path}", tmp_path)) as running:
+        talk(api, CHAT, menus)
+        key = running.bot.store.key_for(CHAT).encode()
+        before = file_bytes(path)
+        assert before.count(key) > 10, "the conversation's rows went through the files"
+        assert b'"latitude": 29.76' in before and b'"screen": "topic:legal"' in before
+
+        api.user_sends_text(CHAT, "/exit")
+        assert reply_to(api, CHAT)["text"] == menus.ui("en", "exit_done")
+        after = file_bytes(path)
+        wal_size = path.with_name(path.name + "-wal").stat().st_size
+
+    assert key not in after, "no page version in the database or its log still holds the chat's key"
+    assert b'"latitude": 29.76' not in after and b'"screen": "topic:' not in after, "nor a past state"
+    assert wal_size == 0, "the log was emptied"
+
+
+def test_a_new_sqlite_database_and_its_log_are_private_and_zero_what_they_delete(tmp_path: Path) -> None:
+    path = tmp_path / "home" / "bot.sqlite3"
+    engine = make_engine(f"sqlite:///{path}")
+    create_schema(engine)
+    store = StateStore(engine, "a-secret")
+    store.save(store.key_for(CHAT), ChatState(lang="es"))
+    with engine.connect() as connection:
+        # Some SQLite builds (Debian's) zero deleted rows anyway; the bot asks for it everywhere.
+        assert connection.exec_driver_sql("PRAGMA secure_delete").scalar() == 1
+    try:
+        for part in (path, path.with_name("bot.sqlite3-wal"), path.with_name("bot.sqlite3-shm")):
+            assert stat.S_IMODE(part.stat().st_mode) == 0o600, part.name
+        assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    finally:
+        engine.dispose()
+
+    path.chmod(0o644)
+    make_engine(f"sqlite:///{path}").dispose()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600, "an older, looser file is tightened"

@@ -245,10 +245,14 @@ class StateStore:
             return sorted(own.execute(_MESSAGES, params).scalars())
 
     def forget(self, chat_key: str, *, connection: Connection | None = None) -> None:
-        """Delete every row about this chat (Quick exit and /forget)."""
+        """Delete every row about this chat (Quick exit and /forget).
+
+        In the caller's ``connection``, call :meth:`scrub_files` once that transaction commits.
+        """
         if connection is None:
             with self.engine.begin() as own:
                 self.forget(chat_key, connection=own)
+            self.scrub_files()
             return
         for statement in _FORGET:
             connection.execute(statement, {"chat_key": chat_key})
@@ -261,4 +265,21 @@ class StateStore:
             gone += connection.execute(
                 delete(ChatMessageRow).where(ChatMessageRow.expires_at <= now)
             ).rowcount
+        if gone:
+            self.scrub_files()
         return int(gone or 0)
+
+    def scrub_files(self) -> bool:
+        """SQLite: copy the write-ahead log into the database file and empty it.
+
+        Until then the ``-wal`` file still holds every version of the pages a deleted row
+        lived on (its key, its past states); ``secure_delete`` has already zeroed the row
+        in the current version. False when another connection was writing for longer than
+        the busy timeout, so the log could not be emptied now (the next scrub does it).
+        PostgreSQL: nothing to do here (it reuses the space of deleted rows on VACUUM).
+        """
+        if self.engine.dialect.name != "sqlite":
+            return True
+        with self.engine.connect() as connection:
+            busy = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").scalar()
+        return not busy

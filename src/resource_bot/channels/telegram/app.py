@@ -250,6 +250,8 @@ class TelegramBot:
             else:
                 self.store.save(key, after, connection=connection)
                 self.store.remember_messages(key, incoming, connection=connection)
+        if Effect.FORGET in outcome.effects:
+            self.store.scrub_files()  # after the commit: no copy of the chat's rows left in SQLite's log
         turn = Turn(key, before, after, outcome)
         if quick_exit:
             turn.remembered = remembered
