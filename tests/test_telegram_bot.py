@@ -27,7 +27,9 @@ from sqlalchemy.exc import OperationalError
 from resource_bot.channels.telegram.app import TelegramBot, build_application, prepare_bot
 from resource_bot.config import Settings, load_settings
 from resource_bot.dialog.menus import Menus
+from resource_bot.feedback import list_reports
 from resource_bot.runtime import Runtime, open_runtime
+from resource_bot.sources import add_sources
 from resource_bot.state import ChatMessageRow, ChatStateRow
 from resource_bot.stats import read_counts
 from tests.postgres import fresh_schema
@@ -219,15 +221,19 @@ def test_a_deep_link_opens_legal_help_at_once(api: BotApiStandin, bot: RunningBo
     assert "x" in data_of(reply)
 
 
-def test_a_deep_link_sets_spanish_an_area_and_counts_its_source(
+def test_a_deep_link_sets_spanish_an_area_and_counts_its_source_by_name_only_when_listed(
     api: BotApiStandin, bot: RunningBot, menus: Menus
 ) -> None:
+    add_sources(bot.runtime.db, ["clinic4"])
     api.user_sends_text(ALICE, "/start legal_record_relief-es-z77002-sclinic4")
     reply = reply_to(api, ALICE)
     assert menus.intro("es", "legal.record_relief") in reply["text"]
     assert "Houston" in reply["text"]
+    api.user_sends_text(BOB, "/start legal-sJaneDoeClient")  # anyone can put anything in a link
+    assert menus.intro("en", "legal") in reply_to(api, BOB)["text"]
+
     sources = [r for r in read_counts(bot.runtime.db, dt.date(2000, 1, 1)) if r.kind == "source"]
-    assert [(r.value, r.count) for r in sources] == [("clinic4", 1)]
+    assert sorted((r.value, r.count) for r in sources) == [("clinic4", 1), ("other", 1)]
 
 
 def test_a_spanish_phone_gets_spanish_and_the_person_can_switch_to_english(
@@ -419,7 +425,7 @@ def test_admin_commands_answer_admins_only(api: BotApiStandin, bot: RunningBot, 
     reply_to(api, ALICE)
     api.user_sends_text(admin, "/stats")
     stats = reply_to(api, admin)["text"]
-    assert "topic legal: 1 / 1" in stats
+    assert "topic legal: fewer than 5 / fewer than 5" in stats, "one person's count is never shown"
     api.user_sends_text(admin, "/reload")
     assert reply_to(api, admin)["text"].startswith("Reloaded: ")
     api.user_sends_text(admin, "/feedback")
@@ -444,10 +450,16 @@ def test_a_listing_report_reaches_the_admin_feedback_list(api: BotApiStandin, bo
     prompt = reply_to(api, ALICE)
     assert prompt["_method"] == "sendMessage", "the card itself is kept"
     api.user_taps(ALICE, prompt["message_id"], f"r:{service[2:]}:w")
-    reply_to(api, ALICE)
+    thanks = reply_to(api, ALICE)
+    for reason in "wcmw":  # forged taps: the same listing again, whatever the reason
+        since = len(api.calls)
+        api.user_taps(ALICE, prompt["message_id"], f"r:{service[2:]}:{reason}", check_button=False)
+        (edit,) = api.wait_for(lambda c: c.method == "editMessageText", since=since)
+        assert edit.params["text"] == thanks["text"], "the same thanks, and nothing more"
     api.user_sends_text(999, "/feedback")
     feedback = reply_to(api, 999)["text"]
     assert "1 open listing report" in feedback and f"{service[2:]}" in feedback and "wrong_number" in feedback
+    assert len(list_reports(bot.runtime.db)) == 1, "one report per listing per chat per day"
 
 
 # -- webhook ---------------------------------------------------------------------------------------

@@ -325,7 +325,10 @@ def _engine(ctx: Context) -> Engine:
 
 
 _TOPIC_HELP = "Topic id the link opens, like legal or legal.record_relief (see data/README.md)."
-_SOURCE_HELP = "Anonymous tag counted in `resource-bot stats`, like clinic4. Never a person's name."
+_SOURCE_HELP = (
+    "Anonymous tag counted in `resource-bot stats` once listed (resource-bot sources add), like clinic4. "
+    "Never a person's name."
+)
 
 
 def _share_options(command: Callable[..., None]) -> Callable[..., None]:
@@ -531,6 +534,83 @@ def stats(ctx: Context, days: int, chart: Path | None) -> None:
             message = f"Could not write {chart}: {exc.strerror}; choose another file."
             raise click.ClickException(message) from None
         click.echo(f"Wrote the chart to {chart}.", err=True)
+
+
+@main.group()
+def sources() -> None:
+    """The link source tags counted by name in `resource-bot stats`; every other tag counts as "other".
+
+    A source tag is whatever a link says, so only tags you made for a place (a clinic's
+    flyer, a shelter's poster) are counted under their own name. Kept in the database
+    (DATABASE_URL), so every bot process counts the same way.
+
+    \b
+    Example:
+      resource-bot sources add clinic4
+      resource-bot link --topic trafficking --source clinic4 --qr clinic4.png
+    """
+
+
+@sources.command("add")
+@click.argument("tags", nargs=-1, required=True)
+@pass_context
+def sources_add(ctx: Context, tags: tuple[str, ...]) -> None:
+    """List source tags, so their links are counted under their own names.
+
+    \b
+    Example:
+      resource-bot sources add clinic4 shelter_b
+    """
+    from resource_bot.sources import SourceError, add_sources
+
+    try:
+        added = add_sources(_engine(ctx), tags)
+    except SourceError as exc:
+        raise click.ClickException(str(exc)) from None
+    if added:
+        click.echo(f"Listed {', '.join(added)}: links with these tags now count under their own names.")
+    already = sorted(set(tags) - set(added))
+    if already:
+        click.echo(f"{', '.join(already)}: already listed.")
+
+
+@sources.command("list")
+@pass_context
+def sources_list(ctx: Context) -> None:
+    """Show the listed source tags, with the day each was listed.
+
+    \b
+    Example:
+      resource-bot sources list
+    """
+    from resource_bot.sources import list_sources
+
+    listed = list_sources(_engine(ctx))
+    if not listed:
+        click.echo('No sources listed; every source tag counts as "other". Add one: resource-bot sources add clinic4')
+        return
+    for source in listed:
+        click.echo(f"{source.tag:<20} listed {source.added_on}")
+
+
+@sources.command("remove")
+@click.argument("tags", nargs=-1, required=True)
+@pass_context
+def sources_remove(ctx: Context, tags: tuple[str, ...]) -> None:
+    """Unlist source tags: their links count as "other" from now on (past counts stay).
+
+    \b
+    Example:
+      resource-bot sources remove clinic4
+    """
+    from resource_bot.sources import remove_sources
+
+    removed = remove_sources(_engine(ctx), tags)
+    if removed:
+        click.echo(f'Unlisted {", ".join(removed)}: their links now count as "other"; past counts stay.')
+    missing = sorted(set(tags) - set(removed))
+    if missing:
+        click.echo(f"{', '.join(missing)}: not listed, nothing to do. See: resource-bot sources list", err=True)
 
 
 @main.command("import-hsds")

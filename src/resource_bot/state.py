@@ -13,7 +13,7 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -167,6 +167,19 @@ class StateStore:
         keyed = self._hmac.copy()
         keyed.update(str(chat_id).encode())
         return keyed.hexdigest()
+
+    def report_token(self, chat_key: str) -> Callable[[str, dt.date], str]:
+        """Tokens for "this chat reported this listing on this day" (one report each, see feedback).
+
+        A keyed hash again, so a token cannot be matched to the chat's rows without the key.
+        """
+
+        def token(service_id: str, day: dt.date) -> str:
+            keyed = self._hmac.copy()
+            keyed.update(f"report\x1f{chat_key}\x1f{service_id}\x1f{day.isoformat()}".encode())
+            return keyed.hexdigest()
+
+        return token
 
     @contextmanager
     def begin(self) -> Iterator[Connection]:

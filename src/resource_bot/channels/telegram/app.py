@@ -242,7 +242,7 @@ class TelegramBot:
             outcome, after = self.runtime.dialog.handle(before, event)
             quick_exit = Effect.QUICK_EXIT in outcome.effects
             # The counts first: a listing report (rare) commits on its own before this writes.
-            self.runtime.record(outcome, connection)
+            self.runtime.record(outcome, connection, report_token=self.store.report_token(key))
             if quick_exit:
                 remembered = self.store.messages(key, connection=connection)
             elif Effect.FORGET in outcome.effects:
