@@ -14,7 +14,7 @@ from sqlalchemy import select
 from resource_bot.cli import main
 from resource_bot.db import create_schema, make_engine
 from resource_bot.dialog.events import Feedback
-from resource_bot.feedback import ReportGuard, list_reports, record_feedback
+from resource_bot.feedback import ReportGuard, list_reports, purge_report_guards, record_feedback
 from resource_bot.maintenance import sparkline, stale_entries, stats_lines, summarize
 from resource_bot.sources import add_sources
 from resource_bot.state import StateStore
@@ -137,9 +137,10 @@ def test_one_chat_files_at_most_one_report_per_listing_per_day(db_env: dict[str,
     assert record_feedback(engine, [Feedback("nhth", "moved")], TODAY, token=bob) == 1, "another chat"
 
     assert len(list_reports(engine)) == 4
+    assert purge_report_guards(engine, TODAY) == 1
     with engine.connect() as connection:
         days = connection.execute(select(ReportGuard.day)).scalars().all()
-    assert set(days) == {TODAY}, "yesterday's guard rows are gone"
+    assert sorted(days) == [TODAY] * 3, "yesterday's guard row is gone, today's stay"
 
 
 def test_feedback_done_again_or_unknown_says_so(db_env: dict[str, str]) -> None:

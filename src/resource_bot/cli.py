@@ -349,9 +349,16 @@ def _share_link(ctx: Context, topic: str, lang: str | None, zip_code: str | None
     from resource_bot.sharing import SharingError, share_link
 
     try:
-        return share_link(ctx.settings, DeepLink(topic=topic, lang=lang, zip=zip_code, source=source))
+        url = share_link(ctx.settings, DeepLink(topic=topic, lang=lang, zip=zip_code, source=source))
     except SharingError as exc:
         raise click.ClickException(str(exc)) from None
+    if source:
+        click.echo(
+            f'Visits are counted as "{source}" once it is listed (resource-bot sources add {source}); '
+            'until then as "other".',
+            err=True,
+        )
+    return url
 
 
 @main.command()

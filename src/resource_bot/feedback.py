@@ -63,7 +63,8 @@ def record_feedback(
 
     A report button's data can be forged and sent again and again; the guard row
     (a keyed hash of chat, listing and day, which says nothing without the bot's key)
-    turns every repeat into a no-op. Guard rows of earlier days are deleted here.
+    turns every repeat into a no-op. Guard rows of earlier days go with
+    :func:`purge_report_guards`, which the bot runs with its other purges.
     """
     day = today or dt.datetime.now(dt.UTC).date()
     wanted = [r for r in reports if r.reason in REPORT_REASONS]
@@ -72,8 +73,6 @@ def record_feedback(
     insert_guard = (postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert)(ReportGuard)
     kept = []
     with engine.begin() as connection:
-        if token is not None:
-            connection.execute(delete(ReportGuard).where(ReportGuard.day < day))
         for report in wanted:
             if token is not None:
                 guard = insert_guard.values(token=token(report.service_id, day), day=day).on_conflict_do_nothing()
@@ -83,6 +82,13 @@ def record_feedback(
         if kept:
             connection.execute(insert(FeedbackReport), kept)
     return len(kept)
+
+
+def purge_report_guards(engine: Engine, today: dt.date | None = None) -> int:
+    """Drop guard rows of earlier days (they only matter on their own day); returns how many went."""
+    day = today or dt.datetime.now(dt.UTC).date()
+    with engine.begin() as connection:
+        return int(connection.execute(delete(ReportGuard).where(ReportGuard.day < day)).rowcount or 0)
 
 
 def list_reports(engine: Engine, *, include_done: bool = False) -> list[Report]:

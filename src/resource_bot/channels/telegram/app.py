@@ -39,6 +39,7 @@ from resource_bot.channels.telegram.chats import ChatGate, ChatUpdateProcessor
 from resource_bot.config import MAKE_STATE_SECRET
 from resource_bot.dialog.chatstate import ChatState
 from resource_bot.dialog.events import Effect, Event, Outcome, Reply, Role
+from resource_bot.feedback import purge_report_guards
 from resource_bot.logs import install_private_logging
 from resource_bot.runtime import Runtime
 from resource_bot.state import StateStore
@@ -262,6 +263,7 @@ class TelegramBot:
         if now - self._purged_at >= PURGE_SECONDS:
             self._purged_at = now
             self.store.purge_expired()
+            purge_report_guards(self.runtime.db)
 
     async def _serve(self, update: Update, chat_id: int, event: Event, hint: str | None) -> None:
         incoming = [update.message.message_id] if update.message is not None else []
