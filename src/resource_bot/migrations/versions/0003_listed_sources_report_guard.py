@@ -1,4 +1,5 @@
-"""Listed link sources (the only tags counted by name) and the once-a-day guard on listing reports.
+"""Listed link sources (the only tags counted by name), the once-a-day guard on listing reports,
+and chat rows' expiry times rounded up to the whole hour.
 
 Revision ID: 0003
 Revises: 0002
@@ -6,9 +7,13 @@ Create Date: 2026-12-01
 
 Source counts already kept under unlisted tags stay as they are; maintainers
 can list the tags they made (``resource-bot sources add``) to keep counting them.
+Chat rows written before this revision had expiry times to the microsecond, a
+timeline of each person's activity; they are rounded up like new ones.
 """
 
 from __future__ import annotations
+
+import datetime as dt
 
 import sqlalchemy as sa
 from alembic import op
@@ -35,6 +40,23 @@ def upgrade() -> None:
             sa.Column("day", sa.Date(), nullable=False),
         )
         op.create_index("ix_feedback_guard_day", "feedback_guard", ["day"])
+    for name in ("chat_state", "chat_message"):
+        _round_expiries(name)
+
+
+def _next_hour(value: dt.datetime) -> dt.datetime:
+    hour = value.replace(minute=0, second=0, microsecond=0)
+    return hour if hour == value else hour + dt.timedelta(hours=1)
+
+
+def _round_expiries(name: str) -> None:
+    """One UPDATE per distinct expiry time (rows written in the same update share one), by its index."""
+    table = sa.table(name, sa.column("expires_at", sa.DateTime(timezone=True)))
+    bind = op.get_bind()
+    for (value,) in bind.execute(sa.select(table.c.expires_at).distinct()).all():
+        rounded = _next_hour(value)
+        if rounded != value:
+            bind.execute(sa.update(table).where(table.c.expires_at == value).values(expires_at=rounded))
 
 
 def downgrade() -> None:
