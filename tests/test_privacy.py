@@ -29,6 +29,7 @@ from resource_bot.config import ConfigError, load_settings
 from resource_bot.db import create_schema, make_engine
 from resource_bot.dialog.chatstate import ChatState
 from resource_bot.dialog.menus import Menus
+from resource_bot.logs import install_private_logging
 from resource_bot.state import EXPIRY_STEP, MESSAGE_TTL, STATE_TTL, StateStore
 from tests.postgres import fresh_schema
 from tests.standin import BotApiStandin
@@ -131,7 +132,7 @@ def talk(api: BotApiStandin, chat_id: int, menus: Menus) -> None:
 def everything_logged(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
     """DEBUG on the root and on every library that logs requests, as a maintainer hunting a bug would set."""
     with contextlib.ExitStack() as stack:
-        for name in (None, "telegram", "httpx", "httpcore", "resource_bot"):
+        for name in (None, "telegram", "httpx", "httpcore", "sqlalchemy", "resource_bot"):
             stack.enter_context(caplog.at_level(logging.DEBUG, logger=name))
         yield
 
@@ -167,6 +168,7 @@ def test_after_a_whole_conversation_no_table_holds_text_names_ids_or_the_exact_p
     assert traces_of_the_person(caplog.text) == []
     assert FIRST_NAME not in caplog.text and TYPED not in caplog.text
     assert TOKEN not in caplog.text and TOKEN.split(":")[1] not in caplog.text
+    assert key not in caplog.text, "no log line can be tied to the chat's rows"
 
 
 def test_message_ids_expire_after_48_hours_and_the_state_after_its_ttl(
@@ -332,3 +334,24 @@ def test_a_new_sqlite_database_and_its_log_are_private_and_zero_what_they_delete
     path.chmod(0o644)
     make_engine(f"sqlite:///{path}").dispose()
     assert stat.S_IMODE(path.stat().st_mode) == 0o600, "an older, looser file is tightened"
+
+
+def test_library_log_records_keep_their_wording_and_lose_every_value(caplog: pytest.LogCaptureFixture) -> None:
+    install_private_logging()
+    url = f"http://127.0.0.1:8081/bot{TOKEN}/sendMessage"
+    with everything_logged(caplog):
+        logging.getLogger("httpx").info('HTTP Request: %s %s "%s %d %s"', "POST", url, "HTTP/1.1", 200, "OK")
+        try:
+            raise ValueError(TYPED)
+        except ValueError:
+            logging.getLogger("telegram.ext.Application").exception("update from %(name)s", {"name": FIRST_NAME})
+        logging.getLogger("httpcore.http11").debug(f"receive_response_body.started request=<{CHAT} {TYPED}>")
+        logging.getLogger("telegram.ext.Updater").debug({"text": TYPED})
+        logging.getLogger("resource_bot.example").info("the bot's own %s stays", "wording")
+
+    assert 'HTTP Request: [hidden] [hidden] "[hidden] [hidden] [hidden]"' in caplog.text
+    assert "update from [hidden]" in caplog.text and "ValueError (message hidden)" in caplog.text
+    assert "in test_library_log_records_keep_their_wording" in caplog.text, "where it was raised stays"
+    assert "receive_response_body.started" in caplog.text and "[hidden] dict" in caplog.text
+    assert "the bot's own wording stays" in caplog.text
+    assert traces_of_the_person(caplog.text) == [] and TOKEN not in caplog.text

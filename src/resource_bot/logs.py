@@ -2,8 +2,9 @@
 
 python-telegram-bot, httpx and httpcore log freely at DEBUG: the parameters of
 every Bot API call (message text, names, coordinates), whole updates, request
-URLs (which hold the token) and exception messages that quote them. The bot's
-own code logs no such thing, so only those libraries' records are rewritten.
+URLs (which hold the token) and exception messages that quote them; SQLAlchemy
+logs every statement's parameters (chat keys, states). The bot's own code logs
+no such thing, so only those libraries' records are rewritten.
 
 The rewrite happens where each record is made (a wrapped log-record factory),
 not in one handler: every handler sees the cleaned record, whether it is the
@@ -24,8 +25,9 @@ from typing import Any
 
 from resource_bot.config import ConfigError
 
-#: Loggers whose records may carry a person's words or the token (and their children).
-LIBRARY_LOGGERS = ("telegram", "httpx", "httpcore")
+#: Loggers whose records may carry a person's words or the token (and their children). SQLAlchemy
+#: logs statements with their parameters at INFO: chat keys and states, with a timestamp each.
+LIBRARY_LOGGERS = ("telegram", "httpx", "httpcore", "sqlalchemy")
 HIDDEN = "[hidden]"
 LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 #: A printf-style placeholder (``%s``, ``%d``, ``%(name)s``, ``%-5.2f``) or an escaped ``%%``.
@@ -55,7 +57,7 @@ def _exception_summary(exc_info: Any) -> str:
 
 
 class PrivateLibraryRecords(logging.Filter):
-    """Rewrite python-telegram-bot, httpx and httpcore records so that no value in them survives."""
+    """Rewrite python-telegram-bot, httpx, httpcore and SQLAlchemy records so that no value in them survives."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if not _is_library(record.name):
@@ -106,6 +108,8 @@ def setup_logging(level: str | None = None) -> None:
     if chosen not in LEVELS:
         raise ConfigError(f"LOG_LEVEL={chosen!r} is not a level; use one of {', '.join(LEVELS)} (default INFO).")
     logging.basicConfig(level=chosen, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # SQL echo is not a bot feature: even cleaned, a line per statement would be a timeline.
+    logging.getLogger("sqlalchemy").setLevel(logging.WARNING)
     if chosen != "DEBUG":
         # One line per Bot API request is noise at INFO; at DEBUG it shows, cleaned like the rest.
         logging.getLogger("httpx").setLevel(logging.WARNING)
