@@ -123,7 +123,7 @@ def test_db_upgrade_brings_a_first_schema_database_to_head_and_keeps_its_rows(db
 
 def test_the_upgrade_rounds_expiry_times_written_before_up_to_the_whole_hour(db: tuple[Engine, str]) -> None:
     engine, _ = db
-    migrations.upgrade_to(engine, "0002")
+    migrations.upgrade_to(engine, "0003")
     precise = dt.datetime(2026, 12, 1, 9, 41, 27, 318204, tzinfo=dt.UTC)
     on_the_hour = dt.datetime(2026, 12, 1, 7, tzinfo=dt.UTC)
     with engine.begin() as connection:  # written as the bot wrote them, through the models' column types

@@ -7,6 +7,7 @@ quiet in a pipe.
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from resource_bot.clock import Clock, system_clock, utc_today
 from resource_bot.config import ConfigError, Settings, load_settings
 
 if TYPE_CHECKING:
@@ -24,9 +26,19 @@ if TYPE_CHECKING:
 
 
 class Context:
-    def __init__(self, data: Path | None) -> None:
+    """What every command shares: the data folder, settings read once, and the clock.
+
+    Tests pass their own as ``CliRunner().invoke(main, args, obj=Context(clock=fixed_clock(day)))``;
+    the dates commands stamp and compare then come from that clock, so results hold on any day.
+    """
+
+    def __init__(self, data: Path | None = None, *, clock: Clock = system_clock) -> None:
         self.data = data
+        self.clock = clock
         self._settings: Settings | None = None
+
+    def today(self) -> dt.date:
+        return utc_today(self.clock)
 
     @property
     def settings(self) -> Settings:
@@ -77,7 +89,10 @@ def main(ctx: click.Context, data: Path | None) -> None:
     Try it without Telegram:
       resource-bot chat
     """
-    ctx.obj = Context(data)
+    if isinstance(ctx.obj, Context):  # handed in by a test, with its own clock
+        ctx.obj.data = data
+    else:
+        ctx.obj = Context(data)
 
 
 @main.command()
@@ -182,7 +197,7 @@ def validate(ctx: Context, paths: tuple[Path, ...]) -> None:
     """
     from resource_bot.directory.validate import validate_paths
 
-    result = validate_paths(_paths(ctx, paths))
+    result = validate_paths(_paths(ctx, paths), today=ctx.today())
     for problem in result.problems:
         click.echo(str(problem), err=True)
     if result.problems:
@@ -209,7 +224,7 @@ def load(ctx: Context, paths: tuple[Path, ...]) -> None:
     from resource_bot.directory.load import replace_directory
     from resource_bot.directory.validate import validate_paths
 
-    result = validate_paths(_paths(ctx, paths))
+    result = validate_paths(_paths(ctx, paths), today=ctx.today())
     for problem in result.problems:
         click.echo(str(problem), err=True)
     if result.problems:
@@ -325,6 +340,7 @@ def _engine(ctx: Context) -> Engine:
 
 
 _TOPIC_HELP = "Topic id the link opens, like legal or legal.record_relief (see data/README.md)."
+_ZIP_HELP = "Five-digit ZIP code the chat opens set to (local help first where listed)."
 _SOURCE_HELP = (
     "Anonymous tag counted in `resource-bot stats` once listed (resource-bot sources add), like clinic4. "
     "Never a person's name."
@@ -336,7 +352,7 @@ def _share_options(command: Callable[..., None]) -> Callable[..., None]:
         [
             click.option("--topic", required=True, help=_TOPIC_HELP),
             click.option("--lang", type=click.Choice(["en", "es"]), help="Language the chat opens in."),
-            click.option("--zip", "zip_code", metavar="ZIP", help="Five-digit ZIP code: help near it first."),
+            click.option("--zip", "zip_code", metavar="ZIP", help=_ZIP_HELP),
             click.option("--source", metavar="TAG", help=_SOURCE_HELP),
         ]
     ):
@@ -451,7 +467,7 @@ def stale(ctx: Context, paths: tuple[Path, ...], days: int) -> None:
     """
     from resource_bot.maintenance import stale_entries
 
-    report = stale_entries(_paths(ctx, paths), days=days)
+    report = stale_entries(_paths(ctx, paths), days=days, today=ctx.today())
     for entry in report.entries:
         click.echo(str(entry))
     for problem in report.problems:
@@ -468,6 +484,41 @@ def stale(ctx: Context, paths: tuple[Path, ...], days: int) -> None:
     if report.entries or report.problems:
         sys.exit(1)
     click.echo(f"OK: every entry was verified in the last {days} days.")
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--state", "states", multiple=True, metavar="XX", help="Only these states (repeat for more).")
+@pass_context
+def coverage(ctx: Context, paths: tuple[Path, ...], states: tuple[str, ...]) -> None:
+    """Print a states x topics table of what the directory holds, to see the gaps.
+
+    The first row counts national services (they show everywhere); each state's
+    row counts the local services there, with "." where there are none. With
+    no PATH, reads the data folder.
+
+    \b
+    Example:
+      resource-bot coverage
+      resource-bot coverage --state TX --state MT data/
+    """
+    from resource_bot.directory.catalog import listing_from_entry
+    from resource_bot.directory.coverage import STATES, coverage_of, format_table
+    from resource_bot.directory.validate import validate_paths
+
+    wanted = tuple(s.strip().upper() for s in states)
+    if unknown := [s for s in wanted if s not in STATES]:
+        raise click.BadParameter(
+            f"{', '.join(unknown)} is not a US state code; use two letters like TX.", param_hint="--state"
+        )
+    result = validate_paths(_paths(ctx, paths), today=ctx.today())
+    for problem in result.problems:
+        click.echo(str(problem), err=True)
+    if result.problems:
+        click.echo(f"{len(result.problems)} problem(s) found. Fix them with `resource-bot validate` first.", err=True)
+        sys.exit(1)
+    listings = (listing_from_entry(e) for e in result.services if e.status == "active")
+    click.echo(format_table(coverage_of(listings), wanted or STATES))
 
 
 @main.command()
@@ -495,7 +546,7 @@ def feedback(ctx: Context, ids: tuple[int, ...], include_done: bool, done: bool)
         if not (done and ids):
             hint = "Give --done and the report ids, like: resource-bot feedback --done 12 15"
             raise click.ClickException(hint)
-        marked = mark_done(engine, ids)
+        marked = mark_done(engine, ids, today=ctx.today())
         click.echo(f"Marked {marked} report(s) done.")
         if marked < len(set(ids)):
             click.echo(
@@ -503,7 +554,7 @@ def feedback(ctx: Context, ids: tuple[int, ...], include_done: bool, done: bool)
                 err=True,
             )
         return
-    services = validate_paths([ctx.settings.data_dir]).services
+    services = validate_paths([ctx.settings.data_dir], today=ctx.today()).services
     groups = feedback_by_listing(engine, services, include_done=include_done)
     if not groups:
         click.echo("No open reports." if not include_done else "No reports.")
@@ -532,7 +583,7 @@ def stats(ctx: Context, days: int, chart: Path | None) -> None:
 
     if chart is not None and chart.suffix.lower() != ".png":
         raise click.ClickException(f"{chart.name}: the chart is a PNG image; name it like stats.png")
-    summary = summarize(_engine(ctx), days=days)
+    summary = summarize(_engine(ctx), days=days, today=ctx.today())
     click.echo("\n".join(stats_lines(summary)))
     if chart is not None:
         try:
@@ -628,7 +679,8 @@ def sources_remove(ctx: Context, tags: tuple[str, ...]) -> None:
 @click.option("--area", "default_area",
               help='Area for services whose own cannot be placed: "national", a state, "Harris County, TX".')
 @click.option("--no-matcher", is_flag=True, help="Do not guess topics from names and descriptions.")
-def import_hsds_command(path: Path, out_dir: Path, source_url: str | None, default_area: str | None,
+@pass_context
+def import_hsds_command(ctx: Context, path: Path, out_dir: Path, source_url: str | None, default_area: str | None,
                         no_matcher: bool) -> None:
     """Import an Open Referral HSDS 3 package into YAML files that `validate` accepts.
 
@@ -642,8 +694,6 @@ def import_hsds_command(path: Path, out_dir: Path, source_url: str | None, defau
       resource-bot import-hsds hsds-export/ --out imported/
       resource-bot import-hsds services.json --out imported/ --area "Harris County, TX"
     """
-    import datetime as dt
-
     from resource_bot.directory.hsds import REPORT_NAME, ImportOptions, PackageError, import_hsds
     from resource_bot.directory.places import NATIONAL, resolve_place_name
 
@@ -661,7 +711,7 @@ def import_hsds_command(path: Path, out_dir: Path, source_url: str | None, defau
         from resource_bot.paths import conversations_dir
 
         matcher = NeedMatcher.from_directory(conversations_dir(), [])
-    options = ImportOptions(today=dt.date.today(), source=source_url, default_area=area)
+    options = ImportOptions(today=ctx.today(), source=source_url, default_area=area)
     try:
         report = import_hsds(path, out_dir, options, matcher=matcher)
     except PackageError as exc:

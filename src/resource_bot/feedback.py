@@ -15,6 +15,7 @@ from sqlalchemy import Date, Engine, Integer, String, delete, insert, select, up
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
+from resource_bot.clock import utc_today
 from resource_bot.db import Base
 from resource_bot.dialog.buttons import REPORT_REASONS
 from resource_bot.dialog.events import Feedback
@@ -66,7 +67,7 @@ def record_feedback(
     turns every repeat into a no-op. Guard rows of earlier days go with
     :func:`purge_report_guards`, which the bot runs with its other purges.
     """
-    day = today or dt.datetime.now(dt.UTC).date()
+    day = today or utc_today()
     wanted = [r for r in reports if r.reason in REPORT_REASONS]
     if not wanted:
         return 0
@@ -86,7 +87,7 @@ def record_feedback(
 
 def purge_report_guards(engine: Engine, today: dt.date | None = None) -> int:
     """Drop guard rows of earlier days (they only matter on their own day); returns how many went."""
-    day = today or dt.datetime.now(dt.UTC).date()
+    day = today or utc_today()
     with engine.begin() as connection:
         return int(connection.execute(delete(ReportGuard).where(ReportGuard.day < day)).rowcount or 0)
 
@@ -103,7 +104,7 @@ def mark_done(engine: Engine, report_ids: Iterable[int], today: dt.date | None =
     ids = list(report_ids)
     if not ids:
         return 0
-    day = today or dt.datetime.now(dt.UTC).date()
+    day = today or utc_today()
     with engine.begin() as connection:
         result = connection.execute(
             update(FeedbackReport)

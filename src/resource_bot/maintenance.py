@@ -16,6 +16,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw
 from sqlalchemy import Engine
 
+from resource_bot.clock import utc_today
 from resource_bot.directory.entries import Problem, ServiceEntry
 from resource_bot.directory.validate import validate_paths
 from resource_bot.feedback import Report, list_reports
@@ -32,7 +33,7 @@ def display_path(path: Path) -> str:
 
 
 def _today(today: dt.date | None) -> dt.date:
-    return today or dt.datetime.now(dt.UTC).date()
+    return today or utc_today()
 
 
 # --- stale entries ---------------------------------------------------------------------------

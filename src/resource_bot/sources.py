@@ -23,6 +23,7 @@ from sqlalchemy import Connection, Date, Engine, String, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
+from resource_bot.clock import utc_today
 from resource_bot.db import Base
 
 #: What an unlisted source tag is counted as.
@@ -61,7 +62,7 @@ def check_tag(tag: str) -> str:
 def add_sources(engine: Engine, tags: Iterable[str], today: dt.date | None = None) -> list[str]:
     """List these tags; returns the ones that were new. Raises SourceError before changing anything."""
     wanted = sorted({check_tag(tag) for tag in tags})
-    day = today or dt.datetime.now(dt.UTC).date()
+    day = today or utc_today()
     insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
     added = []
     with engine.begin() as connection:

@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Date, Engine, Integer, String, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
+from resource_bot.clock import utc_today
 from resource_bot.db import Base
 from resource_bot.sources import counted_as
 
@@ -104,7 +105,7 @@ def _add(connection: Connection, counts: Counter[tuple[str, str]], today: dt.dat
         for (kind, value), n in counts.items():
             renamed[(kind, names[value] if kind == "source" else value)] += n
         counts = renamed
-    day = today or dt.datetime.now(dt.UTC).date()
+    day = today or utc_today()
     rows = [{"day": day, "kind": k, "value": v, "count": n} for (k, v), n in sorted(counts.items())]
     connection.execute(_counting(connection.dialect.name), rows)
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from telegram import Update
 
 from resource_bot.channels.telegram.adapter import command_of
+from resource_bot.clock import utc_today
 from resource_bot.directory.catalog import pick
 from resource_bot.directory.load import load_paths
 from resource_bot.feedback import list_reports
@@ -29,16 +30,12 @@ if TYPE_CHECKING:
 MAX_TEXT = 4000
 
 
-def _today() -> dt.date:
-    return dt.datetime.now(dt.UTC).date()
-
-
 def _clip(text: str) -> str:
     return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1] + "…"
 
 
 class Admin:
-    def __init__(self, runtime: Runtime, today: Callable[[], dt.date] = _today) -> None:
+    def __init__(self, runtime: Runtime, today: Callable[[], dt.date] = utc_today) -> None:
         self.runtime = runtime
         self.today = today
         self._commands: dict[str, Callable[[], str]] = {

@@ -1,8 +1,8 @@
 """Listed link sources (the only tags counted by name), the once-a-day guard on listing reports,
 and chat rows' expiry times rounded up to the whole hour.
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-12-01
 
 Source counts already kept under unlisted tags stay as they are; maintainers
@@ -18,8 +18,8 @@ import datetime as dt
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003"
-down_revision = "0002"
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,165 @@
+"""Checks on the evaluation sets themselves (tests/data/danger-eval-*.yaml).
+
+The sets are what the danger figures in the README are measured on, so they must stay big
+enough in every half to mean something, and the held-out half must never leak into the rules:
+a held-out phrase found in conversations/ would make the reported figures a measure of copying.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.evalsplit import split
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).parent / "data"
+CONVERSATIONS = ROOT / "conversations"
+
+DANGER_SETS = {"en": DATA / "danger-eval-en.yaml", "es": DATA / "danger-eval-es.yaml"}
+NEEDS_SETS = (DATA / "needs-dev.yaml", DATA / "needs-extra.yaml")
+#: Every evaluation file whose held-out half must not appear in conversations/.
+EVAL_FILES: tuple[Path, ...] = (*DANGER_SETS.values(), *NEEDS_SETS)
+#: Where each set's rules live, if not all of conversations/: the need matcher reads only the keyword
+#: files, so the menus' own words (the topic named "Orden de protección") cannot lift its figures.
+RULES_FOLDER = dict.fromkeys(NEEDS_SETS, CONVERSATIONS / "keywords")
+
+LEVELS = ("now", "maybe", "none")
+KINDS = ("self_harm", "violence", "weapon", "held", "medical", "children", "trafficking")
+CATEGORIES = {
+    "now": {
+        "threat",
+        "attack_now",
+        "at_the_door",
+        "followed",
+        "weapon",
+        "held",
+        "medical",
+        "overdose",
+        "self_harm_direct",
+        "self_harm_indirect",
+        "children",
+        "trafficking_now",
+    },
+    "maybe": {"fear", "help_me", "coming", "unsure"},
+    "none": {"past", "helper", "question", "idiom", "media", "service_request", "hypothetical", "joke"},
+}
+#: Fewest cases per language in the whole set, and in each half of it.
+MINIMUM = {"now": 330, "maybe": 70, "none": 170}
+MINIMUM_PER_HALF = {"now": 140, "maybe": 30, "none": 70}
+MINIMUM_SELF_HARM_INDIRECT = 40
+
+
+def load(path: Path) -> list[dict[str, Any]]:
+    cases = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert isinstance(cases, list), f"{path.name}: expected a YAML list of cases"
+    return cases
+
+
+def key(text: str) -> str:
+    return text.strip().casefold()
+
+
+def normalise(text: str) -> str:
+    """Casefold, strip accents, drop punctuation ("he's" -> "hes"), collapse spaces."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    kept = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn" and ch not in "'’`")
+    return " ".join(re.sub(r"[\W_]+", " ", kept).split())
+
+
+def strings_in(node: Any) -> Iterator[str]:
+    """Every string in a parsed YAML document: mapping keys, mapping values and list items."""
+    if isinstance(node, str):
+        yield node
+    elif isinstance(node, dict):
+        for k, v in node.items():
+            yield from strings_in(k)
+            yield from strings_in(v)
+    elif isinstance(node, list):
+        for item in node:
+            yield from strings_in(item)
+
+
+@pytest.mark.parametrize("lang", DANGER_SETS)
+def test_every_case_has_a_text_a_level_a_category_and_a_kind_when_in_danger_now(lang: str) -> None:
+    problems = []
+    for case in load(DANGER_SETS[lang]):
+        text, level = case.get("text"), case.get("level")
+        allowed = {"text", "level", "category"} | ({"kind"} if level == "now" else set())
+        if not isinstance(text, str) or not text.strip():
+            problems.append(f"{case}: text must be a non-empty string")
+        if level not in LEVELS:
+            problems.append(f"{case}: level must be one of {LEVELS}")
+            continue
+        if level == "now" and case.get("kind") not in KINDS:
+            problems.append(f"{case}: a `now` case needs a kind from {KINDS}")
+        if case.get("category") not in CATEGORIES[level]:
+            problems.append(f"{case}: category must be one of {sorted(CATEGORIES[level])}")
+        if set(case) - allowed:
+            problems.append(f"{case}: unexpected fields {sorted(set(case) - allowed)}")
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("lang", DANGER_SETS)
+def test_each_language_has_enough_cases_of_every_level(lang: str) -> None:
+    cases = load(DANGER_SETS[lang])
+    levels = Counter(case["level"] for case in cases)
+    for level, least in MINIMUM.items():
+        assert levels[level] >= least, f"{lang}: {levels[level]} `{level}` cases, want {least}"
+    kinds = Counter(case["kind"] for case in cases if case["level"] == "now")
+    assert set(kinds) == set(KINDS), f"{lang}: no `now` case of kind {sorted(set(KINDS) - set(kinds))}"
+    categories = Counter(case["category"] for case in cases if case["level"] == "now")
+    assert set(categories) == CATEGORIES["now"], f"{lang}: no case in {CATEGORIES['now'] - set(categories)}"
+    indirect = categories["self_harm_indirect"]
+    assert indirect >= MINIMUM_SELF_HARM_INDIRECT, f"{lang}: {indirect} indirect self-harm cases"
+
+
+@pytest.mark.parametrize("lang", DANGER_SETS)
+def test_both_halves_are_big_enough_to_measure_on(lang: str) -> None:
+    for name, half in zip(("tuning", "held-out"), split(load(DANGER_SETS[lang])), strict=True):
+        levels = Counter(case["level"] for case in half)
+        for level, least in MINIMUM_PER_HALF.items():
+            assert levels[level] >= least, f"{lang} {name} half: {levels[level]} `{level}` cases, want {least}"
+
+
+def test_no_text_appears_twice_within_or_across_the_sets() -> None:
+    seen: dict[str, str] = {}
+    twice = []
+    for lang, path in DANGER_SETS.items():
+        for case in load(path):
+            if key(case["text"]) in seen:
+                twice.append(f"{lang}: {case['text']!r} (also in {seen[key(case['text'])]})")
+            seen.setdefault(key(case["text"]), lang)
+    assert not twice, "\n".join(twice)
+
+
+def test_no_held_out_phrase_appears_verbatim_in_conversations() -> None:
+    """Rules are written from the tuning half only, so no held-out text may be found in them.
+
+    A held-out text of two words or more matches a string of conversations/ when both are equal
+    once normalised, or, for texts of three words or more, when it appears inside one as whole words.
+    A one-word case ("suicide", "auxilio") is vocabulary, not a phrase: any detector must know the
+    word, so listing it is not copying the case.
+    """
+    copied = []
+    for path in EVAL_FILES:
+        written = {
+            normalise(value)
+            for rules in sorted(RULES_FOLDER.get(path, CONVERSATIONS).rglob("*.yaml"))
+            for value in strings_in(yaml.safe_load(rules.read_text(encoding="utf-8")))
+        }
+        padded = [f" {value} " for value in written]
+        _, held_out = split(load(path))
+        for case in held_out:
+            text = normalise(case["text"])
+            words = len(text.split())
+            if (words >= 2 and text in written) or (words >= 3 and any(f" {text} " in value for value in padded)):
+                copied.append(f"{path.name}: {case['text']!r}")
+    assert not copied, f"{len(copied)} held-out phrases appear in conversations/:\n" + "\n".join(copied)
