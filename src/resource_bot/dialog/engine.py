@@ -31,6 +31,7 @@ from resource_bot.dialog.events import (
 )
 from resource_bot.dialog.matcher import MIN_TOPIC_SCORE, WEAK_TOPIC_SCORE, NeedMatcher, ServiceText, close_topics
 from resource_bot.dialog.menus import Menus
+from resource_bot.dialog.quickexit import typed_exit_language
 from resource_bot.dialog.screens import Screens, near_name
 from resource_bot.directory import topics
 from resource_bot.directory.catalog import Catalog, Found, pick
@@ -88,6 +89,9 @@ class Engine:
     # -- entry point ----------------------------------------------------------------------------
     def handle(self, state: ChatState, event: Event) -> Result:
         if isinstance(event, Text):
+            # Typed "exit" / "salir" does what the ❌ button does, in any state, answered in its language.
+            if exit_lang := typed_exit_language(event.text):
+                return self._quick_exit(state, exit_lang)
             return self._text(state, event.text)
         if isinstance(event, Press):
             return self._press(state, event.data)
@@ -130,8 +134,9 @@ class Engine:
             screen=f"service:{service_id}"
         )
 
-    def _quick_exit(self, state: ChatState) -> Result:
-        reply = Reply(self.menus.ui(state.lang, "exit_done"))
+    def _quick_exit(self, state: ChatState, lang: str | None = None) -> Result:
+        """The neutral last line; a channel that could not delete everything says ``exit_not_cleared``."""
+        reply = Reply(self.menus.ui(lang if lang in self.menus.codes else state.lang, "exit_done"))
         return Outcome(
             (reply,), effects=frozenset({Effect.QUICK_EXIT}), stats=(("quick_exit", "1"),)
         ), ChatState()

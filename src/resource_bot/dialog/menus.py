@@ -71,6 +71,7 @@ UI_KEYS: tuple[str, ...] = (
     "switch_language",
     "crisis_first",
     "exit_done",
+    "exit_not_cleared",
     "forget_done",
     "sorry_error",
     "try_again_later",
