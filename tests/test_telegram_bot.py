@@ -52,9 +52,9 @@ def database_url(template_db: Path, tmp_path: Path) -> str:
 STATE_SECRET = "5f1c3e0a9b7d2c4e6f8a1b3c5d7e9f0a2b4c6d8e0f1a3b5c7d9e1f2a4b6c8d0e"
 
 
-def production_env(database_url: str) -> dict[str, str]:
-    """STATE_SECRET where the bot requires it: any database but the local SQLite file."""
-    return {} if database_url.startswith("sqlite") else {"STATE_SECRET": STATE_SECRET}
+def production_env(database_url: str, *, webhook: bool = False) -> dict[str, str]:
+    """STATE_SECRET where the bot requires it: a webhook, or any database but the local SQLite file."""
+    return {} if database_url.startswith("sqlite") and not webhook else {"STATE_SECRET": STATE_SECRET}
 
 
 def settings_for(api: BotApiStandin, database_url: str, home: Path, **env: str) -> Settings:
@@ -64,7 +64,7 @@ def settings_for(api: BotApiStandin, database_url: str, home: Path, **env: str) 
             "TELEGRAM_BASE_URL": api.base_url,
             "DATABASE_URL": database_url,
             "RESOURCE_BOT_HOME": str(home),
-            **production_env(database_url),
+            **production_env(database_url, webhook="WEBHOOK_URL" in env),
             **env,
         }
     )
