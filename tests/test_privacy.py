@@ -365,3 +365,12 @@ def test_library_log_records_keep_their_wording_and_lose_every_value(caplog: pyt
     assert "receive_response_body.started" in caplog.text and "[hidden] dict" in caplog.text
     assert "the bot's own wording stays" in caplog.text
     assert traces_of_the_person(caplog.text) == [] and TOKEN not in caplog.text
+
+
+def test_an_unknown_log_level_is_refused_in_one_line(tmp_path: Path) -> None:
+    env = {"TELEGRAM_BOT_TOKEN": TOKEN, "RESOURCE_BOT_HOME": str(tmp_path), "LOG_LEVEL": "loud"}
+    result = CliRunner().invoke(main, ["poll"], env=env)
+
+    assert result.exit_code == 1
+    (line,) = result.output.strip().splitlines()
+    assert "LOG_LEVEL='LOUD' is not a level" in line and "DEBUG" in line
