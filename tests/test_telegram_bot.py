@@ -482,8 +482,9 @@ def webhook_client(api: BotApiStandin, database_url: str, tmp_path: Path) -> Ite
         STATE_SECRET=STATE_SECRET,
     )
     runtime = open_runtime(settings)
-    with TestClient(build_webhook_app(runtime)) as client:
-        client.runtime = runtime
+    now = [0.0]  # /healthz reuses one answer for a couple of seconds of this clock
+    with TestClient(build_webhook_app(runtime, clock=lambda: now[0])) as client:
+        client.runtime, client.now = runtime, now
         yield client
     runtime.db.dispose()
 
@@ -508,6 +509,7 @@ def test_health_says_whether_the_database_answers(webhook_client: Any) -> None:
     healthy = webhook_client.get("/healthz")
     assert (healthy.status_code, healthy.json()) == (200, {"database": "ok"})
     webhook_client.runtime.db = create_engine("sqlite:////nonexistent-folder/bot.sqlite3")
+    webhook_client.now[0] += 60
     sick = webhook_client.get("/healthz")
     assert (sick.status_code, sick.json()) == (503, {"database": "unavailable"})
 

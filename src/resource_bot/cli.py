@@ -18,6 +18,7 @@ import click
 
 from resource_bot.clock import Clock, system_clock, utc_today
 from resource_bot.config import ConfigError, Settings, load_settings
+from resource_bot.directory.entries import count_problems
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -51,6 +52,10 @@ class Context:
 
     def runtime(self) -> Runtime:
         """The database, directory and engine; loads the bundled directory on first run."""
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import DBAPIError
+        from sqlalchemy.exc import TimeoutError as PoolTimeout
+
         from resource_bot.runtime import DirectoryError, open_runtime
 
         try:
@@ -58,6 +63,13 @@ class Context:
         except DirectoryError as exc:
             hint = "Fix these with `resource-bot validate`, then try again."
             raise click.ClickException(f"{exc}\n{hint}") from None
+        except (DBAPIError, PoolTimeout) as exc:
+            where = make_url(self.settings.database_url).render_as_string(hide_password=True)
+            reason = type(exc.orig).__name__ if isinstance(exc, DBAPIError) else "no free connection"
+            raise click.ClickException(
+                f"The database at {where} did not answer ({reason}); check that it is running and that "
+                "DATABASE_URL is right, then try again."
+            ) from None
 
 
 pass_context = click.make_pass_decorator(Context)
@@ -168,6 +180,7 @@ def webhook(ctx: Context) -> None:
     """
     import uvicorn
 
+    from resource_bot.channels.telegram.serving import server_config
     from resource_bot.channels.telegram.webhook import build_webhook_app
 
     runtime = _telegram_runtime(ctx, webhook=True)
@@ -175,7 +188,8 @@ def webhook(ctx: Context) -> None:
         app = build_webhook_app(runtime)
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
-    uvicorn.run(app, host="0.0.0.0", port=runtime.settings.port, access_log=False, log_level="info")
+    # Bounded header time, keep-alive and concurrency (serving.py); run it behind a reverse proxy.
+    uvicorn.Server(server_config(app, port=runtime.settings.port)).run()
 
 
 def _paths(ctx: Context, paths: tuple[Path, ...]) -> list[Path]:
@@ -201,7 +215,7 @@ def validate(ctx: Context, paths: tuple[Path, ...]) -> None:
     for problem in result.problems:
         click.echo(str(problem), err=True)
     if result.problems:
-        click.echo(f"{len(result.problems)} problem(s) found. Fix them and run validate again.", err=True)
+        click.echo(f"{count_problems(result.problems)} problem(s) found. Fix them and run validate again.", err=True)
         sys.exit(1)
     click.echo(f"OK: {len(result.services)} services in {len(result.files)} file(s).")
 
@@ -229,7 +243,7 @@ def load(ctx: Context, paths: tuple[Path, ...]) -> None:
         click.echo(str(problem), err=True)
     if result.problems:
         click.echo(
-            f"{len(result.problems)} problem(s) found; the directory was not changed. "
+            f"{count_problems(result.problems)} problem(s) found; the directory was not changed. "
             "Fix them and run load again.",
             err=True,
         )
@@ -436,7 +450,7 @@ def flyer(
     validation = validate_paths([ctx.settings.data_dir])
     if not validation.ok:
         raise click.ClickException(
-            f"The directory in {ctx.settings.data_dir} has {len(validation.problems)} problem(s); "
+            f"The directory in {ctx.settings.data_dir} has {count_problems(validation.problems)} problem(s); "
             "run `resource-bot validate`, fix them, then make the flyer again."
         )
     catalog = Catalog(listing_from_entry(s) for s in validation.services if s.status == "active")
@@ -473,7 +487,7 @@ def stale(ctx: Context, paths: tuple[Path, ...], days: int) -> None:
     for problem in report.problems:
         click.echo(str(problem), err=True)
     if report.problems:
-        click.echo(f"{len(report.problems)} problem(s); run `resource-bot validate` and fix them.", err=True)
+        click.echo(f"{count_problems(report.problems)} problem(s); run `resource-bot validate` and fix them.", err=True)
     if report.entries:
         click.echo(
             f"{len(report.entries)} {'entry' if len(report.entries) == 1 else 'entries'} not verified "
@@ -743,7 +757,9 @@ def export_hsds_command(ctx: Context, out_dir: Path) -> None:
     for problem in result.problems:
         click.echo(str(problem), err=True)
     if result.problems:
-        click.echo(f"{len(result.problems)} problem(s) found; nothing exported. Fix them and try again.", err=True)
+        click.echo(
+            f"{count_problems(result.problems)} problem(s) found; nothing exported. Fix them and try again.", err=True
+        )
         sys.exit(1)
     exported = export_hsds(result, out_dir)
     for note in exported.notes:

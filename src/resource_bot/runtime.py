@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Connection, Engine
 
 from resource_bot.config import Settings
-from resource_bot.db import create_schema, make_engine
+from resource_bot.db import STATEMENT_TIMEOUT, create_schema, make_engine
 from resource_bot.dialog.danger import DangerDetector
 from resource_bot.dialog.engine import Engine as DialogEngine
 from resource_bot.dialog.engine import service_texts
@@ -110,7 +110,7 @@ def ensure_directory(settings: Settings, db: Engine) -> None:
 def open_runtime(settings: Settings, *, bot_username: str | None = None) -> Runtime:
     # Build the ZIP index now (about 1.5 s) rather than on some person's first ZIP.
     preload()
-    db = make_engine(settings.database_url)
+    db = make_engine(settings.database_url, statement_timeout=STATEMENT_TIMEOUT)
     ensure_directory(settings, db)
     catalog = read_catalog(db)
     folder = conversations_dir()

@@ -18,6 +18,7 @@ from telegram import Update
 from resource_bot.channels.telegram.adapter import command_of
 from resource_bot.clock import utc_today
 from resource_bot.directory.catalog import pick
+from resource_bot.directory.entries import count_problems
 from resource_bot.directory.load import load_paths
 from resource_bot.feedback import list_reports
 from resource_bot.runtime import Runtime
@@ -98,7 +99,7 @@ class Admin:
         result = load_paths(self.runtime.db, [settings.data_dir])
         if not result.ok:
             problems = "\n".join(str(problem) for problem in result.problems)
-            count = len(result.problems)
+            count = count_problems(result.problems)
             return f"Not reloaded: {count} problem(s); the directory was not changed.\n{problems}"
         self.runtime.refresh_if_changed(force=True)
         return f"Reloaded: {result.services} services from {len(result.files)} file(s)."

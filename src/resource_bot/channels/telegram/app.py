@@ -33,11 +33,13 @@ from telegram import (
 from telegram.constants import ChatType
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
+from telegram.request import HTTPXRequest
 
 from resource_bot.channels.telegram import adapter
 from resource_bot.channels.telegram.admin import Admin
 from resource_bot.channels.telegram.chats import ChatGate, ChatUpdateProcessor, Urgency
 from resource_bot.channels.telegram.exiting import EXIT_SECONDS, quick_exit
+from resource_bot.channels.telegram.updates import UpdateSafeBot
 from resource_bot.config import MAKE_STATE_SECRET
 from resource_bot.dialog.chatstate import ChatState
 from resource_bot.dialog.events import Effect, Event, Outcome, Reply, Role
@@ -63,7 +65,16 @@ MAX_FLOOD_WAIT = 60.0
 MAX_TOTAL_FLOOD_WAIT = 120.0
 #: How often a process drops expired state rows.
 PURGE_SECONDS = 600.0
-_DB_ERRORS = (DBAPIError, PoolTimeout)
+#: Longest one update's database work may take; past it the person is told to try again (and
+#: given the emergency numbers) while the stuck call gives up on its own timeouts (see db.py).
+DB_TURN_SECONDS = 8.0
+
+
+class DatabaseTimeout(Exception):
+    """The database did not answer within DB_TURN_SECONDS."""
+
+
+_DB_ERRORS = (DBAPIError, PoolTimeout, DatabaseTimeout)
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
@@ -125,6 +136,18 @@ class TelegramBot:
         self.exit_seconds = EXIT_SECONDS
         self._purged_at = 0.0
         self._bot: Any = None  # the Application's Bot, set by build_application
+        self.db_seconds = DB_TURN_SECONDS
+
+    async def in_db_thread(self, work: Callable[..., T], *args: Any) -> T:
+        """Run database work in a worker thread, giving up on it after ``db_seconds``.
+
+        A thread cannot be stopped: the abandoned call ends on its own connect, pool or
+        statement timeout; the person's answer does not wait for it.
+        """
+        try:
+            return await asyncio.wait_for(asyncio.to_thread(work, *args), self.db_seconds)
+        except TimeoutError:
+            raise DatabaseTimeout(f"no answer within {self.db_seconds:g} s") from None
 
     # -- Bot API calls, retried ------------------------------------------------------------------
     async def call(
@@ -304,7 +327,7 @@ class TelegramBot:
         if tapped is not None:
             incoming.append(tapped.message_id)
         try:
-            turn = await asyncio.to_thread(self._turn, chat_id, event, hint, incoming)
+            turn = await self.in_db_thread(self._turn, chat_id, event, hint, incoming)
         except _DB_ERRORS as exc:
             if not is_forget(event):
                 raise
@@ -313,7 +336,7 @@ class TelegramBot:
         sent = await self._deliver(chat_id, turn, tapped)
         if sent:
             try:
-                await asyncio.to_thread(self.store.remember_messages, turn.key, sent)
+                await self.in_db_thread(self.store.remember_messages, turn.key, sent)
             except _DB_ERRORS as exc:
                 # The reply has arrived: a "try again later" now would contradict it. Quick exit
                 # still deletes this id: it spans every id up to the message asking for it.
@@ -408,16 +431,27 @@ def build_application(
     install_private_logging()
     settings = runtime.settings
     bot = TelegramBot(runtime, gate=gate, webhook=not polling)
+
+    def request(pool_size: int) -> HTTPXRequest:
+        return HTTPXRequest(
+            connection_pool_size=pool_size,
+            connect_timeout=request_timeout,
+            read_timeout=request_timeout,
+            write_timeout=request_timeout,
+            pool_timeout=request_timeout,
+        )
+
+    # Our own Bot, so that polling reads each update of a batch on its own (see updates.py).
+    telegram_bot = UpdateSafeBot(
+        settings.require_token(),
+        base_url=settings.telegram_base_url,
+        request=request(64),
+        get_updates_request=request(1),
+    )
     builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
         Application.builder()
-        .token(settings.require_token())
-        .base_url(settings.telegram_base_url)
+        .bot(telegram_bot)
         .concurrent_updates(ChatUpdateProcessor(bot.gate, bot.on_slow_down, urgency=bot.urgency))
-        .connect_timeout(request_timeout)
-        .read_timeout(request_timeout)
-        .write_timeout(request_timeout)
-        .pool_timeout(request_timeout)
-        .connection_pool_size(64)
         .post_init(prepare_bot)
     )
     if not polling:
