@@ -713,6 +713,9 @@ def benchmark(plan: Plan, *, postgres: bool, webhooks: bool, profile_dir: Path |
                 "TELEGRAM_BOT_TOKEN": TOKEN,
                 "TELEGRAM_BASE_URL": api.base_url,
                 "RESOURCE_BOT_HOME": str(workdir),
+                # Production keeps the key that hides chat ids out of the database (PostgreSQL and
+                # webhooks require it); a fixed one made for the benchmark.
+                "STATE_SECRET": "b3e1" * 16,
                 "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)]),
             }
 

@@ -43,7 +43,7 @@ from tests.test_telegram_bot import (
 
 EMERGENCY_NUMBERS = ("911", "988", "1-888-373-7888")
 SECRET = "right_secret-123"
-STATE_SECRET = "a-test-only-state-secret"
+STATE_SECRET = "a-test-only-state-secret-0123456789"  # 32+ characters, as settings require
 #: Words and a name that must never reach the log, whatever happens to the update carrying them.
 PRIVATE_WORDS, PRIVATE_NAME = "my uncle keeps my passport", "Mallory"
 

@@ -129,16 +129,16 @@ def chat(ctx: Context, lang: str) -> None:
     TerminalChat(runtime.dialog, sys.stdout, lang=lang, is_tty=sys.stdin.isatty()).run(sys.stdin.readline)
 
 
-def _telegram_runtime(ctx: Context) -> Runtime:
-    """Check the token first (one line on how to get one), then open the database and directory."""
-    import logging
+def _telegram_runtime(ctx: Context, *, webhook: bool) -> Runtime:
+    """Check the token and STATE_SECRET first (one line on how to get each), then open the database."""
+    from resource_bot.logs import setup_logging
 
     try:
         ctx.settings.require_token()
+        ctx.settings.state_secret_for(webhook=webhook)
+        setup_logging()
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # its request lines would show the token
     return ctx.runtime()
 
 
@@ -147,17 +147,19 @@ def _telegram_runtime(ctx: Context) -> Runtime:
 def poll(ctx: Context) -> None:
     """Run the Telegram bot with long polling (one process; no public address needed).
 
-    Needs TELEGRAM_BOT_TOKEN. TELEGRAM_BASE_URL points it at another Bot API
-    server. Stop it with Ctrl-C.
+    Needs TELEGRAM_BOT_TOKEN; with a PostgreSQL DATABASE_URL also STATE_SECRET
+    (the key that hides chat ids). TELEGRAM_BASE_URL points it at another Bot
+    API server. LOG_LEVEL=DEBUG shows more (never what people wrote). Stop it
+    with Ctrl-C.
 
     \b
     Example:
       TELEGRAM_BOT_TOKEN=123456:ABC... resource-bot poll
-      DATABASE_URL=postgresql://localhost/bot TELEGRAM_BOT_TOKEN=... resource-bot poll
+      DATABASE_URL=postgresql://localhost/bot STATE_SECRET=... TELEGRAM_BOT_TOKEN=... resource-bot poll
     """
     from resource_bot.channels.telegram.app import ALLOWED_UPDATES, build_application
 
-    application = build_application(_telegram_runtime(ctx))
+    application = build_application(_telegram_runtime(ctx, webhook=False))
     application.run_polling(allowed_updates=ALLOWED_UPDATES)
 
 
@@ -167,12 +169,13 @@ def webhook(ctx: Context) -> None:
     """Run the Telegram bot as a webhook server on PORT (several processes may share one bot).
 
     Needs TELEGRAM_BOT_TOKEN, WEBHOOK_URL (the public https:// address Telegram
-    calls) and WEBHOOK_SECRET. Registers WEBHOOK_URL with Telegram at start;
+    calls), WEBHOOK_SECRET and STATE_SECRET (the key that hides chat ids; make
+    one with: python -c "import secrets; print(secrets.token_hex(32))"). Registers WEBHOOK_URL with Telegram at start;
     GET /healthz says whether the database answers.
 
     \b
     Example:
-      WEBHOOK_URL=https://bot.example.org/telegram WEBHOOK_SECRET=s3cret_value \\
+      WEBHOOK_URL=https://bot.example.org/telegram WEBHOOK_SECRET=s3cret_value STATE_SECRET=... \\
         TELEGRAM_BOT_TOKEN=123456:ABC... PORT=8080 resource-bot webhook
     """
     import uvicorn
@@ -180,7 +183,7 @@ def webhook(ctx: Context) -> None:
     from resource_bot.channels.telegram.serving import server_config
     from resource_bot.channels.telegram.webhook import build_webhook_app
 
-    runtime = _telegram_runtime(ctx)
+    runtime = _telegram_runtime(ctx, webhook=True)
     try:
         app = build_webhook_app(runtime)
     except ConfigError as exc:
@@ -352,7 +355,10 @@ def _engine(ctx: Context) -> Engine:
 
 _TOPIC_HELP = "Topic id the link opens, like legal or legal.record_relief (see data/README.md)."
 _ZIP_HELP = "Five-digit ZIP code the chat opens set to (local help first where listed)."
-_SOURCE_HELP = "Anonymous tag counted in `resource-bot stats`, like clinic4. Never a person's name."
+_SOURCE_HELP = (
+    "Anonymous tag counted in `resource-bot stats` once listed (resource-bot sources add), like clinic4. "
+    "Never a person's name."
+)
 
 
 def _share_options(command: Callable[..., None]) -> Callable[..., None]:
@@ -373,9 +379,16 @@ def _share_link(ctx: Context, topic: str, lang: str | None, zip_code: str | None
     from resource_bot.sharing import SharingError, share_link
 
     try:
-        return share_link(ctx.settings, DeepLink(topic=topic, lang=lang, zip=zip_code, source=source))
+        url = share_link(ctx.settings, DeepLink(topic=topic, lang=lang, zip=zip_code, source=source))
     except SharingError as exc:
         raise click.ClickException(str(exc)) from None
+    if source:
+        click.echo(
+            f'Visits are counted as "{source}" once it is listed (resource-bot sources add {source}); '
+            'until then as "other".',
+            err=True,
+        )
+    return url
 
 
 @main.command()
@@ -593,6 +606,83 @@ def stats(ctx: Context, days: int, chart: Path | None) -> None:
             message = f"Could not write {chart}: {exc.strerror}; choose another file."
             raise click.ClickException(message) from None
         click.echo(f"Wrote the chart to {chart}.", err=True)
+
+
+@main.group()
+def sources() -> None:
+    """The link source tags counted by name in `resource-bot stats`; every other tag counts as "other".
+
+    A source tag is whatever a link says, so only tags you made for a place (a clinic's
+    flyer, a shelter's poster) are counted under their own name. Kept in the database
+    (DATABASE_URL), so every bot process counts the same way.
+
+    \b
+    Example:
+      resource-bot sources add clinic4
+      resource-bot link --topic trafficking --source clinic4 --qr clinic4.png
+    """
+
+
+@sources.command("add")
+@click.argument("tags", nargs=-1, required=True)
+@pass_context
+def sources_add(ctx: Context, tags: tuple[str, ...]) -> None:
+    """List source tags, so their links are counted under their own names.
+
+    \b
+    Example:
+      resource-bot sources add clinic4 shelter_b
+    """
+    from resource_bot.sources import SourceError, add_sources
+
+    try:
+        added = add_sources(_engine(ctx), tags)
+    except SourceError as exc:
+        raise click.ClickException(str(exc)) from None
+    if added:
+        click.echo(f"Listed {', '.join(added)}: links with these tags now count under their own names.")
+    already = sorted(set(tags) - set(added))
+    if already:
+        click.echo(f"{', '.join(already)}: already listed.")
+
+
+@sources.command("list")
+@pass_context
+def sources_list(ctx: Context) -> None:
+    """Show the listed source tags, with the day each was listed.
+
+    \b
+    Example:
+      resource-bot sources list
+    """
+    from resource_bot.sources import list_sources
+
+    listed = list_sources(_engine(ctx))
+    if not listed:
+        click.echo('No sources listed; every source tag counts as "other". Add one: resource-bot sources add clinic4')
+        return
+    for source in listed:
+        click.echo(f"{source.tag:<20} listed {source.added_on}")
+
+
+@sources.command("remove")
+@click.argument("tags", nargs=-1, required=True)
+@pass_context
+def sources_remove(ctx: Context, tags: tuple[str, ...]) -> None:
+    """Unlist source tags: their links count as "other" from now on (past counts stay).
+
+    \b
+    Example:
+      resource-bot sources remove clinic4
+    """
+    from resource_bot.sources import remove_sources
+
+    removed = remove_sources(_engine(ctx), tags)
+    if removed:
+        click.echo(f'Unlisted {", ".join(removed)}: their links now count as "other"; past counts stay.')
+    missing = sorted(set(tags) - set(removed))
+    if missing:
+        click.echo(f"{', '.join(missing)}: not listed, nothing to do. See: resource-bot sources list", err=True)
 
 
 @main.command("import-hsds")

@@ -6,6 +6,7 @@ Hosting platforms hand out ``postgres://`` URLs; SQLAlchemy wants
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +44,27 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=5000")
+    # Deleted rows (a forgotten chat, expired state) are overwritten with zeros, not just unlinked.
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
+
+
+def private_file(path: Path) -> None:
+    """Make the SQLite file (and its folder) readable by this user only, before SQLite opens it.
+
+    SQLite gives the ``-wal`` and ``-shm`` files the mode of the database file, so a
+    database created here as 0600 keeps all three private. An older, looser file is tightened.
+    """
+    if not path.parent.exists():
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if not path.exists():
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    for part in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        try:
+            if part.exists() and part.stat().st_mode & 0o077:
+                part.chmod(0o600)
+        except OSError:
+            pass  # not ours to change (another user's file); SQLite still opens it
 
 
 def make_engine(url: str, *, statement_timeout: float | None = None, **kwargs: Any) -> Engine:
@@ -61,10 +82,10 @@ def make_engine(url: str, *, statement_timeout: float | None = None, **kwargs: A
     kwargs.setdefault("pool_timeout", POOL_TIMEOUT)
     if url.startswith("sqlite"):
         path = url.split("///", 1)[1] if "///" in url else ""
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        else:
+        if not path or path == ":memory:":
             kwargs.pop("pool_timeout")  # one shared in-memory connection, no pool to wait for
+        elif not path.startswith("file:"):
+            private_file(Path(path))
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine

@@ -22,7 +22,7 @@ from resource_bot.directory.entries import count_problems
 from resource_bot.directory.load import load_paths
 from resource_bot.feedback import list_reports
 from resource_bot.runtime import Runtime
-from resource_bot.stats import read_counts
+from resource_bot.stats import FEWER, MIN_SHOWN, read_counts, shown
 
 if TYPE_CHECKING:
     from resource_bot.channels.telegram.app import TelegramBot
@@ -73,9 +73,13 @@ class Admin:
                 day[(row.kind, row.value)] += row.count
         if not week:
             return "No use counted in the last 7 days."
-        lines = [f"Counts for {today.isoformat()} (today) and the last 7 days:", "kind value: today / 7 days"]
+        lines = [
+            f"Counts for {today.isoformat()} (today) and the last 7 days:",
+            "kind value: today / 7 days",
+            f"(a count under {MIN_SHOWN} shows as {FEWER!r}: it could point to one person)",
+        ]
         for kind, value in sorted(week):
-            lines.append(f"{kind} {value}: {day[(kind, value)]} / {week[(kind, value)]}")
+            lines.append(f"{kind} {value}: {shown(day[(kind, value)])} / {shown(week[(kind, value)])}")
         return "\n".join(lines)
 
     def feedback(self) -> str:

@@ -40,9 +40,12 @@ from resource_bot.channels.telegram.admin import Admin
 from resource_bot.channels.telegram.chats import ChatGate, ChatUpdateProcessor, Urgency
 from resource_bot.channels.telegram.exiting import EXIT_SECONDS, quick_exit
 from resource_bot.channels.telegram.updates import UpdateSafeBot
+from resource_bot.config import MAKE_STATE_SECRET
 from resource_bot.dialog.chatstate import ChatState
 from resource_bot.dialog.events import Effect, Event, Outcome, Reply, Role
 from resource_bot.dialog.quickexit import is_forget, is_quick_exit
+from resource_bot.feedback import purge_report_guards
+from resource_bot.logs import install_private_logging
 from resource_bot.runtime import Runtime
 from resource_bot.state import PendingForgets, StateStore
 
@@ -100,13 +103,32 @@ class Turn:
     outcome: Outcome
 
 
+def open_state_store(runtime: Runtime, *, webhook: bool) -> StateStore:
+    """The state store, keyed by STATE_SECRET where production needs it; says which key it uses.
+
+    Raises ConfigError when STATE_SECRET is required and missing (see Settings.state_secret_for).
+    """
+    store = StateStore(runtime.db, runtime.settings.state_secret_for(webhook=webhook))
+    if store.key_source == "STATE_SECRET":
+        log.info("chat ids are hidden with the key from STATE_SECRET")
+        if store.drop_stored_secret():
+            log.info("deleted the key this database kept from before STATE_SECRET was set")
+    else:
+        log.warning(
+            "chat ids are hidden with a key kept in the database itself: fine for a local trial, "
+            "not for real use. Set STATE_SECRET (%s) before going live.",
+            MAKE_STATE_SECRET,
+        )
+    return store
+
+
 class TelegramBot:
     """The handler's state: the runtime, the state store, the per-chat gate."""
 
-    def __init__(self, runtime: Runtime, *, gate: ChatGate | None = None) -> None:
+    def __init__(self, runtime: Runtime, *, gate: ChatGate | None = None, webhook: bool = False) -> None:
         self.runtime = runtime
         self.menus = runtime.dialog.menus
-        self.store = StateStore(runtime.db, runtime.settings.state_secret)
+        self.store = open_state_store(runtime, webhook=webhook)
         self.gate = gate or ChatGate()
         self.admin = Admin(runtime)
         #: Chats whose rows go as soon as the database is back (Quick exit or /forget while it was away).
@@ -271,7 +293,7 @@ class TelegramBot:
             before = self.store.load(key, new_chat=new_chat, connection=connection)
             outcome, after = self.runtime.dialog.handle(before, event)
             # The counts first: a listing report (rare) commits on its own before this writes.
-            self.runtime.record(outcome, connection)
+            self.runtime.record(outcome, connection, report_token=self.store.report_token(key))
             if Effect.FORGET in outcome.effects:
                 # The state goes; the message ids stay (until they expire) so a later Quick exit
                 # still deletes the messages from before /forget.
@@ -279,6 +301,8 @@ class TelegramBot:
             else:
                 self.store.save(key, after, connection=connection)
             self.store.remember_messages(key, incoming, connection=connection)
+        if Effect.FORGET in outcome.effects:
+            self.store.scrub_files()  # after the commit: no copy of the old state left in SQLite's log
         return Turn(key, before, after, outcome)
 
     def _forget_later(self, chat_id: int, event: Event, hint: str | None) -> Turn:
@@ -294,6 +318,7 @@ class TelegramBot:
         if now - self._purged_at >= PURGE_SECONDS:
             self._purged_at = now
             self.store.purge_expired()
+            purge_report_guards(self.runtime.db)
 
     async def _serve(self, update: Update, chat_id: int, event: Event, hint: str | None) -> None:
         incoming = [update.message.message_id] if update.message is not None else []
@@ -403,8 +428,9 @@ def build_application(
     gate: ChatGate | None = None,
 ) -> AnyApplication:
     """The Application for ``runtime.settings``; call :func:`prepare_bot` once it is initialized."""
+    install_private_logging()
     settings = runtime.settings
-    bot = TelegramBot(runtime, gate=gate)
+    bot = TelegramBot(runtime, gate=gate, webhook=not polling)
 
     def request(pool_size: int) -> HTTPXRequest:
         return HTTPXRequest(
