@@ -490,7 +490,7 @@ def entries(n: int = DEFAULT_SERVICES, seed: int = 2026) -> tuple[list[Organizat
 
 
 def build_catalog(n: int = DEFAULT_SERVICES, seed: int = 2026) -> Catalog:
-    """A catalog as :func:`~resource_bot.directory.catalog.read_catalog` would build it, without a database."""
+    """A catalog as :func:`~resource_bot.directory.catalog_db.read_catalog` would build it, without a database."""
     organizations, services = entries(n, seed)
     names = {org.id: org.name for org in organizations}
     return Catalog(listing_from_entry(s, names.get(s.organization or "")) for s in services)

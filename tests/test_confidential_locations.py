@@ -16,7 +16,8 @@ from resource_bot.dialog.chatstate import ChatState
 from resource_bot.dialog.engine import Engine
 from resource_bot.dialog.events import Press, Start, Text
 from resource_bot.dialog.menus import Menus
-from resource_bot.directory.catalog import Catalog, read_catalog
+from resource_bot.directory.catalog import Catalog
+from resource_bot.directory.catalog_db import read_catalog
 from resource_bot.directory.hsds import ImportOptions, export_hsds, import_hsds
 from resource_bot.directory.load import replace_directory
 from resource_bot.directory.places import miles_between, place_from_zip

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from resource_bot.cli import main
 from resource_bot.db import make_engine
-from resource_bot.directory.catalog import read_catalog
+from resource_bot.directory.catalog_db import read_catalog
 from resource_bot.directory.load import load_paths
 from resource_bot.directory.models import Service
 from resource_bot.directory.validate import validate_paths

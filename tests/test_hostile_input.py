@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 from resource_bot.cli import Context, main
 from resource_bot.clock import fixed_clock
 from resource_bot.db import make_engine
-from resource_bot.directory.catalog import read_catalog
+from resource_bot.directory.catalog_db import read_catalog
 from resource_bot.directory.hsds import ImportOptions, PackageError, import_hsds
 from resource_bot.directory.load import current_version, load_paths
 from resource_bot.directory.validate import data_files, validate_paths

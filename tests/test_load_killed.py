@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from resource_bot.db import make_engine
-from resource_bot.directory.catalog import read_catalog
+from resource_bot.directory.catalog_db import read_catalog
 from resource_bot.directory.load import load_paths
 from resource_bot.paths import data_dir
 

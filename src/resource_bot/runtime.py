@@ -20,7 +20,8 @@ from resource_bot.dialog.engine import service_texts
 from resource_bot.dialog.events import Outcome
 from resource_bot.dialog.matcher import NeedMatcher
 from resource_bot.dialog.menus import Menus
-from resource_bot.directory.catalog import Catalog, read_catalog
+from resource_bot.directory.catalog import Catalog
+from resource_bot.directory.catalog_db import read_catalog
 from resource_bot.directory.load import current_version, files_digest, load_paths
 from resource_bot.directory.places import preload
 from resource_bot.directory.validate import data_files

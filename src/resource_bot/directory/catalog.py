@@ -5,6 +5,9 @@ everything a screen needs is precomputed here when the directory loads: the
 services under each topic, national ones apart, local ones bucketed by state
 (and radius areas by grid cell) so that a user's area is checked against a few
 candidates instead of the whole directory.
+
+Nothing here touches the database (:mod:`resource_bot.directory.catalog_db`
+reads the catalog from it), so the dialog engine imports no database code.
 """
 
 from __future__ import annotations
@@ -13,24 +16,13 @@ import datetime as dt
 import functools
 import json
 import math
-import sys
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from sqlalchemy import Engine, select
-
 from resource_bot.directory import topics
 from resource_bot.directory.entries import LocationEntry, PhoneEntry, ServiceEntry, Translated
 from resource_bot.directory.hours import WeeklyHours, is_open_at, parse_hours
-from resource_bot.directory.models import (
-    DirectoryVersion,
-    Location,
-    Organization,
-    Phone,
-    Service,
-    ServiceTopic,
-)
 from resource_bot.directory.places import Place, ServiceArea, miles_between, parse_area, place_from_zip
 
 #: Radius areas are bucketed in cells of this many degrees.
@@ -235,13 +227,13 @@ def _shared(kind: str, value: object) -> ServiceArea | WeeklyHours:
     return _parsed(kind, key)
 
 
-def _area(value: object) -> ServiceArea:
+def shared_area(value: object) -> ServiceArea:
     area = _shared("area", value)
     assert isinstance(area, ServiceArea)
     return area
 
 
-def _hours(value: object) -> WeeklyHours | None:
+def shared_hours(value: object) -> WeeklyHours | None:
     if value is None:
         return None
     hours = _shared("hours", value)
@@ -255,7 +247,7 @@ def listing_from_entry(entry: ServiceEntry, organization: Translated | None = No
         name=entry.name,
         description=entry.description,
         topics=entry.topics,
-        area=_area(entry.area),
+        area=shared_area(entry.area),
         phones=entry.phones,
         website=entry.website,
         email=entry.email,
@@ -264,83 +256,9 @@ def listing_from_entry(entry: ServiceEntry, organization: Translated | None = No
         eligibility=entry.eligibility,
         application_process=entry.application_process,
         confidential=entry.confidential,
-        hours=_hours(entry.hours),
+        hours=shared_hours(entry.hours),
         locations=entry.locations,
         organization=organization or {},
         source_url=entry.source_url,
         last_verified=entry.last_verified,
     )
-
-
-#: Shared by every listing without such a text; never mutated.
-_NO_TEXT: Translated = {}
-
-
-def _words(values: Iterable[str] | None) -> tuple[str, ...]:
-    """Short repeated strings (language codes, topic ids) kept once in memory, not once per row."""
-    return tuple(sys.intern(v) for v in values or ())
-
-
-def read_catalog(engine: Engine) -> Catalog:
-    """Build the catalog from the database with a handful of bulk queries."""
-    with engine.connect() as connection:
-        version = connection.execute(
-            select(DirectoryVersion.id).order_by(DirectoryVersion.id.desc()).limit(1)
-        ).scalar()
-        organizations = {
-            row.id: row.name for row in connection.execute(select(Organization.id, Organization.name))
-        }
-        topic_rows: dict[str, list[str]] = defaultdict(list)
-        for t in connection.execute(
-            select(ServiceTopic).order_by(ServiceTopic.service_id, ServiceTopic.position)
-        ):
-            topic_rows[t.service_id].append(sys.intern(t.topic_id))
-        phones: dict[str, list[PhoneEntry]] = defaultdict(list)
-        for p in connection.execute(select(Phone).order_by(Phone.service_id, Phone.position)):
-            phones[p.service_id].append(
-                PhoneEntry(
-                    p.number, sys.intern(p.kind), p.keyword, p.always_open, _words(p.languages), p.note or _NO_TEXT
-                )
-            )
-        locations: dict[str, list[LocationEntry]] = defaultdict(list)
-        for loc in connection.execute(select(Location).order_by(Location.service_id, Location.position)):
-            locations[loc.service_id].append(
-                LocationEntry(
-                    loc.name or _NO_TEXT,
-                    loc.street,
-                    sys.intern(loc.city) if loc.city else None,
-                    sys.intern(loc.state) if loc.state else None,
-                    loc.zip,
-                    loc.latitude,
-                    loc.longitude,
-                    loc.confidential,
-                )
-            )
-        listings = []
-        rows = connection.execute(
-            select(Service).where(Service.status == "active").order_by(Service.position)
-        )
-        for row in rows:
-            listings.append(
-                Listing(
-                    id=row.id,
-                    name=row.name,
-                    description=row.description,
-                    topics=tuple(topic_rows.get(row.id, ())),
-                    area=_area(row.area),
-                    phones=tuple(phones.get(row.id, ())),
-                    website=row.website,
-                    email=row.email,
-                    languages=_words(row.languages),
-                    cost=row.cost or _NO_TEXT,
-                    eligibility=row.eligibility or _NO_TEXT,
-                    application_process=row.application_process or _NO_TEXT,
-                    confidential=row.confidential,
-                    hours=_hours(row.hours),
-                    locations=tuple(locations.get(row.id, ())),
-                    organization=organizations.get(row.organization_id, _NO_TEXT) if row.organization_id else _NO_TEXT,
-                    source_url=row.source_url,
-                    last_verified=row.last_verified,
-                )
-            )
-    return Catalog(listings, version)
