@@ -29,7 +29,8 @@ TODAY = dt.date(2026, 11, 28)
 
 def _import(package: Path, out: Path, matcher: NeedMatcher | None = None,
             **options: Any) -> tuple[ImportReport, dict[str, dict[str, Any]]]:
-    report = import_hsds(package, out, ImportOptions(today=TODAY, **options), matcher=matcher)
+    guess_topics = matcher.guess_topics if matcher is not None else None
+    report = import_hsds(package, out, ImportOptions(today=TODAY, **options), guess_topics=guess_topics)
     services = {}
     for path in out.glob("*.yaml"):
         for service in (yaml.safe_load(path.read_text()) or {}).get("services", []):

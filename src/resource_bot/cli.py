@@ -719,15 +719,15 @@ def import_hsds_command(ctx: Context, path: Path, out_dir: Path, source_url: str
         if area is None:
             raise click.ClickException(f"--area {default_area!r} is not a place the bot knows; "
                                        'try "national", "Texas", "Harris County, TX" or "Austin, TX".')
-    matcher = None
+    guess_topics = None
     if not no_matcher:
         from resource_bot.dialog.matcher import NeedMatcher
         from resource_bot.paths import conversations_dir
 
-        matcher = NeedMatcher.from_directory(conversations_dir(), [])
+        guess_topics = NeedMatcher.from_directory(conversations_dir(), []).guess_topics
     options = ImportOptions(today=ctx.today(), source=source_url, default_area=area)
     try:
-        report = import_hsds(path, out_dir, options, matcher=matcher)
+        report = import_hsds(path, out_dir, options, guess_topics=guess_topics)
     except PackageError as exc:
         raise click.ClickException(f"{exc}\nPoint PATH at the package folder or its .json file.") from None
     click.echo(report.summary())

@@ -376,6 +376,11 @@ class NeedMatcher:
         """The language ``text`` is clearly typed in, if not ``chat_lang`` (see :mod:`typedlang`)."""
         return typed_language(text, chat_lang, self._lang_words)
 
+    def guess_topics(self, name: str, description: str) -> list[tuple[str, float]]:
+        """Topics a service's name and description point to, as (id, score), best first: for the HSDS importer."""
+        text = f"{name}. {description}"
+        return [(s.id, s.score) for s in self.match(text, "en").topics if s.score >= MIN_TOPIC_SCORE]
+
     # -- topics ---------------------------------------------------------------------------
 
     def _score_topics(self, words: Sequence[str], lang: str) -> list[Scored]:

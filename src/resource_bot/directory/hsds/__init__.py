@@ -11,10 +11,9 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from resource_bot.dialog.matcher import NeedMatcher
 from resource_bot.directory.entries import Validation
 from resource_bot.directory.hsds.exporter import Exported, build_tables, write_package
-from resource_bot.directory.hsds.importer import ImportOptions, PackageImporter
+from resource_bot.directory.hsds.importer import ImportOptions, PackageImporter, TopicGuesser
 from resource_bot.directory.hsds.reader import PackageError, read_package
 from resource_bot.directory.hsds.report import ImportReport
 from resource_bot.directory.hsds.taxonomy import MappingError, TaxonomyMap
@@ -22,14 +21,26 @@ from resource_bot.directory.hsds.writer import write_yaml
 
 REPORT_NAME = "import-report.txt"
 
-__all__ = ["REPORT_NAME", "ImportOptions", "ImportReport", "MappingError", "PackageError", "export_hsds", "import_hsds"]
+__all__ = [
+    "REPORT_NAME",
+    "ImportOptions",
+    "ImportReport",
+    "MappingError",
+    "PackageError",
+    "TopicGuesser",
+    "export_hsds",
+    "import_hsds",
+]
 
 
 def import_hsds(path: Path, out_dir: Path, options: ImportOptions, *, taxonomy_map: TaxonomyMap | None = None,
-                matcher: NeedMatcher | None = None) -> ImportReport:
-    """Read the package at ``path``, write YAML and ``import-report.txt`` into ``out_dir``, return the report."""
+                guess_topics: TopicGuesser | None = None) -> ImportReport:
+    """Read the package at ``path``, write YAML and ``import-report.txt`` into ``out_dir``, return the report.
+
+    ``guess_topics`` gives topics to services whose taxonomy terms gave none (see TopicGuesser).
+    """
     package = read_package(path)
-    importer = PackageImporter(package, options, taxonomy_map or TaxonomyMap.load(), matcher)
+    importer = PackageImporter(package, options, taxonomy_map or TaxonomyMap.load(), guess_topics)
     imported = importer.run()
     report = importer.report
     for cell in package.formula_cells:

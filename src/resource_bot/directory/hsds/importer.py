@@ -14,11 +14,11 @@ import hashlib
 import re
 import unicodedata
 from collections import defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from resource_bot.dialog.matcher import NeedMatcher
 from resource_bot.directory.hsds import extras
 from resource_bot.directory.hsds.fields import zip_place
 from resource_bot.directory.hsds.reader import Package
@@ -26,6 +26,11 @@ from resource_bot.directory.hsds.report import ImportReport, Kind
 from resource_bot.directory.hsds.tables import Row
 from resource_bot.directory.hsds.taxonomy import TaxonomyMap, Term
 from resource_bot.directory.places import Place, ServiceArea, place_from_location
+
+#: Topics for a service from its name and description: (topic id, score 0..100) pairs, best first,
+#: only those good enough to use. The CLI passes the need matcher's (NeedMatcher.guess_topics);
+#: taking a function keeps directory/ from importing the dialog package.
+TopicGuesser = Callable[[str, str], Sequence[tuple[str, float]]]
 
 #: Tables the directory has no place for; their rows are listed in the report as not imported.
 UNREAD_TABLES = ("program", "contact", "funding", "cost_option", "required_document", "accessibility",
@@ -120,11 +125,11 @@ class PackageImporter:
     """Turns one package into directory records; see the module docstring."""
 
     def __init__(self, package: Package, options: ImportOptions, taxonomy_map: TaxonomyMap,
-                 matcher: NeedMatcher | None) -> None:
+                 guess_topics: TopicGuesser | None) -> None:
         self.index = _Index(package)
         self.options = options
         self.map = taxonomy_map
-        self.matcher = matcher
+        self.guess_topics = guess_topics
         self.report = ImportReport(package.label)
         self.org_ids: dict[str, str] = {}
         self.used_locations: set[str] = set()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from resource_bot.dialog.matcher import MIN_TOPIC_SCORE
 from resource_bot.directory.hsds.areas import area_from_rows
 from resource_bot.directory.hsds.fields import (
     PHONE_TYPES,
@@ -132,16 +131,15 @@ class ServiceParts:
             found.extend(mapped or ())
         if self.row.get("keywords"):
             found.extend(self.importer.map.keyword_topics(str(self.row["keywords"])))
-        if not found and self.importer.matcher is not None:
-            text = f"{self.row['name']}. {self.row.get('description') or ''}"
-            scored = [s for s in self.importer.matcher.match(text, "en").topics if s.score >= MIN_TOPIC_SCORE]
+        if not found and self.importer.guess_topics is not None:
+            scored = self.importer.guess_topics(str(self.row["name"]), str(self.row.get("description") or ""))
             picked = scored[:MATCHER_TOPICS]
             if picked:
-                shown = ", ".join(f"{s.id} ({s.score:.0f})" for s in picked)
-                others = ", ".join(f"{s.id} ({s.score:.0f})" for s in scored[MATCHER_TOPICS:])
+                shown = ", ".join(f"{topic} ({score:.0f})" for topic, score in picked)
+                others = ", ".join(f"{topic} ({score:.0f})" for topic, score in scored[MATCHER_TOPICS:])
                 self.note("assumed", "topics", f"guessed by the need matcher from name and description: {shown}"
                           + (f"; it also suggested {others}" if others else ""))
-            found = [s.id for s in picked]
+            found = [topic for topic, _ in picked]
         return list(dict.fromkeys(found))
 
     def phones(self) -> list[dict[str, Any]]:
