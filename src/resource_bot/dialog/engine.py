@@ -10,6 +10,8 @@ leaves the state exactly as it was.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 from resource_bot.clock import Clock, system_clock
 from resource_bot.dialog import buttons
@@ -57,7 +59,13 @@ def service_texts(catalog: Catalog) -> list[ServiceText]:
 
 
 class Engine:
-    """Answers one event at a time; holds the menus, the catalog and the matcher, never a chat."""
+    """Answers one event at a time; holds the menus, the catalog and the matcher, never a chat.
+
+    All that depends on the loaded directory is one :class:`Snapshot`, built whole and
+    swapped in by a single assignment: each event is answered from start to end by the
+    snapshot current when it came, so a reply never mixes two directories, and threads
+    answering events need no lock while another swaps in a new directory.
+    """
 
     def __init__(
         self,
@@ -69,22 +77,69 @@ class Engine:
         bot_username: str | None = None,
         clock: Clock = system_clock,
     ) -> None:
-        self.menus = menus
-        self.matcher = matcher
-        self.danger = danger
-        self.clock = clock
-        self.screens = Screens(menus, catalog, bot_username)
-        self._by_key = {service_key(service_id): service_id for service_id in catalog.services}
+        self.snapshot = Snapshot.build(menus, catalog, matcher, danger, clock, bot_username)
+
+    @property
+    def menus(self) -> Menus:
+        return self.snapshot.menus
+
+    @property
+    def danger(self) -> DangerDetector:
+        return self.snapshot.danger
+
+    @property
+    def clock(self) -> Clock:
+        return self.snapshot.clock
+
+    @property
+    def catalog(self) -> Catalog:
+        return self.snapshot.catalog
+
+    @property
+    def matcher(self) -> NeedMatcher:
+        return self.snapshot.matcher
+
+    @property
+    def screens(self) -> Screens:
+        return self.snapshot.screens
+
+    def use_catalog(self, catalog: Catalog, matcher: NeedMatcher) -> None:
+        """Swap in a newly loaded directory (after /reload or another process's load), whole."""
+        now = self.snapshot
+        self.snapshot = Snapshot.build(now.menus, catalog, matcher, now.danger, now.clock, now.screens.bot_username)
+
+    def handle(self, state: ChatState, event: Event) -> Result:
+        return self.snapshot.handle(state, event)
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """The engine over one loaded directory; never changed once built (see :class:`Engine`)."""
+
+    menus: Menus
+    matcher: NeedMatcher
+    danger: DangerDetector
+    clock: Clock
+    screens: Screens
+    #: Deep-link service keys to service ids.
+    _by_key: Mapping[str, str]
+
+    @classmethod
+    def build(
+        cls,
+        menus: Menus,
+        catalog: Catalog,
+        matcher: NeedMatcher,
+        danger: DangerDetector,
+        clock: Clock,
+        bot_username: str | None,
+    ) -> Snapshot:
+        by_key = {service_key(service_id): service_id for service_id in catalog.services}
+        return cls(menus, matcher, danger, clock, Screens(menus, catalog, bot_username), by_key)
 
     @property
     def catalog(self) -> Catalog:
         return self.screens.catalog
-
-    def use_catalog(self, catalog: Catalog, matcher: NeedMatcher) -> None:
-        """Swap in a newly loaded directory (after /reload or another process's load)."""
-        self.screens.catalog = catalog
-        self.matcher = matcher
-        self._by_key = {service_key(service_id): service_id for service_id in catalog.services}
 
     # -- entry point ----------------------------------------------------------------------------
     def handle(self, state: ChatState, event: Event) -> Result:
