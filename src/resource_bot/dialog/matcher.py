@@ -16,6 +16,7 @@ from __future__ import annotations
 import heapq
 import math
 import sys
+import threading
 from array import array
 from bisect import bisect_left
 from collections import OrderedDict
@@ -201,6 +202,11 @@ class FuzzyVocab:
         for w in self._sorted:
             self._buckets.setdefault(self._key(w, len(w)), []).append(w)
         self._cache: OrderedDict[str, dict[str, float]] = OrderedDict()
+        # Threads answering at once share the cache: a get-then-move while another evicts raises, so
+        # the cache is touched under a lock (held for a dict step, never for the fuzzy search).
+        # Not functools.lru_cache over a method: that ties the vocabulary into a reference cycle,
+        # which after runtime.settle_heap's gc.freeze would outlive every directory reload.
+        self._cache_lock = threading.Lock()
 
     def _key(self, word: str, length: int) -> tuple[str, int]:
         return (word[0] if self._first else "", length)
@@ -214,10 +220,11 @@ class FuzzyVocab:
             return {word: 1.0}
         if not fuzzy or len(word) < 4:
             return {}
-        hit = self._cache.get(word)
-        if hit is not None:
-            self._cache.move_to_end(word)
-            return hit
+        with self._cache_lock:
+            hit = self._cache.get(word)
+            if hit is not None:
+                self._cache.move_to_end(word)
+                return hit
         n = len(word)
         cutoff = 85.0 if n <= 5 else 80.0  # one wrong letter in a 5-letter word is a different word
         found: dict[str, float] = {}
@@ -239,9 +246,10 @@ class FuzzyVocab:
                 if word[:k] in self._words:
                     found[word[:k]] = max(found.get(word[:k], 0.0), 0.7 + 0.3 * k / n)
         result = dict(sorted(found.items(), key=lambda kv: -kv[1])[:3])
-        self._cache[word] = result
-        if len(self._cache) > _FUZZY_CACHE_SIZE:  # least recently used out: bounded whatever people type
-            self._cache.popitem(last=False)
+        with self._cache_lock:
+            self._cache[word] = result
+            if len(self._cache) > _FUZZY_CACHE_SIZE:  # least recently used out: bounded whatever people type
+                self._cache.popitem(last=False)
         return result
 
 
