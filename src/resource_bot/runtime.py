@@ -7,6 +7,7 @@ so they all serve the same directory in the same way.
 from __future__ import annotations
 
 import gc
+import threading
 import time
 from dataclasses import dataclass, field
 
@@ -43,6 +44,7 @@ class Runtime:
     db: Engine
     dialog: DialogEngine
     _checked_at: float = field(default_factory=time.monotonic)
+    _refreshing: threading.Lock = field(default_factory=threading.Lock)
 
     @property
     def catalog(self) -> Catalog:
@@ -63,18 +65,30 @@ class Runtime:
         record_counts(self.db if connection is None else connection, outcome.stats)
 
     def refresh_if_changed(self, *, force: bool = False) -> bool:
-        """Swap in the directory another process loaded; cheap, and at most every 30 s unless forced."""
-        now = time.monotonic()
-        if not force and now - self._checked_at < REFRESH_SECONDS:
+        """Swap in the directory another process loaded; cheap, and at most every 30 s unless forced.
+
+        Worker threads call this before each update. One of them checks (and rebuilds, which
+        takes seconds over a big directory) while the others go on answering from the directory
+        they have; a forced refresh (/reload) waits for a rebuild under way, then checks again.
+        """
+        if not force and time.monotonic() - self._checked_at < REFRESH_SECONDS:
             return False
-        self._checked_at = now
-        version = current_version(self.db)
-        if version is None or version.id == self.catalog.version:
+        if not self._refreshing.acquire(blocking=force):
             return False
-        catalog = read_catalog(self.db)
-        self.dialog.use_catalog(catalog, build_matcher(catalog))
-        settle_heap()
-        return True
+        try:
+            now = time.monotonic()
+            if not force and now - self._checked_at < REFRESH_SECONDS:
+                return False  # another thread has just checked
+            self._checked_at = now
+            version = current_version(self.db)
+            if version is None or version.id == self.catalog.version:
+                return False
+            catalog = read_catalog(self.db)
+            self.dialog.use_catalog(catalog, build_matcher(catalog))
+            settle_heap()
+            return True
+        finally:
+            self._refreshing.release()
 
 
 def settle_heap() -> None:
