@@ -46,7 +46,7 @@ NAME = "Zephyr Quill Line"
 TYPOS = ("zephir", "quil", "zefyr", "lyne", "qwill", "zaphyr", "quell", "zepher", "linne", "quilt")
 
 
-def generation(number: int, danger: DangerDetector) -> tuple[Catalog, NeedMatcher]:
+def generation(number: int) -> tuple[Catalog, NeedMatcher]:
     listing = Listing(
         id=f"zephyr-{number}",
         name={"en": f"{NAME}, generation {number}"},
@@ -59,7 +59,7 @@ def generation(number: int, danger: DangerDetector) -> tuple[Catalog, NeedMatche
     )
     catalog = Catalog([listing], version=number)
     phrases, ordinary = load_keyword_dir(conversations_dir() / "keywords")
-    return catalog, NeedMatcher(phrases, service_texts(catalog), danger, ordinary)
+    return catalog, NeedMatcher(phrases, service_texts(catalog), ordinary_words=ordinary)
 
 
 def generations_in(reply: Reply) -> set[int]:
@@ -81,7 +81,7 @@ def test_replies_never_mix_two_directories_while_another_thread_swaps_them(
 ) -> None:
     # A tiny typo cache: threads typing the same few typos hit and evict each other's entries all the time.
     monkeypatch.setattr(matcher_module, "_FUZZY_CACHE_SIZE", 4)
-    directories = [generation(number, danger) for number in GENERATIONS]
+    directories = [generation(number) for number in GENERATIONS]
     engine = Engine(menus, *directories[0], danger)
     swapping = threading.Event()
     swapping.set()
