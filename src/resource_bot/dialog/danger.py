@@ -19,8 +19,10 @@ forgiven. Then, in order:
    ``not_me`` (a helper or a question: "how can I help my friend") and
    ``not_now`` (the past: "two years ago") each lower the verdict one step:
    now to maybe, maybe to none.
-3. ``upgrade`` rules turn a held or violence hit into children or trafficking
-   when the message also says so ("my kids", "make me work").
+3. The kind: a self-harm rule wins over other rules on the same words (it is
+   written in the first person); otherwise :data:`KIND_PRIORITY` decides, and
+   ``upgrade`` rules turn a held, weapon or violence hit into children or
+   trafficking when the message also says so ("my kids", "make me work").
 """
 
 from __future__ import annotations
@@ -246,7 +248,10 @@ class DangerDetector:
             return Verdict("none", None, fired)
         if level == 1:
             return Verdict("maybe", None, fired)
-        kinds = {rule.kind for _, _, rule in now}
+        # A self-harm rule is written in the first person ("me quiero matar", "kill myself"); a
+        # violence rule on the same words only matched a look-alike conjugation, so it yields.
+        own = [s for s in now if s[2].kind == "self_harm"]
+        kinds = {span[2].kind for span in now if span[2].kind == "self_harm" or not _overlaps(span, own)}
         kind = next(k for k in KIND_PRIORITY if k in kinds)
         if kind in _UPGRADABLE:
             extra = {rule.kind for rs in sets for _, _, rule in rs.upgrades.spans(slots)}
