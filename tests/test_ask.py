@@ -23,7 +23,7 @@ def test_json_lines_follow_the_documented_format(env: dict[str, str]) -> None:
     lines = [json.loads(line) for line in result.output.splitlines()]
     assert [line["text"] for line in lines] == ["wage theft", "human trafficking"]
     for line in lines:
-        assert set(line) == {"text", "crisis", "topics", "services"}
+        assert set(line) == {"text", "crisis", "danger", "topics", "services"}
         assert line["crisis"] is False
         assert all(topics.is_topic(t["id"]) for t in line["topics"])
         scores = [t["score"] for t in line["topics"]]
@@ -39,6 +39,18 @@ def test_words_on_the_command_line_are_one_request(env: dict[str, str]) -> None:
     assert line["text"] == "estoy en peligro"
     assert line["crisis"] is True
     assert line["topics"][0]["id"] == "emergency"
+
+
+def test_json_shows_the_danger_level_and_kind(env: dict[str, str]) -> None:
+    typed = "i want to die\nhelp me please\nhe has a gun\nfood bank\n"
+    result = CliRunner().invoke(main, ["ask", "--json"], input=typed, env=env)
+    dangers = [json.loads(line)["danger"] for line in result.output.splitlines()]
+    assert dangers == [
+        {"level": "now", "kind": "self_harm"},
+        {"level": "maybe", "kind": None},
+        {"level": "now", "kind": "weapon"},
+        {"level": "none", "kind": None},
+    ]
 
 
 def test_plain_output_is_readable(env: dict[str, str]) -> None:

@@ -271,15 +271,12 @@ class DangerDetector:
             for n in range(len(word) - limit, len(word) + limit + 1):
                 choices = self._by_len.get(n)
                 if choices:
-                    for match, _, _ in process.extract(
-                        word, choices, scorer=OSA.distance, score_cutoff=limit, limit=3
-                    ):
+                    for match, _, _ in process.extract(word, choices, scorer=OSA.distance, score_cutoff=limit, limit=3):
                         near.add(match)
         result = frozenset(near)
         if len(self._fuzzy_cache) < _CACHE_LIMIT:
             self._fuzzy_cache[word] = result
         return result
-
 
 
 #: The lines the emergency screen puts first, by kind of danger (service ids in data/crisis.yaml);

@@ -2,7 +2,8 @@
 
 Pure Python with no I/O and nothing from Telegram, in the spirit of h11: the
 channels feed it events and carry out what comes back. Two rules hold in every
-state: danger words get the emergency screen before anything else, and a bad
+state: danger gets the emergency screen before anything else (maybe-danger a
+one-tap "Are you safe right now?"), and a bad
 event (forged button data, an unknown kind of event) gets a calm answer and
 leaves the state exactly as it was.
 """
@@ -213,12 +214,18 @@ class Engine:
         new = state.evolve(zip=None, latitude=place.latitude, longitude=place.longitude)
         return self._set_place(state, new, place)
 
+    def _emergency(self, state: ChatState, kind: str) -> Result:
+        """Danger now: the emergency screen, its first line chosen by the kind of danger."""
+        new = state.evolve(screen="topic:emergency", topic="emergency", page=0, open_now=False)
+        reply = self.screens.emergency(new, kind, self.place(new), self.clock())
+        return Outcome((reply,), stats=(("crisis", kind), ("topic", "emergency"))), new
+
     def _text(self, state: ChatState, raw: str) -> Result:
         text = raw[:MAX_TYPED] if isinstance(raw, str) else ""
-        if self.danger.is_crisis(text, None):
-            prefix = self.menus.ui(state.lang, "crisis_first")
-            outcome, new = self._topic(state.evolve(page=0, open_now=False), "emergency", prefix=prefix)
-            return Outcome(outcome.replies, stats=(("crisis", "1"),) + outcome.stats), new
+        # The one danger check of a message: everything below uses this verdict.
+        verdict = self.danger.check(text)
+        if verdict.now:
+            return self._emergency(state, verdict.kind or "violence")
         if match := _ZIP_TEXT.match(text):
             zip_code = match[1]
             place = place_from_zip(zip_code)
@@ -227,6 +234,9 @@ class Engine:
             return self._set_place(state, state.evolve(zip=zip_code, latitude=None, longitude=None), place)
         result = self.matcher.match(text, state.lang, max_topics=3, max_services=3)
         topic_ids = [s.id for s in result.topics if s.score >= MIN_TOPIC_SCORE]
+        if verdict.level == "maybe":
+            reply = self.screens.safety_check(state, topic_ids)
+            return Outcome((reply,), stats=(("crisis", "maybe"),)), state.evolve(screen="safe_check")
         listings = [listing for s in result.services if (listing := self.catalog.get(s.id))]
         if not topic_ids:
             reply = self.screens.suggestions(state, listings)
@@ -256,6 +266,16 @@ class Engine:
         if kind == buttons.CLEAR_AREA:
             new = state.evolve(zip=None, latitude=None, longitude=None)
             return self._area(new, prefix=self.menus.ui(state.lang, "area_cleared"))
+        if kind == buttons.SAFE_CALL:
+            return self._emergency(state, "violence")
+        if kind == buttons.SAFE_TALK:
+            new = state.evolve(screen="topic:emergency", topic="emergency", page=0, open_now=False)
+            reply = self.screens.talk_now(new, self.place(new), self.clock())
+            return Outcome((reply,), stats=(("topic", "emergency"),)), new
+        if kind == "safe_help":
+            if parsed.target:
+                return self._topic(state.evolve(page=0, open_now=False), parsed.target)
+            return self.main_menu(state), state.evolve(screen="main", page=0)
         if kind == "topic":
             return self._topic(state.evolve(page=parsed.page), parsed.target)
         if kind == "open":

@@ -42,6 +42,7 @@ STOPWORDS: frozenset[str] = frozenset(_STOPWORD_TEXT.split())
 #: case-folded first). Hand-written because it is a few dozen letters: Unicode's full confusables
 #: table (and the libraries that ship it) maps whole strings for spoof checks, not one letter to
 #: one letter, and would pull in thousands of mappings a chat message never needs.
+# fmt: off
 _LOOKALIKES: dict[str, str] = {
     # Cyrillic
     "а": "a", "в": "b", "е": "e", "ё": "e", "к": "k", "м": "m", "н": "h", "о": "o", "р": "p",
@@ -53,6 +54,7 @@ _LOOKALIKES: dict[str, str] = {
     # Latin letters from other alphabets' blocks (IPA, small capitals) that read as plain ones
     "ı": "i", "ɑ": "a", "ɩ": "i", "ʟ": "l", "ᴀ": "a", "ʀ": "r", "ᴇ": "e", "ᴏ": "o",
 }
+# fmt: on
 
 
 def _fold_char(ch: str) -> str:
