@@ -167,6 +167,12 @@ def test_small_typos_do_not_hide_danger(detector: DangerDetector, text: str) -> 
     assert detector.check(text).now, text
 
 
+def test_words_as_people_type_them_read_as_the_words_the_rules_use(detector: DangerDetector) -> None:
+    assert detector.check("hes bouta shoot me").now
+    assert detector.check("toy encerrada").now
+    assert detector.check("me kiero morir").kind == "self_harm"
+
+
 def test_an_idiom_cancels_only_the_rule_it_overlaps(detector: DangerDetector) -> None:
     assert not detector.check("this job is killing me").now
     assert detector.check("this job is killing me and he is going to kill me").now
@@ -247,6 +253,8 @@ def test_a_well_formed_rule_compiles() -> None:
         ("language: en\ngroups:\n  who: []\nnow:\n  violence: [kill me]\n", "non-empty list"),
         ("language: en\nnow:\n  violence: [kill me]\nextra: []\n", "unknown section"),
         ("language: en\nnow: {}\n", "no rules"),
+        ("language: en\nnow:\n  violence: [kill me]\nspellings: [toy]\n", "'spellings' must map"),
+        ("language: en\nnow:\n  violence: [kill me]\nspellings: {bouta: about to}\n", "one word on each side"),
     ],
 )
 def test_a_malformed_danger_file_is_refused_with_a_clear_message(tmp_path: Path, content: str, hint: str) -> None:

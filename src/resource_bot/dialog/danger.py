@@ -176,6 +176,7 @@ class DangerDetector:
                     for alt in el.alts:
                         for words in alt:
                             vocab.update(words)
+        self._spellings = {typed: meant for r in rules.values() for typed, meant in r.spellings.items()}
         self._vocab = frozenset(vocab)
         self._by_len: dict[int, list[str]] = {}
         # Short words ("kil", "knif", "hrut") are forgiven only a missing letter or two swapped ones.
@@ -259,13 +260,16 @@ class DangerDetector:
         return Verdict("now", kind, fired)
 
     def _slot(self, word: str) -> frozenset[str]:
-        """The word plus any rule word within one typo of it (two for long words)."""
+        """The word, what it spells ("toy" -> "estoy"), and any rule word within one typo (two for long words)."""
+        meant = self._spellings.get(word)
         if word in self._vocab:
-            return frozenset((word,))
+            return frozenset((word, meant)) if meant else frozenset((word,))
         cached = self._fuzzy_cache.get(word)
         if cached is not None:
             return cached
         near: set[str] = {word, *self._short.get(word, ())} if len(word) <= 4 else {word}
+        if meant:
+            near.add(meant)
         if len(word) >= _FUZZY_MIN_LEN:
             limit = 2 if len(word) >= 9 else 1
             for n in range(len(word) - limit, len(word) + limit + 1):

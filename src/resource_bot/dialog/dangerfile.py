@@ -88,6 +88,7 @@ class LanguageRules:
     not_me: list[Rule] = field(default_factory=list)
     present: list[Rule] = field(default_factory=list)
     upgrades: list[Rule] = field(default_factory=list)  # kind: the kind a held/violence hit becomes
+    spellings: dict[str, str] = field(default_factory=dict)  # "toy" -> "estoy": a typed word also reads as
 
 
 def _words(text: str, where: str, source: str) -> Words:
@@ -239,7 +240,7 @@ def load_danger_file(path: Path) -> LanguageRules:
             f"{path}: expected a mapping with 'language', 'groups', a 'now:' mapping (kind -> rules) and "
             f"the lists {', '.join(RULE_LISTS)}; see the comment at the top of the file."
         )
-    unknown = sorted(set(doc) - {"language", "groups", "now", "upgrade", *RULE_LISTS})
+    unknown = sorted(set(doc) - {"language", "groups", "now", "upgrade", "spellings", *RULE_LISTS})
     if unknown:
         raise DangerFileError(f"{path}: unknown section(s) {unknown}; the sections are explained at the top.")
     lang = doc.get("language", path.stem)
@@ -262,4 +263,20 @@ def load_danger_file(path: Path) -> LanguageRules:
         setattr(rules, key, _rule_list(path, key, doc.get(key), groups))
     if not rules.now:
         raise DangerFileError(f"{path}: 'now' has no rules; a danger file must say what danger looks like.")
+    rules.spellings = _spellings(path, doc.get("spellings"))
     return rules
+
+
+def _spellings(path: Path, raw: object) -> dict[str, str]:
+    """``spellings:`` maps a way people type a word ("toy", "bouta") to the word rules use."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise DangerFileError(f"{path}: 'spellings' must map a typed word to a word ('toy: estoy').")
+    out: dict[str, str] = {}
+    for typed, meant in raw.items():
+        a, b = normalize(str(typed)), normalize(str(meant))
+        if not a or not b or " " in a or " " in b:
+            raise DangerFileError(f"{path}: spellings: {typed!r}: {meant!r} must be one word on each side.")
+        out[a] = b
+    return out
