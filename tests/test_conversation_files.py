@@ -43,6 +43,7 @@ BUTTON_KEYS = (
     "prev_page",
     "open_now_filter",
     "show_all",
+    "switch_language",
     "share_location",
     "clear_area",
     "share",
@@ -263,9 +264,12 @@ def test_safety_lines_are_where_they_must_be(lang: str) -> None:
     for key in ("sorry_error", "try_again_later"):
         for number in ("911", "988", NHTH):
             assert number in ui[key], f"{lang}.yaml ui.{key} must mention {number}"
+    assert "211" in ui["not_sure"], f"{lang}.yaml ui.not_sure must mention 211"
     for number in ("211", NHTH, "911"):
-        assert number in ui["not_sure"], f"{lang}.yaml ui.not_sure must mention {number}"
         assert number in ui["no_services_here"], f"{lang}.yaml ui.no_services_here must mention {number}"
+    for number in ("911", "988", NHTH, "233733"):
+        assert number in ui["safety_line"], f"{lang}.yaml ui.safety_line must mention {number}"
+    assert "\n" not in ui["safety_line"].strip(), f"{lang}.yaml ui.safety_line must be one line"
     for key in ("welcome", "help", "crisis_first"):
         assert "911" in ui[key], f"{lang}.yaml ui.{key} must mention 911"
     assert "911" in load(lang)["topics"]["emergency"]["intro"]

@@ -236,10 +236,26 @@ def test_flyer_numbers_are_the_key_hotlines_then_the_topics_own_all_from_the_dir
     numbers = [h.number for h in content.hotlines]
     assert numbers[:3] == ["911", "988", "1-888-373-7888"]
     assert "Text BEFREE to 233733" in content.hotlines[2].more
+    assert content.hotlines[1].more == "Text 988 · Text AYUDA to 988", "both ways to text 988, Spanish included"
     assert len(numbers) > 3, "the work topic has national phone lines of its own"
     in_directory = {p.number for s in bundled_catalog.services.values() for p in s.phones}
     assert set(numbers) <= in_directory
     assert render_flyer(content, menus).numbers_shown == len(numbers), "every number fits on the page"
+
+
+def test_call_or_text_now_lists_only_lines_for_the_flyers_topic_or_open_day_and_night(
+    bundled_catalog: Catalog, menus: Menus
+) -> None:
+    def numbers(topic: str) -> list[str]:
+        return [h.number for h in flyer_content(topic, "en", LINK, bundled_catalog, menus).hotlines]
+
+    trafficking, childcare, emergency = numbers("trafficking"), numbers("childcare"), numbers("emergency")
+
+    assert "833-982-4057" not in trafficking, "TransUnion's identity-check line is a step, not a line to call now"
+    assert "1-800-843-5678" not in trafficking, "the CyberTipline belongs on the online-safety flyer"
+    assert "1-800-843-5678" in numbers("online")
+    assert "1-800-422-4453" not in childcare, "the child abuse hotline is not about finding child care"
+    assert "1-800-799-7233" in emergency, "a 24/7 hotline tagged for emergencies stays on that flyer"
 
 
 def test_flyer_words_follow_the_language_and_never_mention_buttons(bundled_catalog: Catalog, menus: Menus) -> None:

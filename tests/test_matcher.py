@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import random
 import shutil
 from pathlib import Path
-from typing import Any
 
 import pytest
-import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -19,13 +18,14 @@ from resource_bot.dialog.matcher import (
     KeywordFileError,
     NeedMatcher,
     ServiceText,
+    load_keyword_dir,
     load_keyword_file,
 )
+from resource_bot.dialog.textnorm import normalize
 from resource_bot.directory.topics import ALL_TOPICS, within
 from resource_bot.paths import conversations_dir
-
-DATA = Path(__file__).parent / "data"
-CASE_FILES = ("needs-dev.yaml", "needs-extra.yaml")
+from tests.evalsplit import split
+from tests.needs_tuning import DATA, load_cases, rate
 
 # Real national services, named as they name themselves; descriptions are short paraphrases.
 SERVICES = (
@@ -34,17 +34,13 @@ SERVICES = (
         ("RAINN National Sexual Assault Hotline", "Confidential support after sexual violence."),
         ("safety",),
     ),
-    ServiceText(
-        "loveisrespect", ("love is respect", "Help for young people with dating abuse."), ("safety",)
-    ),
+    ServiceText("loveisrespect", ("love is respect", "Help for young people with dating abuse."), ("safety",)),
     ServiceText(
         "childhelp",
         ("Childhelp National Child Abuse Hotline", "Counselors for child abuse."),
         ("help_others",),
     ),
-    ServiceText(
-        "cybertipline", ("NCMEC CyberTipline", "Report online child sexual exploitation."), ("online.report",)
-    ),
+    ServiceText("cybertipline", ("NCMEC CyberTipline", "Report online child sexual exploitation."), ("online.report",)),
     ServiceText("fbi-tips", ("FBI Tips", "Report a federal crime to the FBI."), ("online.report",)),
     ServiceText("dol-whd", ("Wage and Hour Division", "División de Horas y Salarios"), ("work.wages",)),
     ServiceText("always", ("Open Line", "Answered at any time, day or night."), ("emergency",)),
@@ -60,16 +56,10 @@ SERVICES = (
 )
 
 
-def load_cases() -> list[dict[str, Any]]:
-    cases: list[dict[str, Any]] = []
-    for name in CASE_FILES:
-        loaded = yaml.safe_load((DATA / name).read_text(encoding="utf-8"))
-        assert isinstance(loaded, list) and loaded, f"{name} holds no cases"
-        cases += loaded
-    return cases
-
-
 CASES = load_cases()
+TUNING, HELD_OUT = split(CASES)
+#: SHA-256 of the shared evaluation set as copied in; the copy must stay byte for byte the same.
+SHARED_DEV_SHA256 = "fb5e0a46113830260133c76eff5a5d3fe3e95c87f2d28566287176aa57146629"
 
 
 @pytest.fixture(scope="module")
@@ -84,32 +74,44 @@ def found(result_ids: list[str], expected: list[str]) -> bool:
 # -- the dev set and the extra cases ---------------------------------------------------------
 
 
-def test_the_dev_set_is_an_exact_copy_of_the_shared_one() -> None:
-    shared = Path("/work/shared/eval/needs-dev.yaml")
-    if not shared.exists():
-        pytest.skip("the shared evaluation folder is not on this machine")
-    assert (DATA / "needs-dev.yaml").read_bytes() == shared.read_bytes()
+def test_the_dev_set_is_still_the_shared_one_byte_for_byte() -> None:
+    # The shared folder lives outside the project, so the test pins the hash of the copy instead of reading it.
+    digest = hashlib.sha256((DATA / "needs-dev.yaml").read_bytes()).hexdigest()
+    assert digest == SHARED_DEV_SHA256, "needs-dev.yaml must stay an exact copy of the shared evaluation set"
 
 
 def test_the_extra_cases_are_many_and_cover_both_languages() -> None:
-    extra = yaml.safe_load((DATA / "needs-extra.yaml").read_text(encoding="utf-8"))
+    extra = load_cases("needs-extra.yaml")
     assert len(extra) >= 60
     assert {c["lang"] for c in extra} == {"en", "es"}
     assert any(c.get("crisis") is True for c in extra) and any("crisis" not in c for c in extra)
 
 
-def test_an_expected_topic_is_in_the_top_three_for_95_percent_of_cases(
-    matcher: NeedMatcher, danger: DangerDetector
+def test_both_halves_hold_cases_in_both_languages() -> None:
+    for half in (TUNING, HELD_OUT):
+        assert {c["lang"] for c in half if c.get("expect")} == {"en", "es"}
+    assert len(HELD_OUT) >= 0.4 * len(CASES)
+
+
+def test_no_keyword_is_a_copy_of_an_evaluation_case() -> None:
+    """Keywords generalise from the tuning half; a keyword equal to any case (either half) would only recite it."""
+    cases = {normalize(c["text"]) for c in CASES}
+    phrases, _ = load_keyword_dir(conversations_dir() / "keywords")
+    copies = sorted({p.text for p in phrases if normalize(p.text) in cases})
+    assert not copies, f"keywords that copy an evaluation case: {copies}"
+
+
+@pytest.mark.parametrize(("half", "minimum"), [("held-out", 0.95), ("all", 0.95)])
+def test_an_expected_topic_is_in_the_top_three(
+    matcher: NeedMatcher, capsys: pytest.CaptureFixture[str], half: str, minimum: float
 ) -> None:
-    with_topics = [c for c in CASES if c.get("expect")]
-    misses = []
-    for case in with_topics:
-        verdict = danger.check(case["text"])  # as the engine does: one check, handed to the matcher
-        ids = [s.id for s in matcher.match(case["text"], case["lang"], max_topics=3, danger=verdict).topics]
-        if not found(ids, case["expect"]):
-            misses.append(f"{case['text']!r} expected {case['expect']} got {ids}")
-    share = 1 - len(misses) / len(with_topics)
-    assert share >= 0.95, f"{share:.1%} in the top three; misses:\n" + "\n".join(misses)
+    cases = HELD_OUT if half == "held-out" else CASES
+    hits, total = rate(matcher, cases)
+    with capsys.disabled():
+        print(f"\nneeds, {half}: an expected topic in the top three for {hits}/{total} = {hits / total:.1%}")
+    # Only counts are shown, never held-out texts, so nobody tunes to them: `python -m tests.needs_tuning`
+    # lists the tuning half's misses.
+    assert hits / total >= minimum, f"{hits}/{total} = {hits / total:.1%} in the top three"
 
 
 def test_every_crisis_case_is_flagged_danger_now(danger: DangerDetector) -> None:
@@ -171,14 +173,27 @@ def test_typos_accents_order_and_mixed_languages_still_find_the_topic(
     assert result.topics and within(result.topics[0].id, topic), result.topics
 
 
+def test_a_longer_form_of_a_keyword_word_finds_its_topic(tmp_path: Path) -> None:
+    folder = tmp_path / "conversations"
+    shutil.copytree(conversations_dir() / "danger", folder / "danger")
+    (folder / "keywords").mkdir()
+    (folder / "keywords" / "en.yaml").write_text(
+        "language: en\ntopics:\n  legal: [expunge]\n  work: [harass]\n  food: [meal]\n", encoding="utf-8"
+    )
+    (folder / "keywords" / "es.yaml").write_text("language: es\ntopics:\n  housing: [casa]\n", encoding="utf-8")
+    m = NeedMatcher.from_directory(folder)
+    assert m.match("expungement", "en").topics[0].id == "legal"
+    assert m.match("workplace harassment", "en").topics[0].id == "work"
+    assert m.match("mealtime", "en").topics == ()  # a keyword word under six letters is not a stem of longer words
+    assert m.match("expu", "en").topics == ()
+
+
 def test_the_users_language_is_preferred(tmp_path: Path) -> None:
     folder = tmp_path / "conversations"
     shutil.copytree(conversations_dir() / "danger", folder / "danger")
     (folder / "keywords").mkdir()
     (folder / "keywords" / "en.yaml").write_text("language: en\ntopics:\n  food: [casa]\n", encoding="utf-8")
-    (folder / "keywords" / "es.yaml").write_text(
-        "language: es\ntopics:\n  housing: [casa]\n", encoding="utf-8"
-    )
+    (folder / "keywords" / "es.yaml").write_text("language: es\ntopics:\n  housing: [casa]\n", encoding="utf-8")
     m = NeedMatcher.from_directory(folder)
     assert m.match("casa", "es").topics[0].id == "housing"
     assert m.match("casa", "en").topics[0].id == "food"
@@ -222,8 +237,7 @@ def test_without_services_the_service_list_is_empty() -> None:
 
 def test_many_services_are_ranked_by_their_rare_words() -> None:
     services = [
-        ServiceText(f"s{i}", (f"Community Center number {i}", "Help for families."), ("housing",))
-        for i in range(3000)
+        ServiceText(f"s{i}", (f"Community Center number {i}", "Help for families."), ("housing",)) for i in range(3000)
     ]
     services.append(ServiceText("zephyr", ("Zephyrine Community Center", "Help for families."), ("housing",)))
     m = NeedMatcher.from_directory(conversations_dir(), services)
@@ -318,8 +332,10 @@ def test_the_pruned_service_search_finds_what_scoring_every_service_finds() -> N
     services = [
         ServiceText(
             f"s{i}",
-            (" ".join(rng.choices(vocab[: rng.choice((10, 60))], k=rng.randint(1, 4))),
-             " ".join(rng.choices(vocab, k=rng.randint(0, 12))) + " " + "x" * 61),
+            (
+                " ".join(rng.choices(vocab[: rng.choice((10, 60))], k=rng.randint(1, 4))),
+                " ".join(rng.choices(vocab, k=rng.randint(0, 12))) + " " + "x" * 61,
+            ),
             ("housing",),
         )
         for i in range(1500)

@@ -114,7 +114,7 @@ def test_db_upgrade_brings_a_first_schema_database_to_head_and_keeps_its_rows(db
     result = CliRunner().invoke(main, ["db", "upgrade"], env={"DATABASE_URL": url})
 
     assert result.exit_code == 0, result.output
-    assert "0001" in result.output and "0002" in result.output
+    assert "0001" in result.output and migrations.head() in result.output
     assert _revision(engine) == migrations.head()
     _assert_first_rows_survive(engine)
     _assert_new_tables_work(engine)

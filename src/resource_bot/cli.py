@@ -337,6 +337,7 @@ def _engine(ctx: Context) -> Engine:
 
 
 _TOPIC_HELP = "Topic id the link opens, like legal or legal.record_relief (see data/README.md)."
+_ZIP_HELP = "Five-digit ZIP code the chat opens set to (local help first where listed)."
 _SOURCE_HELP = "Anonymous tag counted in `resource-bot stats`, like clinic4. Never a person's name."
 
 
@@ -345,7 +346,7 @@ def _share_options(command: Callable[..., None]) -> Callable[..., None]:
         [
             click.option("--topic", required=True, help=_TOPIC_HELP),
             click.option("--lang", type=click.Choice(["en", "es"]), help="Language the chat opens in."),
-            click.option("--zip", "zip_code", metavar="ZIP", help="Five-digit ZIP code: help near it first."),
+            click.option("--zip", "zip_code", metavar="ZIP", help=_ZIP_HELP),
             click.option("--source", metavar="TAG", help=_SOURCE_HELP),
         ]
     ):
@@ -470,6 +471,41 @@ def stale(ctx: Context, paths: tuple[Path, ...], days: int) -> None:
     if report.entries or report.problems:
         sys.exit(1)
     click.echo(f"OK: every entry was verified in the last {days} days.")
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--state", "states", multiple=True, metavar="XX", help="Only these states (repeat for more).")
+@pass_context
+def coverage(ctx: Context, paths: tuple[Path, ...], states: tuple[str, ...]) -> None:
+    """Print a states x topics table of what the directory holds, to see the gaps.
+
+    The first row counts national services (they show everywhere); each state's
+    row counts the local services there, with "." where there are none. With
+    no PATH, reads the data folder.
+
+    \b
+    Example:
+      resource-bot coverage
+      resource-bot coverage --state TX --state MT data/
+    """
+    from resource_bot.directory.catalog import listing_from_entry
+    from resource_bot.directory.coverage import STATES, coverage_of, format_table
+    from resource_bot.directory.validate import validate_paths
+
+    wanted = tuple(s.strip().upper() for s in states)
+    if unknown := [s for s in wanted if s not in STATES]:
+        raise click.BadParameter(
+            f"{', '.join(unknown)} is not a US state code; use two letters like TX.", param_hint="--state"
+        )
+    result = validate_paths(_paths(ctx, paths), today=ctx.today())
+    for problem in result.problems:
+        click.echo(str(problem), err=True)
+    if result.problems:
+        click.echo(f"{len(result.problems)} problem(s) found. Fix them with `resource-bot validate` first.", err=True)
+        sys.exit(1)
+    listings = (listing_from_entry(e) for e in result.services if e.status == "active")
+    click.echo(format_table(coverage_of(listings), wanted or STATES))
 
 
 @main.command()

@@ -19,7 +19,8 @@ from PIL import Image, ImageDraw, ImageFont
 
 from resource_bot.dialog.menus import Menus
 from resource_bot.directory import topics
-from resource_bot.directory.catalog import Catalog, Listing, pick
+from resource_bot.directory.catalog import Catalog, Found, Listing, pick
+from resource_bot.directory.places import place_from_zip
 from resource_bot.sharing import make_qr
 
 DPI = 300
@@ -62,6 +63,8 @@ class FlyerContent:
     hotlines: tuple[Hotline, ...]
     checked: dt.date
     zip: str | None = None
+    #: Whether the directory has local services for the topic near ``zip``; the flyer promises only then.
+    local: bool = False
 
 
 @dataclass(frozen=True)
@@ -108,9 +111,31 @@ def _hotline(listing: Listing, lang: str, words: Mapping[str, str]) -> Hotline |
     return Hotline(pick(listing.name, lang), number, " · ".join(dict.fromkeys(texts)))
 
 
+def _local_hotline(found: Found, lang: str, words: Mapping[str, str]) -> Hotline | None:
+    """A local service on paper: its number and town only; a wall flyer never prints a street."""
+    hotline = _hotline(found.listing, lang, words)
+    if hotline is None or not hotline.number:
+        return None
+    town = next((", ".join(p for p in (loc.city, loc.state) if p) for loc in found.listing.locations if loc.city), "")
+    return Hotline(hotline.name, hotline.number, " · ".join(part for part in (town, hotline.more) if part))
+
+
 def short_url(url: str) -> str:
     """``https://www.lawhelp.org/`` as people type it: ``lawhelp.org``."""
     return re.sub(r"^https?://(www\.)?", "", url).rstrip("/")
+
+
+def _for_paper(listing: Listing, topic: str) -> bool:
+    """Whether a service's lines belong under "Call or text now" on this topic's flyer.
+
+    Its main topic must be this topic (or the parent a subtopic borrows from), or it must
+    answer day and night. A service that only lists the topic among others does not: on the
+    trafficking flyer, TransUnion's identity-check line and the CyberTipline are steps for some
+    survivors, not lines to call now.
+    """
+    main = listing.topics[0]
+    home = topics.parent_of(topic) or topic
+    return topics.within(main, topic) or topics.within(main, home) or listing.always_open()
 
 
 def flyer_content(
@@ -120,13 +145,26 @@ def flyer_content(
     if lang not in menus.codes:
         raise FlyerError(f"flyers are written in {', '.join(menus.codes)}; choose one of those with --lang")
     words = menus.flyer(lang)
-    picked: list[Listing] = [s for i in KEY_SERVICES if (s := catalog.get(i)) is not None]
+    keys: list[Listing] = [s for i in KEY_SERVICES if (s := catalog.get(i)) is not None]
+    # With a ZIP, the nearest local lines come right after the key ones, so the flyer's promise holds.
+    place = place_from_zip(zip_code) if zip_code else None
+    local = [
+        (f.listing, h) for f in (catalog.local(topic, place) if place else []) if (h := _local_hotline(f, lang, words))
+    ]
+    local = local[:MORE_SERVICES]
     # A subtopic with few phone lines borrows its parent's (legal.record_relief from legal).
-    nearby = catalog.national(topic) + catalog.national(topics.parent_of(topic) or topic)
-    extra = list({s.id: s for s in nearby if s.id not in KEY_SERVICES and _hotline(s, lang, words)}.values())
+    national = catalog.national(topic) + catalog.national(topics.parent_of(topic) or topic)
+    extra = list(
+        {
+            s.id: s for s in national if s.id not in KEY_SERVICES and _for_paper(s, topic) and _hotline(s, lang, words)
+        }.values()
+    )
     extra.sort(key=lambda s: not any(p.kind in ("voice", "sms") for p in s.phones))  # phones first
-    picked += extra[:MORE_SERVICES]
-    hotlines = tuple(h for s in picked if (h := _hotline(s, lang, words)))
+    extra = extra[:MORE_SERVICES]
+    hotlines = tuple(h for s in keys if (h := _hotline(s, lang, words)))
+    hotlines += tuple(h for _, h in local)
+    hotlines += tuple(h for s in extra if (h := _hotline(s, lang, words)))
+    picked = keys + [listing for listing, _ in local] + extra
     if not hotlines:
         raise FlyerError("the directory has no services with phone numbers; run `resource-bot validate`")
     return FlyerContent(
@@ -138,6 +176,7 @@ def flyer_content(
         hotlines=hotlines,
         checked=min(s.last_verified for s in picked),
         zip=zip_code,
+        local=bool(local),
     )
 
 
@@ -232,7 +271,8 @@ def _scan_block(page: _Page, content: FlyerContent, menus: Menus) -> tuple[tuple
         page.lines(f"{number}.  {step}", font("regular", 46), x=text_x, width=width)
         page.y += 14
     if content.zip:
-        page.lines(words["area"].format(zip=content.zip), font("regular", 46), x=text_x, width=width, fill=MUTED)
+        area = words["area" if content.local else "area_none"].format(zip=content.zip)
+        page.lines(area, font("regular", 46), x=text_x, width=width, fill=MUTED)
     page.y = box[3] + int(0.22 * DPI)
     page.lines(words["link"], font("regular", 42), fill=MUTED)
     page.lines(content.link, _fit(content.link, "mono", 50, PAGE[0] - 2 * MARGIN), fill=INK, max_lines=1)

@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
+import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -224,6 +225,10 @@ class StateStore:
         for statement in _FORGET:
             connection.execute(statement, {"chat_key": chat_key})
 
+    def forget_state(self, chat_key: str, *, connection: Connection | None = None) -> None:
+        """Delete the chat's state (/forget), keeping its message ids so Quick exit still reaches them."""
+        self._write(connection, _FORGET[0], {"chat_key": chat_key})
+
     def purge_expired(self, now: dt.datetime | None = None) -> int:
         """Drop expired rows; returns how many went."""
         now = now or _now()
@@ -233,3 +238,53 @@ class StateStore:
                 delete(ChatMessageRow).where(ChatMessageRow.expires_at <= now)
             ).rowcount
         return int(gone or 0)
+
+
+class PendingForgets:
+    """Chats whose rows must go as soon as the database answers again.
+
+    Quick exit (and /forget) must not wait for a database that is away: the
+    chat's key (the keyed hash, never the chat id) waits here, in this process's
+    memory, and :meth:`drain` deletes its rows before the next database work of
+    any update. Memory, not a file: a file would be one more place on disk that
+    says a chat used the bot. If the process dies first, the rows still expire
+    (48 hours for message ids, 7 days for the state).
+    """
+
+    def __init__(self, limit: int = 100_000) -> None:
+        self.limit = limit
+        self._lock = threading.Lock()
+        self._keys: dict[str, bool] = {}  # chat key -> every row (True) or only the state (False)
+
+    def add(self, chat_key: str, *, everything: bool = True) -> None:
+        with self._lock:
+            if chat_key not in self._keys and len(self._keys) >= self.limit:
+                return  # bounded; these rows still expire on their own
+            self._keys[chat_key] = everything or self._keys.get(chat_key, False)
+
+    def __contains__(self, chat_key: object) -> bool:
+        with self._lock:
+            return chat_key in self._keys
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._keys)
+
+    def drain(self, store: StateStore) -> int:
+        """Forget every waiting chat in one transaction; on failure they wait for the next try."""
+        with self._lock:
+            taken, self._keys = self._keys, {}
+        if not taken:
+            return 0
+        try:
+            with store.begin() as connection:
+                for chat_key, everything in taken.items():
+                    if everything:
+                        store.forget(chat_key, connection=connection)
+                    else:
+                        store.forget_state(chat_key, connection=connection)
+        except BaseException:
+            for chat_key, everything in taken.items():
+                self.add(chat_key, everything=everything)
+            raise
+        return len(taken)

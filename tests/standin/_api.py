@@ -203,7 +203,7 @@ class WebhookSettings:
 
 @dataclass(slots=True)
 class _Fault:
-    kind: str  # "fail" | "flood" | "delay"
+    kind: str  # "fail" | "flood" | "delay" | "pass"
     status: int = 502
     retry_after: int = 1
     seconds: float = 0.0
@@ -388,12 +388,15 @@ class BotApiStandin:
         except KeyError:
             raise ValueError(f"the stand-in does not implement {method!r}") from None
 
-    def fail_next(self, method: str, times: int = 1, status: int = 502) -> None:
-        """Answer the next ``times`` calls of ``method`` with a bare HTTP error (nginx-style body)."""
+    def fail_next(self, method: str, times: int = 1, status: int = 502, *, after: int = 0) -> None:
+        """Answer the next ``times`` calls of ``method`` with a bare HTTP error (nginx-style body).
+
+        With ``after``, that many calls are served normally first (a failure partway through).
+        """
         with self._lock:
-            self._faults[self._canonical_method(method)].extend(
-                _Fault("fail", status=status) for _ in range(times)
-            )
+            queued = self._faults[self._canonical_method(method)]
+            queued.extend(_Fault("pass") for _ in range(after))
+            queued.extend(_Fault("fail", status=status) for _ in range(times))
 
     def flood_next(self, method: str, times: int = 1, retry_after: int = 1) -> None:
         """Answer the next ``times`` calls with Telegram's 429 flood-wait JSON."""
@@ -785,7 +788,7 @@ class BotApiStandin:
         with self._lock:
             queued = self._faults.get(method)
             fault = queued.popleft() if queued else None
-        if fault is not None:
+        if fault is not None and fault.kind != "pass":
             if fault.kind == "delay":
                 await asyncio.sleep(fault.seconds)
                 if not fault.apply:

@@ -15,7 +15,7 @@ import re
 from resource_bot.clock import Clock, system_clock
 from resource_bot.dialog import buttons
 from resource_bot.dialog.chatstate import ChatState
-from resource_bot.dialog.danger import DangerDetector
+from resource_bot.dialog.danger import NO_DANGER, DangerDetector, Verdict
 from resource_bot.dialog.deeplink import DeepLink, parse_payload, service_key
 from resource_bot.dialog.events import (
     Command,
@@ -30,9 +30,10 @@ from resource_bot.dialog.events import (
     Start,
     Text,
 )
-from resource_bot.dialog.matcher import MIN_TOPIC_SCORE, NeedMatcher, ServiceText
+from resource_bot.dialog.matcher import MIN_TOPIC_SCORE, WEAK_TOPIC_SCORE, NeedMatcher, ServiceText, close_topics
 from resource_bot.dialog.menus import Menus
-from resource_bot.dialog.screens import Screens
+from resource_bot.dialog.quickexit import typed_exit_language
+from resource_bot.dialog.screens import Screens, near_name
 from resource_bot.directory import topics
 from resource_bot.directory.catalog import Catalog, Found, pick
 from resource_bot.directory.places import Place, place_from_location, place_from_zip
@@ -89,6 +90,9 @@ class Engine:
     # -- entry point ----------------------------------------------------------------------------
     def handle(self, state: ChatState, event: Event) -> Result:
         if isinstance(event, Text):
+            # Typed "exit" / "salir" does what the ❌ button does, in any state, answered in its language.
+            if exit_lang := typed_exit_language(event.text):
+                return self._quick_exit(state, exit_lang)
             return self._text(state, event.text)
         if isinstance(event, Press):
             return self._press(state, event.data)
@@ -131,8 +135,9 @@ class Engine:
             screen=f"service:{service_id}"
         )
 
-    def _quick_exit(self, state: ChatState) -> Result:
-        reply = Reply(self.menus.ui(state.lang, "exit_done"))
+    def _quick_exit(self, state: ChatState, lang: str | None = None) -> Result:
+        """The neutral last line; a channel that could not delete everything says ``exit_not_cleared``."""
+        reply = Reply(self.menus.ui(lang if lang in self.menus.codes else state.lang, "exit_done"))
         return Outcome(
             (reply,), effects=frozenset({Effect.QUICK_EXIT}), stats=(("quick_exit", "1"),)
         ), ChatState()
@@ -145,11 +150,23 @@ class Engine:
             return self._topic(state.evolve(page=0), parent)
         return self.main_menu(state), state.evolve(screen="main", page=0)
 
+    def _area_set(self, lang: str, place: Place, topic: str | None) -> str:
+        """Confirm a new area, promising help near it only where the directory has some.
+
+        Going to a topic screen, that screen itself says when it has nothing local.
+        """
+        if self.catalog.has_local(place, topic):
+            return self.menus.ui(lang, "area_set", place=place.label)
+        if topic:
+            return self.menus.ui(lang, "area_saved", place=place.label)
+        return self.menus.ui(lang, "area_set_none", place=place.label, near=near_name(place))
+
     def _set_place(self, state: ChatState, new: ChatState, place: Place) -> Result:
         """After the area changes, confirm it and show again the screen the person was on."""
-        prefix = self.menus.ui(new.lang, "area_set", place=place.label)
-        if state.screen.startswith("topic:") and state.topic:
-            return self._topic(new.evolve(page=0), state.topic, prefix=prefix)
+        topic = state.topic if state.screen.startswith("topic:") and state.topic else None
+        prefix = self._area_set(new.lang, place, topic)
+        if topic:
+            return self._topic(new.evolve(page=0), topic, prefix=prefix)
         return self.main_menu(new, prefix=prefix), new.evolve(screen="main")
 
     # -- events ---------------------------------------------------------------------------------
@@ -164,7 +181,7 @@ class Engine:
         prefix = ""
         if link.zip and (place := place_from_zip(link.zip)):
             new = new.evolve(zip=link.zip, latitude=None, longitude=None)
-            prefix = self.menus.ui(lang, "area_set", place=place.label)
+            prefix = self._area_set(lang, place, link.topic if not link.service else None)
         outcome, new = self._open_link(new, link, prefix)
         return Outcome(outcome.replies, outcome.effects, tuple(stats) + outcome.stats), new
 
@@ -224,29 +241,45 @@ class Engine:
         text = raw[:MAX_TYPED] if isinstance(raw, str) else ""
         # The one danger check of a message: everything below uses this verdict.
         verdict = self.danger.check(text)
-        if verdict.now:
-            return self._emergency(state, verdict.kind or "violence")
+        if verdict.now:  # in the language typed, as for any typed need; the chat's language stays
+            typed = self.matcher.typed_language(text, state.lang)
+            lang = typed if typed in self.menus.codes else state.lang
+            outcome, new = self._emergency(state.evolve(lang=lang), verdict.kind or "violence")
+            return outcome, new.evolve(lang=state.lang)
         if match := _ZIP_TEXT.match(text):
             zip_code = match[1]
             place = place_from_zip(zip_code)
             if place is None:
                 return self._area(state, prefix=self.menus.ui(state.lang, "area_unknown", zip=zip_code))
             return self._set_place(state, state.evolve(zip=zip_code, latitude=None, longitude=None), place)
-        result = self.matcher.match(text, state.lang, max_topics=3, max_services=3)
-        topic_ids = [s.id for s in result.topics if s.score >= MIN_TOPIC_SCORE]
-        if verdict.level == "maybe":
-            reply = self.screens.safety_check(state, topic_ids)
+        return self._typed_need(state, text, verdict)
+
+    def _typed_need(self, state: ChatState, text: str, verdict: Verdict = NO_DANGER) -> Result:
+        """Typed words that are not danger: the topic they clearly name, or a choice with the safety line.
+
+        The answer comes in the language typed (with a button to keep it); the chat's language stays.
+        """
+        typed = self.matcher.typed_language(text, state.lang)
+        lang = typed if typed in self.menus.codes else state.lang
+        view = state.evolve(lang=lang, page=0, open_now=False)
+        switch = (self.screens.switch_language_row(lang),) if lang != state.lang else ()
+        result = self.matcher.match(text, lang, max_topics=3, max_services=3)
+        found = [s for s in result.topics if s.score >= MIN_TOPIC_SCORE]
+        if verdict.level == "maybe":  # "Are you safe right now?", with the topics the words matched
+            check = self.screens.safety_check(view, [s.id for s in found])
+            reply = Reply(check.text, switch + check.buttons, check.role)
             return Outcome((reply,), stats=(("crisis", "maybe"),)), state.evolve(screen="safe_check")
-        listings = [listing for s in result.services if (listing := self.catalog.get(s.id))]
-        if not topic_ids:
-            reply = self.screens.suggestions(state, listings)
-            return Outcome((reply,)), state
-        # A clear need opens its screen at once, numbers and all; the other close topics ride along as buttons.
-        best, others = topic_ids[0], topic_ids[1:]
-        outcome, new = self._topic(state.evolve(page=0, open_now=False), best)
+        if not found or found[0].score < WEAK_TOPIC_SCORE:
+            listings = [listing for s in result.services if (listing := self.catalog.get(s.id))]
+            reply = self.screens.suggestions(view, listings, [s.id for s in found])
+            return Outcome((Reply(reply.text, switch + reply.buttons, reply.role),)), state
+        # A clear need opens its screen at once, numbers and all; only topics really close to it ride along.
+        best, *others = (s.id for s in close_topics(found))
+        outcome, new = self._topic(view, best)
         screen = outcome.replies[0]
-        reply = Reply(screen.text, self.screens.topic_buttons(state.lang, others) + screen.buttons, screen.role)
-        return Outcome((reply,), stats=(("typed_topic", best),) + outcome.stats), new
+        buttons_ = switch + self.screens.topic_buttons(lang, others) + screen.buttons
+        reply = Reply(screen.text, buttons_, screen.role)
+        return Outcome((reply,), stats=(("typed_topic", best),) + outcome.stats), new.evolve(lang=state.lang)
 
     def _press(self, state: ChatState, raw: str) -> Result:
         parsed = buttons.parse(raw)

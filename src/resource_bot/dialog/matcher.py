@@ -30,12 +30,19 @@ from rapidfuzz import fuzz, process
 
 from resource_bot.dialog.danger import Verdict
 from resource_bot.dialog.textnorm import STOPWORDS, normalize, stem
+from resource_bot.dialog.typedlang import exclusive_words, typed_language
 from resource_bot.directory.topics import ALL_TOPICS, TOP_LEVEL, parent_of
 
 #: Topics scoring below this are not returned: the text did not really mention them.
 MIN_TOPIC_SCORE = 35.0
 #: Services scoring below this are not returned.
 MIN_SERVICE_SCORE = 40.0
+#: A best topic under this score is only a weak match: the bot asks (with the safety line) rather than opens it.
+WEAK_TOPIC_SCORE = 60.0
+#: Another topic rides along with the best one only when it scores this share of the best or more...
+RELATED_SHARE = 0.8
+#: ...and at least this much: "financial literacy classes" must not offer Health.
+RELATED_FLOOR = 60.0
 
 #: How far a keyword in the other language counts (people mix languages).
 OTHER_LANGUAGE_FACTOR = 0.9
@@ -46,6 +53,8 @@ _STOPWORD_WEIGHT = 0.5
 _FUZZY_CACHE_SIZE = 20_000
 #: Scores this close to a bound are treated as reaching it, so float rounding never prunes a tie.
 _SLACK = 1e-9
+#: A typed word that starts with a keyword word this long or longer may be a longer form of it.
+_MIN_STEM_OF_LONGER = 6
 _NAME_WEIGHT = 1.0
 _DESCRIPTION_WEIGHT = 0.6
 
@@ -71,6 +80,14 @@ class MatchResult:
     crisis: bool
     topics: tuple[Scored, ...]  # best first; top-level ids or dotted subtopics
     services: tuple[Scored, ...]  # best first
+
+
+def close_topics(topics: Sequence[Scored]) -> tuple[Scored, ...]:
+    """The best of ``topics`` (best first) and the others really close to it: see RELATED_SHARE and RELATED_FLOOR."""
+    if not topics:
+        return ()
+    bar = max(RELATED_FLOOR, RELATED_SHARE * topics[0].score)
+    return (topics[0], *(t for t in topics[1:] if t.score >= bar))
 
 
 class KeywordFileError(ValueError):
@@ -172,9 +189,12 @@ class FuzzyVocab:
     lookup compares against a few thousand words at most, never the whole vocabulary.
     """
 
-    def __init__(self, words: Iterable[str], *, first_letter_buckets: bool, prefixes: bool) -> None:
+    def __init__(
+        self, words: Iterable[str], *, first_letter_buckets: bool, prefixes: bool, extensions: bool = False
+    ) -> None:
         self._words = frozenset(words)
         self._prefixes = prefixes
+        self._extensions = extensions
         self._sorted = sorted(self._words)
         self._first = first_letter_buckets
         self._buckets: dict[tuple[str, int], list[str]] = {}
@@ -214,6 +234,10 @@ class FuzzyVocab:
                 if not w.startswith(word):
                     break
                 found[w] = max(found.get(w, 0.0), 0.7 + 0.3 * n / len(w))
+        if self._extensions:  # "expungement" -> "expunge", "harassment" -> "harass"
+            for k in range(_MIN_STEM_OF_LONGER, n - 1):
+                if word[:k] in self._words:
+                    found[word[:k]] = max(found.get(word[:k], 0.0), 0.7 + 0.3 * k / n)
         result = dict(sorted(found.items(), key=lambda kv: -kv[1])[:3])
         self._cache[word] = result
         if len(self._cache) > _FUZZY_CACHE_SIZE:  # least recently used out: bounded whatever people type
@@ -268,8 +292,12 @@ class NeedMatcher:
         # nothing, so they are never "corrected" into a keyword ("trafficking").
         self._ordinary = frozenset(ordinary_words)
         self._kw_vocab = FuzzyVocab(
-            {*self._phrase_postings, *self._ordinary}, first_letter_buckets=False, prefixes=False
+            {*self._phrase_postings, *self._ordinary}, first_letter_buckets=False, prefixes=False, extensions=True
         )
+        by_lang: dict[str, set[str]] = {}
+        for p in self._phrases:
+            by_lang.setdefault(p.lang, set()).update(p.words)
+        self._lang_words = exclusive_words(by_lang)
 
         self._service_ids: list[str] = []
         # Service words, each once (interned), numbered; word i's postings are the service numbers
@@ -354,6 +382,10 @@ class NeedMatcher:
             topics = [Scored("emergency", 100.0)] + [t for t in topics if t.id != "emergency"]
         services = self._score_services(words, text, max_services) if self._service_ids else []
         return MatchResult(text, crisis, tuple(topics[:max_topics]), tuple(services[:max_services]))
+
+    def typed_language(self, text: str, chat_lang: str) -> str:
+        """The language ``text`` is clearly typed in, if not ``chat_lang`` (see :mod:`typedlang`)."""
+        return typed_language(text, chat_lang, self._lang_words)
 
     # -- topics ---------------------------------------------------------------------------
 

@@ -48,6 +48,7 @@ UI_KEYS: tuple[str, ...] = (
     "eligibility",
     "how_to_apply",
     "address",
+    "address_private",
     "confidential",
     "details",
     "open_now_filter",
@@ -55,6 +56,9 @@ UI_KEYS: tuple[str, ...] = (
     "area_prompt",
     "share_location",
     "area_set",
+    "area_saved",
+    "area_set_none",
+    "no_local",
     "area_unknown",
     "area_cleared",
     "clear_area",
@@ -63,6 +67,8 @@ UI_KEYS: tuple[str, ...] = (
     "language_set",
     "did_you_mean",
     "not_sure",
+    "safety_line",
+    "switch_language",
     "crisis_first",
     "crisis_self_harm",
     "crisis_medical",
@@ -74,6 +80,7 @@ UI_KEYS: tuple[str, ...] = (
     "safe_help",
     "safe_talk_intro",
     "exit_done",
+    "exit_not_cleared",
     "forget_done",
     "sorry_error",
     "try_again_later",
@@ -92,8 +99,8 @@ UI_KEYS: tuple[str, ...] = (
 
 #: The printable flyer's words (``flyer:`` in each conversations file).
 FLYER_KEYS: tuple[str, ...] = (
-    "kicker", "scan", "steps", "link", "area", "numbers", "call", "text", "text_keyword", "danger", "checked",
-    "other",
+    "kicker", "scan", "steps", "link", "area", "area_none", "numbers", "call", "text", "text_keyword", "danger",
+    "checked", "other",
 )
 
 

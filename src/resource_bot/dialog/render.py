@@ -63,8 +63,17 @@ def hours_line(menus: Menus, lang: str, listing: Listing, now: dt.datetime) -> s
 
 
 def address_text(location: LocationEntry) -> str:
+    """The address to print; a confidential location gives only its city (its street is never kept)."""
+    if location.confidential:
+        return ", ".join(part for part in (location.city, location.state) if part)
     tail = " ".join(part for part in (location.state, location.zip) if part)
     return ", ".join(part for part in (location.street, location.city, tail) if part)
+
+
+def address_line(menus: Menus, lang: str, location: LocationEntry) -> str:
+    if location.confidential:
+        return menus.ui(lang, "address_private", city=address_text(location))
+    return menus.ui(lang, "address", address=address_text(location))
 
 
 def where_line(menus: Menus, lang: str, found: Found) -> str:
@@ -85,7 +94,7 @@ def summary(menus: Menus, lang: str, found: Found, now: dt.datetime) -> str:
     if listing.website:
         lines.append(menus.ui(lang, "website", url=listing.website))
     if not listing.national and listing.locations:
-        lines.append(menus.ui(lang, "address", address=address_text(listing.locations[0])))
+        lines.append(address_line(menus, lang, listing.locations[0]))
     if (status := hours_line(menus, lang, listing, now)) and not listing.always_open():
         lines.append(status)
     return fit("\n".join(lines), MAX_SUMMARY)
@@ -108,7 +117,7 @@ def card(menus: Menus, lang: str, found: Found, now: dt.datetime) -> str:
     if status := hours_line(menus, lang, listing, now):
         lines.append(status)
     for location in listing.locations:
-        lines.append(menus.ui(lang, "address", address=address_text(location)))
+        lines.append(address_line(menus, lang, location))
     if listing.languages:
         lines.append(menus.ui(lang, "languages", languages=", ".join(listing.languages)))
     for key, field in (

@@ -41,6 +41,11 @@ def short(label: str, limit: int = MAX_LABEL) -> str:
     return label if len(label) <= limit else label[: limit - 1].rstrip() + "…"
 
 
+def near_name(place: Place) -> str:
+    """How a place is named in "I don't have listings near Absarokee yet": its town, else its label."""
+    return place.city or place.label
+
+
 def _pairs(row: Sequence[Button]) -> tuple[tuple[Button, ...], ...]:
     return tuple(tuple(row[i : i + 2]) for i in range(0, len(row), 2))
 
@@ -103,6 +108,8 @@ class Screens:
         if first:
             leads = [Found(listing, None) for sid in first if (listing := self.catalog.get(sid))]
             found = leads + [f for f in found if f.listing.id not in first]
+        # Saying where we have nothing is part of the truth (the emergency screen stays short).
+        no_local = bool(place) and topic != "emergency" and all(f.listing.national for f in found)
         if state.open_now:
             found = [f for f in found if f.listing.open_at(now)]
         pages = max(1, math.ceil(len(found) / PAGE_SIZE))
@@ -112,6 +119,8 @@ class Screens:
         parts += [self.menus.label(lang, topic), self.menus.intro(lang, topic)]
         if place:
             parts.append(self.menus.ui(lang, "your_area", place=place.label))
+            if no_local:
+                parts.append(self.menus.ui(lang, "no_local", near=near_name(place)))
         if shown:
             parts.append(self.menus.ui(lang, "services_heading"))
             parts.extend(summary(self.menus, lang, f, now) for f in shown)
@@ -205,17 +214,26 @@ class Screens:
         text = self.menus.ui(lang, "report_prompt", name=pick(listing.name, lang))
         return Reply(text, reasons + self.nav_rows(lang))
 
-    def suggestions(self, state: ChatState, listings: Sequence[Listing]) -> Reply:
-        """Typed text that named no topic: the services it matched, or every topic and a way forward."""
+    def suggestions(self, state: ChatState, listings: Sequence[Listing], topic_ids: Sequence[str] = ()) -> Reply:
+        """Typed text that named no topic clearly: what it may mean (weak topics, services), or every topic.
+
+        Whatever it shows, it always carries the safety line (911, 988, the trafficking hotline).
+        """
         lang = state.lang
-        if not listings:
+        safety = self.menus.ui(lang, "safety_line")
+        if not listings and not topic_ids:
             return Reply(
-                self.menus.ui(lang, "not_sure"),
+                fit(f"{self.menus.ui(lang, 'not_sure')}\n\n{safety}"),
                 self.topic_buttons(lang, topics.TOP_LEVEL) + (self.exit_row(lang),),
             )
-        rows = [(Button(short(pick(listing.name, lang)), data.service(listing.id)),) for listing in listings]
+        rows = [*self.topic_buttons(lang, topic_ids)]
+        rows += [(Button(short(pick(listing.name, lang)), data.service(listing.id)),) for listing in listings]
         rows.append((Button(self.menus.ui(lang, "main_menu"), data.MAIN),))
-        return Reply(self.menus.ui(lang, "did_you_mean"), tuple(rows) + (self.exit_row(lang),))
+        return Reply(fit(f"{self.menus.ui(lang, 'did_you_mean')}\n\n{safety}"), tuple(rows) + (self.exit_row(lang),))
+
+    def switch_language_row(self, lang: str) -> tuple[Button, ...]:
+        """One button, in ``lang``: use ``lang`` in this chat from now on."""
+        return (Button(self.menus.ui(lang, "switch_language"), data.set_language(lang)),)
 
     def share(self, state: ChatState, title: str, link: DeepLink) -> Reply | None:
         url = self.share_link(link)

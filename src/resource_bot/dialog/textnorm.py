@@ -118,6 +118,8 @@ def stem(token: str) -> str:
         return token[:-3] + "y"
     if n >= 5 and token.endswith("ies"):
         return token[:-3] + "y"
+    if n >= 6 and token.endswith("sses"):  # "classes" -> "class", never "classe" (a typo of "glasses")
+        return token[:-2]
     if n >= 5 and token.endswith("ed"):
         return token[:-2]
     if n >= 4 and token.endswith("s") and not token.endswith(("ss", "us", "is")):

@@ -96,6 +96,11 @@ class Found:
     miles: float | None
 
 
+def _reachable(listing: Listing) -> bool:
+    """Has a line to call or text (a TTY line alone is not one most people can use)."""
+    return any(p.kind in ("voice", "sms", "whatsapp") for p in listing.phones)
+
+
 def _cells_near(latitude: float, longitude: float, miles: float) -> Iterator[tuple[int, int]]:
     reach = miles / 69.0 + _CELL_DEGREES
     lon_reach = reach / max(math.cos(math.radians(latitude)), 0.05)
@@ -141,6 +146,12 @@ class Catalog:
         for topic, national in self._national.items():
             # Services whose main topic this is come first; the sort is stable, so file order stays.
             national.sort(key=lambda listing: not topics.within(listing.topics[0], topic))  # noqa: B023
+            # A screen leads with a line to call or text now where the directory has one for this very topic.
+            if national and not _reachable(national[0]):
+                lead = next((s for s in national if s.topics[0] == topic and _reachable(s)), None)
+                if lead is not None:
+                    national.remove(lead)
+                    national.insert(0, lead)
 
     @staticmethod
     def _topics_of(listing: Listing) -> set[str]:
@@ -195,6 +206,10 @@ class Catalog:
         national = [Found(listing, None) for listing in self.national(topic)]
         local = self.local(topic, place) if place else []
         return national + local if topic == "emergency" else local + national
+
+    def has_local(self, place: Place, topic: str | None = None) -> bool:
+        """Whether any local service covers ``place`` (under ``topic``, or under any topic)."""
+        return any(self.local(t, place) for t in ((topic,) if topic else topics.TOP_LEVEL))
 
     def has_services(self, topic: str) -> bool:
         return bool(self._national.get(topic) or self._by_state.get(topic) or self._by_cell.get(topic))
@@ -298,6 +313,7 @@ def read_catalog(engine: Engine) -> Catalog:
                     loc.zip,
                     loc.latitude,
                     loc.longitude,
+                    loc.confidential,
                 )
             )
         listings = []

@@ -45,6 +45,8 @@ class LocationEntry:
     zip: str | None = None
     latitude: float | None = None
     longitude: float | None = None
+    #: A shelter's secret address: only the city is ever shown, and the coordinates are the ZIP's centre.
+    confidential: bool = False
 
 
 @dataclass(frozen=True)

@@ -121,6 +121,7 @@ def _rows(
                     "zip": loc.zip,
                     "latitude": loc.latitude,
                     "longitude": loc.longitude,
+                    "confidential": loc.confidential,
                     "position": i,
                 }
             )

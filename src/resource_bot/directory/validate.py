@@ -61,7 +61,7 @@ SERVICE_FIELDS = (
     "verified",
 )
 PHONE_FIELDS = ("number", "kind", "keyword", "always_open", "languages", "note")
-LOCATION_FIELDS = ("name", "address", "latitude", "longitude")
+LOCATION_FIELDS = ("name", "address", "latitude", "longitude", "confidential")
 ADDRESS_FIELDS = ("street", "city", "state", "zip")
 ORGANIZATION_FIELDS = ("id", "name", "website", "description")
 #: SMS short codes are 5 or 6 digits; N11 codes and 988 are 3.
@@ -248,6 +248,22 @@ class _FileChecker:
             self.unknown_keys(address, ADDRESS_FIELDS, "this address")
         zip_code = address.get("zip")
         latitude, longitude = raw.get("latitude"), raw.get("longitude")
+        confidential = self.boolean(raw, "confidential")
+        if confidential:
+            # Data files are public: a secret address must never be written in one, not even to be hidden.
+            for key, where in (("street", address), ("latitude", raw), ("longitude", raw)):
+                if where.get(key) is not None:
+                    self.problem(
+                        where.line_of(key),
+                        f"this location is confidential, so its {key} must not be in the data file "
+                        "(data files are public); remove it and keep only city, state and ZIP",
+                    )
+            latitude = longitude = None
+            if zip_code is None:
+                self.problem(
+                    raw.line_of("confidential"),
+                    "a confidential location needs its ZIP code: the bot sorts by the ZIP's centre; add address.zip",
+                )
         if zip_code is not None:
             zip_code = str(zip_code)
             place = place_from_zip(zip_code)
@@ -278,6 +294,7 @@ class _FileChecker:
             zip=zip_code,
             latitude=float(latitude) if latitude is not None else None,
             longitude=float(longitude) if longitude is not None else None,
+            confidential=confidential,
         )
 
     def service(self, raw: Any, line: int) -> ServiceEntry | None:

@@ -4,8 +4,9 @@ One handler sees every update. For a private chat it turns the update into an
 engine event (``adapter``), runs the engine and the database work in a worker
 thread (the engine and SQLAlchemy are synchronous), and carries out the
 outcome: menus are edited in place, service cards are sent as their own
-messages, Quick exit deletes the chat's messages. The conversation state is
-in the database, so any process can answer any chat's next tap.
+messages. Quick exit never waits for the database: it goes to ``exiting``
+first. The conversation state is in the database, so any process can answer
+any chat's next tap.
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ import datetime as dt
 import logging
 import time
 import traceback
-from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy.exc import DBAPIError
@@ -35,11 +36,13 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHand
 
 from resource_bot.channels.telegram import adapter
 from resource_bot.channels.telegram.admin import Admin
-from resource_bot.channels.telegram.chats import ChatGate, ChatUpdateProcessor
+from resource_bot.channels.telegram.chats import ChatGate, ChatUpdateProcessor, Urgency
+from resource_bot.channels.telegram.exiting import EXIT_SECONDS, quick_exit
 from resource_bot.dialog.chatstate import ChatState
 from resource_bot.dialog.events import Effect, Event, Outcome, Reply, Role
+from resource_bot.dialog.quickexit import is_forget, is_quick_exit
 from resource_bot.runtime import Runtime
-from resource_bot.state import StateStore
+from resource_bot.state import PendingForgets, StateStore
 
 log = logging.getLogger(__name__)
 
@@ -51,13 +54,10 @@ ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 #: Tries for one Bot API call hit by network errors, and the first pause between them.
 NETWORK_TRIES = 5
 FIRST_BACKOFF = 0.25
-#: Longest flood wait we sit out for one call (Telegram asks for seconds, rarely more).
+#: Longest flood wait we sit out for one call (Telegram asks for seconds, rarely more)...
 MAX_FLOOD_WAIT = 60.0
-#: deleteMessages takes at most this many ids.
-DELETE_BATCH = 100
-#: Quick exit deletes every id between the oldest and newest it knows (gaps are
-#: messages it may have missed, e.g. a send whose answer timed out) unless the span is wider.
-MAX_DELETE_SPAN = 3000
+#: ...and the most, in total, before the call gives up: a chat's queue is never blocked for good.
+MAX_TOTAL_FLOOD_WAIT = 120.0
 #: How often a process drops expired state rows.
 PURGE_SECONDS = 600.0
 _DB_ERRORS = (DBAPIError, PoolTimeout)
@@ -68,25 +68,15 @@ def _seconds(value: int | float | dt.timedelta) -> float:
     return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
 
 
+def _past(deadline: float | None, wait: float) -> bool:
+    """Whether waiting ``wait`` more seconds would pass ``deadline``."""
+    return deadline is not None and time.monotonic() + wait > deadline
+
+
 def _log_failure(what: str, exc: BaseException) -> None:
     """Log where it broke and the exception's type, never its message (it could quote user text)."""
     frames = "".join(traceback.format_tb(exc.__traceback__)[-6:])
     log.error("%s: %s\n%s", what, type(exc).__name__, frames)
-
-
-def deletion_ids(known: Iterable[int]) -> list[int]:
-    """The ids Quick exit asks Telegram to delete, newest first.
-
-    In a private chat both sides share one sequence of message ids, so every id
-    between the oldest and the newest we remember belongs to this conversation.
-    """
-    ids = set(known)
-    if not ids:
-        return []
-    low, high = min(ids), max(ids)
-    if high - low < MAX_DELETE_SPAN:
-        ids = set(range(low, high + 1))
-    return sorted(ids, reverse=True)
 
 
 @dataclass
@@ -97,7 +87,6 @@ class Turn:
     before: ChatState
     after: ChatState
     outcome: Outcome
-    remembered: list[int] = field(default_factory=list)
 
 
 class TelegramBot:
@@ -109,34 +98,61 @@ class TelegramBot:
         self.store = StateStore(runtime.db, runtime.settings.state_secret)
         self.gate = gate or ChatGate()
         self.admin = Admin(runtime)
+        #: Chats whose rows go as soon as the database is back (Quick exit or /forget while it was away).
+        self.pending = PendingForgets()
+        self.exit_seconds = EXIT_SECONDS
         self._purged_at = 0.0
         self._bot: Any = None  # the Application's Bot, set by build_application
 
     # -- Bot API calls, retried ------------------------------------------------------------------
-    async def call(self, method: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> T:
-        """Call the Bot API; sit out flood waits and retry network errors with backoff."""
+    async def call(
+        self, method: Callable[..., Awaitable[T]], *args: Any, deadline: float | None = None, **kwargs: Any
+    ) -> T:
+        """Call the Bot API; sit out flood waits and retry network errors with backoff.
+
+        The call is always tried once; waiting stops at ``deadline`` (``time.monotonic()``)
+        and after ``MAX_TOTAL_FLOOD_WAIT`` seconds of flood waits, when the last error is raised.
+        """
         pause = FIRST_BACKOFF
         network_failures = 0
+        flood_waited = 0.0
         while True:
             try:
                 return await method(*args, **kwargs)
             except RetryAfter as exc:
                 wait = min(_seconds(exc._retry_after), MAX_FLOOD_WAIT)
+                flood_waited += wait
+                if flood_waited > MAX_TOTAL_FLOOD_WAIT or _past(deadline, wait):
+                    raise
                 log.warning("flood control: waiting %.1f s", wait)
                 await asyncio.sleep(wait)
             except BadRequest:
                 raise
             except NetworkError:  # includes TimedOut
                 network_failures += 1
-                if network_failures >= NETWORK_TRIES:
+                if network_failures >= NETWORK_TRIES or _past(deadline, pause):
                     raise
                 await asyncio.sleep(pause)
                 pause *= 2
 
     async def send(self, chat_id: int, text: str, markup: Any = None) -> Message:
-        return await self.call(
+        message: Message = await self.call(
             self._bot.send_message, chat_id, text, reply_markup=markup, link_preview_options=_NO_PREVIEW
         )
+        self.gate.note(chat_id, [message.message_id])
+        return message
+
+    def urgency(self, update: Update) -> Urgency:
+        """Quick exit and /forget in a private chat pass the flood gate (see ``chats``)."""
+        chat = update.effective_chat
+        if chat is None or chat.type != ChatType.PRIVATE:
+            return Urgency.NORMAL
+        event = adapter.event_for(update)
+        if event is not None and is_quick_exit(event):
+            return Urgency.QUICK_EXIT
+        if event is not None and is_forget(event):
+            return Urgency.FORGET
+        return Urgency.NORMAL
 
     # -- the handler -----------------------------------------------------------------------------
     async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -144,6 +160,11 @@ class TelegramBot:
         if chat is None:
             return
         hint = adapter.language_hint(update)
+        if self.urgency(update) is Urgency.QUICK_EXIT:
+            event = adapter.event_for(update)
+            assert event is not None
+            await quick_exit(self, update, chat.id, event, hint)  # before anything that needs the database
+            return
         try:
             if update.callback_query is not None:
                 await self._answer(update)
@@ -175,8 +196,7 @@ class TelegramBot:
         try:
             if update.callback_query is not None:
                 await self._answer(update)
-            await self.call(self._bot.send_message, chat.id, self.menus.ui(
-                self._lang(adapter.language_hint(update)), "slow_down"))
+            await self.send(chat.id, self.menus.ui(self._lang(adapter.language_hint(update)), "slow_down"))
         except TelegramError as exc:
             _log_failure("slow-down answer failed", exc)
 
@@ -190,12 +210,19 @@ class TelegramBot:
         code = (hint or "")[:2].lower()
         return code if code in self.menus.codes else self.menus.codes[0]
 
-    async def _answer(self, update: Update) -> None:
+    async def _answer(self, update: Update, deadline: float | None = None) -> None:
         query = update.callback_query
         if query is None:
             return
         with contextlib.suppress(BadRequest):  # too old to answer: the tap is still served
-            await self.call(query.answer)
+            await self.call(query.answer, deadline=deadline)
+
+    async def answer_quietly(self, update: Update, deadline: float) -> None:
+        """Stop the button's spinner if Telegram lets us in time; nothing depends on it."""
+        try:
+            await self._answer(update, deadline)
+        except TelegramError as exc:
+            log.info("callback answer skipped: %s", type(exc).__name__)
 
     async def _group_pointer(self, update: Update, hint: str | None) -> None:
         chat = update.effective_chat
@@ -211,6 +238,7 @@ class TelegramBot:
         Reading the state in the same transaction takes no lock: SQLite starts its
         transaction at the first write, and PostgreSQL's plain SELECT locks nothing.
         """
+        self.pending.drain(self.store)  # rows a Quick exit could not delete while the database was away
         self.runtime.refresh_if_changed()
         self._purge_now_and_then()
         key = self.store.key_for(chat_id)
@@ -219,20 +247,24 @@ class TelegramBot:
             new_chat = ChatState(lang=self._lang(hint))
             before = self.store.load(key, new_chat=new_chat, connection=connection)
             outcome, after = self.runtime.dialog.handle(before, event)
-            quick_exit = Effect.QUICK_EXIT in outcome.effects
             # The counts first: a listing report (rare) commits on its own before this writes.
             self.runtime.record(outcome, connection)
-            if quick_exit:
-                remembered = self.store.messages(key, connection=connection)
-            elif Effect.FORGET in outcome.effects:
-                self.store.forget(key, connection=connection)
+            if Effect.FORGET in outcome.effects:
+                # The state goes; the message ids stay (until they expire) so a later Quick exit
+                # still deletes the messages from before /forget.
+                self.store.forget_state(key, connection=connection)
             else:
                 self.store.save(key, after, connection=connection)
-                self.store.remember_messages(key, incoming, connection=connection)
-        turn = Turn(key, before, after, outcome)
-        if quick_exit:
-            turn.remembered = remembered
-        return turn
+            self.store.remember_messages(key, incoming, connection=connection)
+        return Turn(key, before, after, outcome)
+
+    def _forget_later(self, chat_id: int, event: Event, hint: str | None) -> Turn:
+        """/forget while the database is away: the state goes as soon as it is back, before anything reads it."""
+        key = self.store.key_for(chat_id)
+        self.pending.add(key, everything=False)
+        before = ChatState(lang=self._lang(hint))
+        outcome, after = self.runtime.dialog.handle(before, event)
+        return Turn(key, before, after, outcome)
 
     def _purge_now_and_then(self) -> None:
         now = time.monotonic()
@@ -246,33 +278,21 @@ class TelegramBot:
         tapped = query.message if query is not None and isinstance(query.message, Message) else None
         if tapped is not None:
             incoming.append(tapped.message_id)
-        turn = await asyncio.to_thread(self._turn, chat_id, event, hint, incoming)
-        outcome = turn.outcome
-        if Effect.QUICK_EXIT in outcome.effects:
-            await self._quick_exit(chat_id, turn, incoming)
-            return
+        try:
+            turn = await asyncio.to_thread(self._turn, chat_id, event, hint, incoming)
+        except _DB_ERRORS as exc:
+            if not is_forget(event):
+                raise
+            _log_failure("database unavailable for /forget", exc)
+            turn = self._forget_later(chat_id, event, hint)
         sent = await self._deliver(chat_id, turn, tapped)
-        if sent and Effect.FORGET not in outcome.effects:
+        if sent:
             try:
                 await asyncio.to_thread(self.store.remember_messages, turn.key, sent)
             except _DB_ERRORS as exc:
                 # The reply has arrived: a "try again later" now would contradict it. Quick exit
                 # still deletes this id: it spans every id up to the message asking for it.
                 _log_failure("could not remember the ids of delivered messages", exc)
-
-    async def _quick_exit(self, chat_id: int, turn: Turn, incoming: list[int]) -> None:
-        ids = deletion_ids([*turn.remembered, *incoming])
-        for start in range(0, len(ids), DELETE_BATCH):
-            batch = ids[start : start + DELETE_BATCH]
-            try:
-                await self.call(self._bot.delete_messages, chat_id, batch)
-            except BadRequest:
-                for message_id in batch:  # one by one, so one undeletable message spares no other
-                    with contextlib.suppress(BadRequest):
-                        await self.call(self._bot.delete_message, chat_id, message_id)
-        await asyncio.to_thread(self.store.forget, turn.key)
-        for reply in turn.outcome.replies:  # only the neutral "done"; nothing about the topic
-            await self.send(chat_id, reply.text, ReplyKeyboardRemove())
 
     async def _deliver(self, chat_id: int, turn: Turn, tapped: Message | None) -> list[int]:
         """Send or edit the replies; returns the ids of new messages."""
@@ -366,7 +386,7 @@ def build_application(
         Application.builder()
         .token(settings.require_token())
         .base_url(settings.telegram_base_url)
-        .concurrent_updates(ChatUpdateProcessor(bot.gate, bot.on_slow_down))
+        .concurrent_updates(ChatUpdateProcessor(bot.gate, bot.on_slow_down, urgency=bot.urgency))
         .connect_timeout(request_timeout)
         .read_timeout(request_timeout)
         .write_timeout(request_timeout)

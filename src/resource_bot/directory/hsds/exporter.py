@@ -142,6 +142,11 @@ def _phones(out: Exported, service: ServiceEntry, sid: str) -> None:
 
 def _locations(out: Exported, service: ServiceEntry, sid: str) -> None:
     for n, loc in enumerate(service.locations):
+        if loc.confidential:
+            # Open data travels far: a confidential location is left out whole (its city included), and said so.
+            out.notes.append(f"{service.path}:{service.line}: location {n + 1} of {service.id!r} is confidential "
+                             "and is left out of the export")
+            continue
         lid = out.add("location", {"id": extras.hsds_id("location", service.id, str(n)), "location_type": "physical",
                                    "name": loc.name.get("en"), "latitude": loc.latitude, "longitude": loc.longitude})
         out.spanish("location", lid, "name", loc.name)

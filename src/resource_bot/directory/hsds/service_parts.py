@@ -39,6 +39,9 @@ def _unique(rows: list[Row]) -> list[Row]:
     return list({str(row.get("id", id(row))): row for row in rows}.values())
 
 
+#: location_type values that mark a secret address (proposals in the open HSDS issues, not yet standard).
+CONFIDENTIAL_TYPES = frozenset({"confidential", "private"})
+
 class ServiceParts:
     """Builds one record; every field it leaves out or fills in becomes a report note."""
 
@@ -150,7 +153,7 @@ class ServiceParts:
             rows += self.index.children("phone", "location_id", link.get("location_id"))
         rows = _unique(rows)
         out: list[dict[str, Any]] = []
-        seen: set[str] = set()  # kind and number
+        seen: set[str] = set()  # kind, number and SMS keyword (HOME and AYUDA to 741741 are two lines)
         for phone in rows:
             self.importer.unplaced("phone", phone)
             extra, _ = self.index.extras(phone)
@@ -164,15 +167,17 @@ class ServiceParts:
             if number is None:
                 self.note("dropped", subject, why or "no number")
                 continue
-            if f"{kind} {number}" in seen:
-                self.note("dropped", subject, f"{kind} {number} is listed twice")
+            keyword = extra.get("keyword") if kind == "sms" else None
+            line = " ".join(p for p in (kind, number, keyword) if p)
+            if line in seen:
+                self.note("dropped", subject, f"{line} is listed twice")
                 continue
-            seen.add(f"{kind} {number}")
+            seen.add(line)
             item: dict[str, Any] = {"number": number}
             if kind != "voice":
                 item["kind"] = kind
-            if extra.get("keyword") and kind == "sms":
-                item["keyword"] = extra["keyword"]
+            if keyword:
+                item["keyword"] = keyword
             if extra.get("always_open") == "true":
                 item["always_open"] = True
             if languages := self.languages(self.index.children("language", "phone_id", phone.get("id"))):
@@ -221,10 +226,14 @@ class ServiceParts:
 
         subject = f"location {location['id']}"
         self.importer.unplaced("location", location)
-        if str(location.get("location_type") or "physical").casefold() != "physical":
+        kind = str(location.get("location_type") or "physical").casefold()
+        extra, _ = self.index.extras(location)
+        # HSDS 3.0 has no field for a secret address (openreferral/specification#166, #487 are open);
+        # our attribute, or a location_type of "confidential" or "private", marks one.
+        confidential = kind in CONFIDENTIAL_TYPES or extra.get("confidential", "").casefold() == "true"
+        if kind != "physical" and not confidential:
             self.note("dropped", subject, f"a {location.get('location_type')} location is not a place to go")
             return None
-        extra, _ = self.index.extras(location)
         item: dict[str, Any] = {}
         if (name := _text(location.get("name"), extra.get("name.es"))) is not None:
             item["name"] = name
@@ -258,7 +267,19 @@ class ServiceParts:
         if not item.get("address") and "latitude" not in item:
             self.note("dropped", subject, "no US address and no usable coordinates")
             return None
+        if confidential:
+            return self.confidential(item, subject)
         return item
+
+    def confidential(self, item: dict[str, Any], subject: str) -> dict[str, Any] | None:
+        """Only the city, state and ZIP of a secret address are written; the street and coordinates never are."""
+        address = {k: v for k, v in item.get("address", {}).items() if k != "street"}
+        if "zip" not in address:
+            self.note("dropped", subject, "confidential, with no ZIP code to place it by; nothing of it is kept")
+            return None
+        kept: dict[str, Any] = {"name": item["name"]} if "name" in item else {}
+        self.note("assumed", subject, "confidential: only its city, state and ZIP are kept")
+        return {**kept, "address": address, "confidential": True}
 
     def area(self, locations: list[dict[str, Any]]) -> ServiceArea | None:
         from resource_bot.directory.hsds.importer import location_place

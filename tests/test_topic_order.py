@@ -1,0 +1,36 @@
+"""Every topic's first screen leads with a line a person can call or text now, where the directory
+has one for that very topic; otherwise the directory's own order stays."""
+
+from __future__ import annotations
+
+from resource_bot.dialog import buttons
+from resource_bot.dialog.chatstate import ChatState
+from resource_bot.dialog.engine import Engine
+from resource_bot.dialog.events import Press
+from resource_bot.directory import topics
+from resource_bot.directory.catalog import Catalog
+
+
+def _callable(phones: tuple[object, ...]) -> bool:
+    return any(getattr(p, "kind", "") in ("voice", "sms", "whatsapp") for p in phones)
+
+
+def test_each_screen_leads_with_a_number_where_its_own_services_have_one(bundled_catalog: Catalog) -> None:
+    for topic in topics.walk():
+        listed = bundled_catalog.national(topic)
+        own_lines = [s for s in listed if s.topics[0] == topic and _callable(s.phones)]
+        if listed and own_lines:
+            assert _callable(listed[0].phones), f"{topic} opens with {listed[0].id}, which has no number"
+
+
+def test_the_immigration_screen_opens_with_the_hhs_certification_line(engine: Engine) -> None:
+    outcome, _ = engine.handle(ChatState(), Press(buttons.topic("legal.immigration")))
+    text = outcome.replies[-1].text
+
+    listed = text[text.index("Places that can help:") :]
+    assert listed.index("866-401-5510") < listed.index("T visa for trafficking survivors")
+
+
+def test_a_screen_that_already_opens_with_a_number_keeps_the_directory_order(bundled_catalog: Catalog) -> None:
+    assert [s.id for s in bundled_catalog.national("work")][:3] == ["dol-whd", "osha", "eeoc"]
+    assert bundled_catalog.national("trafficking")[0].id == "nhth"
