@@ -56,6 +56,8 @@ Level = Literal["now", "maybe", "none"]
 KIND_PRIORITY = ("children", "trafficking", "weapon", "held", "violence", "self_harm", "medical")
 #: Kinds an ``upgrade`` rule may turn into children or trafficking.
 _UPGRADABLE = frozenset({"violence", "held", "weapon"})
+#: Emoji that laugh; normalising drops emoji, so they are read as the word "lol".
+_LAUGHING = frozenset("😂🤣😆😹😅😝😜🤪")
 #: Only this many words are read: danger said in a long message is said early enough.
 MAX_WORDS = 300
 
@@ -228,6 +230,8 @@ class DangerDetector:
         words = normalize(text).split()[:MAX_WORDS]
         if not words:
             return NO_DANGER
+        if not _LAUGHING.isdisjoint(text):  # 😂 is a word here: it reads like "lol" (see not_me)
+            words.append("lol")
         sets = [self._sets[lang]] if lang in self._sets else list(self._sets.values())
         slots = [self._slot(w) for w in words]
         now = [s for rs in sets for s in rs.now.spans(slots)]
