@@ -114,9 +114,49 @@ def summary(lang: str, f: Figures) -> str:
     )
 
 
+def markdown(detector: DangerDetector) -> str:
+    """The held-out figures as README tables: counts only, never a text."""
+    figures = {lang: score(detector, halves(lang)[1]) for lang in LANGS}
+    rows = [
+        "| held-out half | English | Spanish |",
+        "| --- | --- | --- |",
+    ]
+
+    def cell(part: int, whole: int) -> str:
+        return f"{part / whole:.1%} ({part}/{whole})" if whole else "-"
+
+    en, es = figures["en"], figures["es"]
+    rows.append(f"| danger now flagged now (recall) | {cell(en.now_caught, en.now)} | {cell(es.now_caught, es.now)} |")
+    rows.append(
+        f"| ... with the right first line (988 or 911) | {cell(en.now_first_line_right, en.now_caught)} "
+        f"| {cell(es.now_first_line_right, es.now_caught)} |"
+    )
+    maybe = f"{cell(en.maybe_caught, en.maybe)} | {cell(es.maybe_caught, es.maybe)}"
+    rows.append(f"| maybe danger caught (maybe or now) | {maybe} |")
+    rows.append(
+        f"| look-alikes flagged now (false alarms) | {cell(en.false_alarms, en.none)} "
+        f"| {cell(es.false_alarms, es.none)} |"
+    )
+    rows.append(
+        f'| look-alikes asked "Are you safe?" | {cell(en.none_asked, en.none)} | {cell(es.none_asked, es.none)} |'
+    )
+    rows += ["", "| category (what counts as right) | English | Spanish |", "| --- | --- | --- |"]
+    cats = sorted(set(en.by_category) | set(es.by_category))
+    meaning = {"now": "flagged now", "maybe": "maybe or now", "none": "not flagged now"}
+    for cat in cats:
+        level = cat.split("/")[0]
+        a = en.by_category.get(cat, [0, 0])
+        b = es.by_category.get(cat, [0, 0])
+        rows.append(f"| {cat} ({meaning[level]}) | {cell(a[0], a[1])} | {cell(b[0], b[1])} |")
+    return "\n".join(rows)
+
+
 def main(argv: list[str]) -> None:
     """Print the TUNING half's misses and false alarms (never the held-out half's texts)."""
     detector = DangerDetector.from_directory(conversations_dir())
+    if "--markdown" in argv:
+        print(markdown(detector))
+        return
     langs = [a for a in argv if a in LANGS] or list(LANGS)
     for lang in langs:
         tuning, _ = halves(lang)

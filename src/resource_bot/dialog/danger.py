@@ -115,22 +115,36 @@ def _follows(rest: Words, slots: Sequence[frozenset[str]], pos: int) -> bool:
     return all(not words.isdisjoint(slots[pos + k]) for k, words in enumerate(rest))
 
 
+def _needs(rule: Rule) -> frozenset[str]:
+    """Words one of which a message must hold for ``rule`` to match: its rarest required step after the first."""
+    required = [frozenset(el.by_first) for el in rule.elements[1:] if not el.gap and not el.end and el.low >= 1]
+    return min(required, key=len) if required else frozenset()
+
+
 class _RuleSet:
-    """Rules indexed by their possible first words, so a message costs one dict lookup per word."""
+    """Rules indexed by their possible first words, so a message costs one dict lookup per word.
+
+    A rule is tried only when the message also holds a word of its rarest required step, so
+    "{actor} ... {arm} ... {weapon}" costs nothing on the many messages with "he" but no weapon.
+    """
 
     def __init__(self, rules: Iterable[Rule]) -> None:
-        self.by_first: dict[str, list[Rule]] = {}
+        self.by_first: dict[str, list[tuple[Rule, frozenset[str]]]] = {}
         for rule in rules:
+            needs = _needs(rule)
             for w in rule.first_words:
-                self.by_first.setdefault(w, []).append(rule)
+                self.by_first.setdefault(w, []).append((rule, needs))
 
-    def spans(self, slots: Sequence[frozenset[str]]) -> list[Span]:
+    def spans(self, slots: Sequence[frozenset[str]], present: frozenset[str] | None = None) -> list[Span]:
+        """Where rules match; ``present`` is every word the slots hold (computed if not given)."""
+        if present is None:
+            present = frozenset().union(*slots)
         found: list[Span] = []
         for i, slot in enumerate(slots):
             tried: set[int] = set()
             for w in slot:
-                for rule in self.by_first.get(w, ()):
-                    if id(rule) in tried or (rule.anchored and i):
+                for rule, needs in self.by_first.get(w, ()):
+                    if id(rule) in tried or (rule.anchored and i) or (needs and needs.isdisjoint(present)):
                         continue
                     tried.add(id(rule))
                     end = _match(rule.elements, slots, 0, i)
@@ -234,11 +248,12 @@ class DangerDetector:
             words.append("lol")
         sets = [self._sets[lang]] if lang in self._sets else list(self._sets.values())
         slots = [self._slot(w) for w in words]
-        now = [s for rs in sets for s in rs.now.spans(slots)]
-        maybe = [s for rs in sets for s in rs.maybe.spans(slots)]
+        present: frozenset[str] = frozenset().union(*slots)
+        now = [s for rs in sets for s in rs.now.spans(slots, present)]
+        maybe = [s for rs in sets for s in rs.maybe.spans(slots, present)]
         if not now and not maybe:
             return NO_DANGER
-        idioms = [s for rs in sets for s in rs.not_danger.spans(slots)]
+        idioms = [s for rs in sets for s in rs.not_danger.spans(slots, present)]
         if idioms:
             now = [s for s in now if not _overlaps(s, idioms)]
             maybe = [s for s in maybe if not _overlaps(s, idioms)]
@@ -246,9 +261,9 @@ class DangerDetector:
             return NO_DANGER
         fired = tuple(rule.source for _, _, rule in now + maybe)
         level = 2 if now else 1  # 2 now, 1 maybe, 0 none
-        if not any(rs.present.spans(slots) for rs in sets):
-            level -= any(rs.not_me.spans(slots) for rs in sets)
-            level -= any(rs.not_now.spans(slots) for rs in sets)
+        if not any(rs.present.spans(slots, present) for rs in sets):
+            level -= any(rs.not_me.spans(slots, present) for rs in sets)
+            level -= any(rs.not_now.spans(slots, present) for rs in sets)
         if level <= 0:
             return Verdict("none", None, fired)
         if level == 1:
@@ -259,7 +274,7 @@ class DangerDetector:
         kinds = {span[2].kind for span in now if span[2].kind == "self_harm" or not _overlaps(span, own)}
         kind = next(k for k in KIND_PRIORITY if k in kinds)
         if kind in _UPGRADABLE:
-            extra = {rule.kind for rs in sets for _, _, rule in rs.upgrades.spans(slots)}
+            extra = {rule.kind for rs in sets for _, _, rule in rs.upgrades.spans(slots, present)}
             kind = next((k for k in KIND_PRIORITY if k in extra), kind)
         return Verdict("now", kind, fired)
 
