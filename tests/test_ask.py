@@ -65,3 +65,21 @@ def test_zip_filters_services_and_a_bad_zip_says_how_to_fix_it(env: dict[str, st
     bad = CliRunner().invoke(main, ["ask", "--zip", "0000", "food"], env=env)
     assert bad.exit_code == 2
     assert "five digits" in bad.output
+
+
+def test_a_broken_danger_file_stops_ask_with_one_clear_line(
+    env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    import resource_bot.runtime
+    from resource_bot.paths import conversations_dir
+
+    folder = tmp_path / "conversations"
+    shutil.copytree(conversations_dir(), folder)
+    (folder / "danger" / "es.yaml").write_text("language: es\nnow:\n  violence: ['{nadie} me mata']\n", "utf-8")
+    monkeypatch.setattr(resource_bot.runtime, "conversations_dir", lambda: folder)
+    result = CliRunner().invoke(main, ["ask", "food"], env=env)
+    assert result.exit_code == 1
+    assert "es.yaml" in result.output and "{nadie}" in result.output and "explains the format" in result.output
+    assert "Traceback" not in result.output
