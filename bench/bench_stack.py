@@ -148,6 +148,7 @@ def child_webhook() -> None:
     """What ``resource-bot webhook`` does, but listening on 127.0.0.1 only (it binds 0.0.0.0)."""
     import uvicorn
 
+    from resource_bot.channels.telegram.serving import server_config
     from resource_bot.channels.telegram.webhook import build_webhook_app
     from resource_bot.config import load_settings
     from resource_bot.runtime import open_runtime
@@ -155,7 +156,7 @@ def child_webhook() -> None:
     _logging()
     runtime = open_runtime(load_settings())
     app = build_webhook_app(runtime)
-    uvicorn.run(app, host="127.0.0.1", port=runtime.settings.port, access_log=False, log_level="info")
+    uvicorn.Server(server_config(app, host="127.0.0.1", port=runtime.settings.port)).run()
 
 
 CHILDREN = {"echo": child_echo, "poll": child_poll, "webhook": child_webhook}
@@ -712,6 +713,9 @@ def benchmark(plan: Plan, *, postgres: bool, webhooks: bool, profile_dir: Path |
                 "TELEGRAM_BOT_TOKEN": TOKEN,
                 "TELEGRAM_BASE_URL": api.base_url,
                 "RESOURCE_BOT_HOME": str(workdir),
+                # Production keeps the key that hides chat ids out of the database (PostgreSQL and
+                # webhooks require it); a fixed one made for the benchmark.
+                "STATE_SECRET": "b3e1" * 16,
                 "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)]),
             }
 

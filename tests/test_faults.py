@@ -35,6 +35,7 @@ from tests.test_telegram_bot import (
     TOKEN,
     RunningBot,
     data_of,
+    production_env,
     reply_to,
     running_bot,
     settings_for,
@@ -166,6 +167,7 @@ def start_poll(api: BotApiStandin, database_url: str, home: Path) -> subprocess.
         "TELEGRAM_BASE_URL": api.base_url,
         "DATABASE_URL": database_url,
         "RESOURCE_BOT_HOME": str(home),
+        **production_env(database_url),
     }
     since = len(api.calls)
     process = subprocess.Popen(

@@ -355,7 +355,7 @@ def test_nul_bytes_in_csv_cells_do_not_break_the_import(tmp_path: Path) -> None:
 FORMULAS = ['=HYPERLINK("http://evil.example","Call")', "+1+2", "-3+4", "@SUM(A1:A9)", "=cmd|' /C calc'!A0"]
 
 
-def test_formula_looking_cells_stay_inert_text(tmp_path: Path) -> None:
+def test_formula_looking_cells_are_left_out_and_reported_with_file_line_and_field(tmp_path: Path) -> None:
     package = messy_copy(tmp_path)
     rows = list(csv.DictReader((package / "services.csv").open(encoding="utf-8")))
     for row, formula in zip(rows, FORMULAS, strict=False):
@@ -377,9 +377,11 @@ def test_formula_looking_cells_stay_inert_text(tmp_path: Path) -> None:
         for path in out.glob("*.yaml")
         for service in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("services", [])
     ]
-    kept = [d for d in descriptions if d in FORMULAS]
-    assert kept, "formula-looking text is imported as the plain text it is"
+    assert not [d for d in descriptions if d in FORMULAS], "a spreadsheet would run them: left out"
     assert all(isinstance(d, str) for d in descriptions if d is not None)
+    dropped = [n.reason for n in report.notes if n.kind == "dropped" and n.subject == "description"]
+    assert len(dropped) == len(FORMULAS)
+    assert all(reason.startswith("services.csv:") and "'description'" in reason for reason in dropped), dropped
     assert any(n.record == "svc-legal" and "=1+2" in n.reason for n in report.notes), "the bad number is reported"
 
 

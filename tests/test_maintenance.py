@@ -9,12 +9,15 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 from PIL import Image
+from sqlalchemy import select
 
 from resource_bot.cli import main
 from resource_bot.db import create_schema, make_engine
 from resource_bot.dialog.events import Feedback
-from resource_bot.feedback import list_reports, record_feedback
+from resource_bot.feedback import ReportGuard, list_reports, purge_report_guards, record_feedback
 from resource_bot.maintenance import sparkline, stale_entries, stats_lines, summarize
+from resource_bot.sources import add_sources
+from resource_bot.state import StateStore
 from resource_bot.stats import record_counts
 
 TODAY = dt.datetime.now(dt.UTC).date()
@@ -120,6 +123,26 @@ def test_feedback_groups_open_reports_per_listing_then_marks_them_done(db_env: d
     assert [r.id for r in list_reports(engine)] == [5, 4]  # gone, us-211: ordered by listing id
 
 
+def test_one_chat_files_at_most_one_report_per_listing_per_day(db_env: dict[str, str]) -> None:
+    engine = make_engine(db_env["DATABASE_URL"])
+    create_schema(engine)
+    store = StateStore(engine, "a-secret")
+    alice, bob = store.report_token(store.key_for(1)), store.report_token(store.key_for(2))
+    yesterday = TODAY - dt.timedelta(days=1)
+
+    assert record_feedback(engine, [Feedback("nhth", "closed")], yesterday, token=alice) == 1
+    assert record_feedback(engine, [Feedback("nhth", "closed")] * 3, TODAY, token=alice) == 1
+    assert record_feedback(engine, [Feedback("nhth", "moved")], TODAY, token=alice) == 0, "any reason"
+    assert record_feedback(engine, [Feedback("us-211", "moved")], TODAY, token=alice) == 1, "another listing"
+    assert record_feedback(engine, [Feedback("nhth", "moved")], TODAY, token=bob) == 1, "another chat"
+
+    assert len(list_reports(engine)) == 4
+    assert purge_report_guards(engine, TODAY) == 1
+    with engine.connect() as connection:
+        days = connection.execute(select(ReportGuard.day)).scalars().all()
+    assert sorted(days) == [TODAY] * 3, "yesterday's guard row is gone, today's stay"
+
+
 def test_feedback_done_again_or_unknown_says_so(db_env: dict[str, str]) -> None:
     engine = make_engine(db_env["DATABASE_URL"])
     create_schema(engine)
@@ -142,9 +165,10 @@ def test_feedback_on_a_new_database_has_nothing_open(db_env: dict[str, str]) -> 
 def _counts(db_env: dict[str, str]) -> None:
     engine = make_engine(db_env["DATABASE_URL"])
     create_schema(engine)
+    add_sources(engine, ["clinic4"])
     for days_ago, pairs in {
-        0: [("topic", "legal"), ("topic", "legal"), ("topic", "food"), ("language", "es"), ("quick_exit", "1")],
-        3: [("topic", "legal"), ("source", "clinic4"), ("language", "en")],
+        0: [("topic", "legal")] * 6 + [("topic", "food"), ("language", "es"), ("quick_exit", "1")],
+        3: [("topic", "legal"), ("language", "en")] + [("source", "clinic4")] * 5 + [("source", "JaneDoe")],
         29: [("topic", "work")],
         40: [("topic", "housing")],  # outside the 30 days
     }.items():
@@ -159,14 +183,57 @@ def test_stats_prints_totals_by_kind_then_value_and_a_line_per_day(db_env: dict[
 
     assert result.exit_code == 0, result.output
     rows = [line.split() for line in result.stdout.splitlines()]
-    assert ["topic", "legal", "3"] in rows and ["food", "1"] in rows and ["work", "1"] in rows
-    assert ["total", "5"] in rows
+    assert ["topic", "legal", "7"] in rows and ["source", "clinic4", "5"] in rows
     assert not any("housing" in line for line in result.stdout.splitlines())
-    assert rows.index(["topic", "legal", "3"]) < rows.index(["source", "clinic4", "1"])  # kinds in a fixed order
+    assert rows.index(["topic", "legal", "7"]) < rows.index(["source", "clinic4", "5"])  # kinds in a fixed order
     per_day = next(line for line in result.stdout.splitlines() if line.startswith("topic ") and "busiest" in line)
-    assert per_day.endswith(f"busiest {TODAY} (3)")
+    assert per_day.endswith(f"busiest {TODAY} (7)")
     image = Image.open(chart)
     assert image.format == "PNG" and image.width == 1800 and image.height > 600
+
+
+def test_counts_under_five_show_as_fewer_than_five_and_never_as_a_day(db_env: dict[str, str]) -> None:
+    _counts(db_env)
+
+    out = run("stats", "--days", "30", env=db_env).stdout
+    rows = [line.split() for line in out.splitlines()]
+
+    assert ["food", "fewer", "than", "5"] in rows and ["work", "fewer", "than", "5"] in rows
+    assert ["total", "about", "10"] in rows, "an exact total (9) would give away the hidden counts"
+    assert ["quick_exit", "1", "fewer", "than", "5"] in rows
+    quick_exit_days = next(line for line in out.splitlines() if line.startswith("quick_exit ") and "day" in line)
+    assert quick_exit_days.endswith("no day with 5+"), "the day someone used Quick exit is not shown"
+
+
+def test_only_listed_source_tags_are_counted_by_name(db_env: dict[str, str]) -> None:
+    _counts(db_env)
+
+    totals = summarize(make_engine(db_env["DATABASE_URL"]), days=30).totals
+    assert totals["source"] == [("clinic4", 5), ("other", 1)], "JaneDoe from a made-up link counts as other"
+
+
+def test_sources_add_list_and_remove_say_what_changed(db_env: dict[str, str]) -> None:
+    added = run("sources", "add", "clinic4", "shelter_b", env=db_env)
+    assert added.exit_code == 0, added.output
+    assert "Listed clinic4, shelter_b" in added.stdout
+
+    again = run("sources", "add", "clinic4", env=db_env)
+    assert again.exit_code == 0 and "already listed" in again.stdout
+
+    listed = run("sources", "list", env=db_env)
+    assert [line.split()[0] for line in listed.stdout.splitlines()] == ["clinic4", "shelter_b"]
+
+    removed = run("sources", "remove", "shelter_b", "nosuch", env=db_env)
+    assert removed.exit_code == 0 and "Unlisted shelter_b" in removed.stdout and "nosuch" in removed.stderr
+    assert run("sources", "list", env=db_env).stdout.split()[0] == "clinic4"
+
+
+@pytest.mark.parametrize("tag", ["Jane Doe", "other", "a" * 21, "clinic-4"])
+def test_a_tag_that_cannot_be_listed_says_why_in_one_line(db_env: dict[str, str], tag: str) -> None:
+    result = run("sources", "add", tag, env=db_env)
+
+    assert result.exit_code == 1
+    assert len(result.output.strip().splitlines()) == 1 and "clinic4" in result.output
 
 
 def test_daily_series_cover_every_day_including_quiet_ones(db_env: dict[str, str]) -> None:
@@ -174,8 +241,8 @@ def test_daily_series_cover_every_day_including_quiet_ones(db_env: dict[str, str
     summary = summarize(make_engine(db_env["DATABASE_URL"]), days=30)
 
     assert len(summary.days) == 30 and summary.last == TODAY
-    assert summary.daily["topic"][-1] == 3 and summary.daily["topic"][-4] == 1 and summary.daily["topic"][0] == 1
-    assert sum(summary.daily["topic"]) == 5
+    assert summary.daily["topic"][-1] == 7 and summary.daily["topic"][-4] == 1 and summary.daily["topic"][0] == 1
+    assert sum(summary.daily["topic"]) == 9
     assert sparkline([0, 1, 8]) == " ▁█"
 
 

@@ -15,7 +15,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from click.testing import CliRunner
-from sqlalchemy import Connection, Engine, inspect, select, text
+from sqlalchemy import Connection, Engine, insert, inspect, select, text
 
 from resource_bot import migrations
 from resource_bot.cli import main
@@ -24,6 +24,7 @@ from resource_bot.dialog.events import Feedback
 from resource_bot.directory.load import current_version
 from resource_bot.directory.models import DirectoryVersion
 from resource_bot.feedback import list_reports, record_feedback
+from resource_bot.state import ChatMessageRow, ChatStateRow
 from resource_bot.stats import read_counts, record_counts
 from tests.postgres import fresh_schema
 
@@ -118,6 +119,36 @@ def test_db_upgrade_brings_a_first_schema_database_to_head_and_keeps_its_rows(db
     assert _revision(engine) == migrations.head()
     _assert_first_rows_survive(engine)
     _assert_new_tables_work(engine)
+
+
+def test_the_upgrade_rounds_expiry_times_written_before_up_to_the_whole_hour(db: tuple[Engine, str]) -> None:
+    engine, _ = db
+    migrations.upgrade_to(engine, "0003")
+    precise = dt.datetime(2026, 12, 1, 9, 41, 27, 318204, tzinfo=dt.UTC)
+    on_the_hour = dt.datetime(2026, 12, 1, 7, tzinfo=dt.UTC)
+    with engine.begin() as connection:  # written as the bot wrote them, through the models' column types
+        connection.execute(insert(ChatStateRow).values(chat_key="k1", state={"lang": "es"}, expires_at=precise))
+        connection.execute(
+            insert(ChatMessageRow),
+            [
+                {"chat_key": "k1", "message_id": m, "expires_at": at}
+                for m, at in ((1, precise), (2, precise), (3, on_the_hour))
+            ],
+        )
+
+    create_schema(engine)
+
+    with engine.connect() as connection:
+        (state,) = connection.execute(select(ChatStateRow.expires_at)).scalars()
+        messages = connection.execute(select(ChatMessageRow.message_id, ChatMessageRow.expires_at)).all()
+    rounded = dt.datetime(2026, 12, 1, 10, tzinfo=dt.UTC)
+    assert _utc(state) == rounded
+    assert sorted((m, _utc(at)) for m, at in messages) == [(1, rounded), (2, rounded), (3, on_the_hour)]
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    """SQLite hands back naive UTC times, PostgreSQL aware ones."""
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
 def test_db_upgrade_on_a_current_database_says_so_and_changes_nothing(db: tuple[Engine, str]) -> None:

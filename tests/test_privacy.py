@@ -12,21 +12,30 @@ conversation must not hold them either.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import shutil
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import MetaData, create_engine, select
 
+from resource_bot.cli import main
+from resource_bot.config import ConfigError, load_settings
+from resource_bot.db import create_schema, make_engine
 from resource_bot.dialog.chatstate import ChatState
 from resource_bot.dialog.menus import Menus
-from resource_bot.state import MESSAGE_TTL, STATE_TTL, StateStore
+from resource_bot.logs import install_private_logging
+from resource_bot.state import EXPIRY_STEP, MESSAGE_TTL, STATE_TTL, StateStore
 from tests.postgres import fresh_schema
 from tests.standin import BotApiStandin
 from tests.test_telegram_bot import (
+    STATE_SECRET,
+    TOKEN,
     RunningBot,
     data_of,
     reply_to,
@@ -119,10 +128,19 @@ def talk(api: BotApiStandin, chat_id: int, menus: Menus) -> None:
 
 
 # -- what the database holds -----------------------------------------------------------------------
+@contextlib.contextmanager
+def everything_logged(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """DEBUG on the root and on every library that logs requests, as a maintainer hunting a bug would set."""
+    with contextlib.ExitStack() as stack:
+        for name in (None, "telegram", "httpx", "httpcore", "sqlalchemy", "resource_bot"):
+            stack.enter_context(caplog.at_level(logging.DEBUG, logger=name))
+        yield
+
+
 def test_after_a_whole_conversation_no_table_holds_text_names_ids_or_the_exact_place(
     api: BotApiStandin, bot: RunningBot, menus: Menus, database_url: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with caplog.at_level(logging.INFO):
+    with everything_logged(caplog):
         talk(api, CHAT, menus)
         api.user_sends_text(CHAT, "/help")  # served after every write the location caused
         reply_to(api, CHAT)
@@ -142,10 +160,15 @@ def test_after_a_whole_conversation_no_table_holds_text_names_ids_or_the_exact_p
     assert dump["chat_message"] and all(key in row for row in dump["chat_message"])
     assert any("reason=wrong_number" in row for row in dump["feedback_report"])
 
-    # Logs at INFO: warnings about flood control and retries, but nothing said or who said it.
+    # Logs at DEBUG, libraries included: what the bot did, but nothing said, who said it, or the token.
     assert "flood control" in caplog.text, "the conversation went through the logged paths"
+    libraries = {record.name.split(".")[0] for record in caplog.records}
+    assert {"telegram", "httpx", "httpcore"} <= libraries, "the libraries did log at DEBUG"
+    assert "Calling Bot API endpoint" in caplog.text, "their records keep their wording"
     assert traces_of_the_person(caplog.text) == []
     assert FIRST_NAME not in caplog.text and TYPED not in caplog.text
+    assert TOKEN not in caplog.text and TOKEN.split(":")[1] not in caplog.text
+    assert key not in caplog.text, "no log line can be tied to the chat's rows"
 
 
 def test_message_ids_expire_after_48_hours_and_the_state_after_its_ttl(
@@ -155,19 +178,23 @@ def test_message_ids_expire_after_48_hours_and_the_state_after_its_ttl(
     legal = reply_to(api, CHAT)
     api.user_taps(CHAT, legal["message_id"], "b")
     reply_to(api, CHAT)
-    store = StateStore(create_engine(database_url))
+    store = StateStore(create_engine(database_url), bot.runtime.settings.state_secret)
     key = bot.bot.store.key_for(CHAT)
-    assert store.key_for(CHAT) == key, "a second process derives the same key from the stored secret"
+    assert store.key_for(CHAT) == key, "a second process derives the same key (STATE_SECRET or the stored one)"
     now = dt.datetime.now(dt.UTC)
 
     assert store.messages(key, now=now + MESSAGE_TTL - dt.timedelta(minutes=5)), "kept while deletable"
-    assert store.messages(key, now=now + MESSAGE_TTL + dt.timedelta(minutes=5)) == []
-    assert store.purge_expired(now + MESSAGE_TTL + dt.timedelta(minutes=5)) >= 1
+    # Expiry is kept to the whole hour, rounded up: at most one hour past the 48.
+    past = now + MESSAGE_TTL + EXPIRY_STEP + dt.timedelta(minutes=5)
+    assert store.messages(key, now=past) == []
+    assert store.purge_expired(past) >= 1
     dump = every_row(database_url)
-    assert dump["chat_message"] == [], "no message id outlives 48 hours"
+    assert dump["chat_message"] == [], "no message id outlives 49 hours"
     assert len(dump["chat_state"]) == 1, "the state outlives the message ids"
+    stamps = [row.split("expires_at=")[1] for row in dump["chat_state"]]
+    assert all(":00:00" in stamp and "." not in stamp for stamp in stamps), f"whole hours only: {stamps}"
 
-    later = now + STATE_TTL + dt.timedelta(minutes=5)
+    later = now + STATE_TTL + EXPIRY_STEP + dt.timedelta(minutes=5)
     assert store.load(key, now=later) == ChatState(), "an expired state is not served even before a purge"
     assert store.purge_expired(later) == 1
     assert every_row(database_url)["chat_state"] == []
@@ -202,3 +229,148 @@ def test_forget_leaves_only_message_ids_for_quick_exit_and_quick_exit_leaves_not
     other = bot.bot.store.key_for(OTHER)
     assert any(other in row for row in dump["chat_state"]), "the other chat is untouched"
     assert not any(traces_of_the_person("\n".join(rows)) for rows in dump.values())
+
+
+# -- the key that hides chat ids -------------------------------------------------------------------
+def production_settings(tmp_path: Path, **env: str) -> dict[str, str]:
+    return {
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "RESOURCE_BOT_HOME": str(tmp_path),
+        "WEBHOOK_URL": "https://bot.example.org/telegram",
+        "WEBHOOK_SECRET": "right_secret-123",
+        **env,
+    }
+
+
+@pytest.mark.parametrize(
+    ("command", "database"),
+    [("webhook", "sqlite"), ("poll", "postgresql://bot@127.0.0.1:5432/test")],
+)
+def test_production_refuses_to_start_without_state_secret_and_says_how_to_make_one(
+    tmp_path: Path, command: str, database: str
+) -> None:
+    url = f"sqlite:///{tmp_path / 'bot.sqlite3'}" if database == "sqlite" else database
+    result = CliRunner().invoke(main, [command], env=production_settings(tmp_path, DATABASE_URL=url, STATE_SECRET=""))
+
+    assert result.exit_code == 1
+    (line,) = result.output.strip().splitlines()
+    assert "STATE_SECRET is not set" in line
+    assert 'python -c "import secrets; print(secrets.token_hex(32))"' in line
+    assert not (tmp_path / "bot.sqlite3").exists(), "it stopped before opening the database"
+
+
+def test_a_short_state_secret_is_refused_in_one_line(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="at least 32"):
+        load_settings(production_settings(tmp_path, STATE_SECRET="hunter2"))
+
+
+def test_only_the_local_sqlite_database_with_polling_may_keep_the_key_in_the_database(tmp_path: Path) -> None:
+    local = load_settings({"RESOURCE_BOT_HOME": str(tmp_path)})
+    assert local.state_secret_for(webhook=False) is None
+    with pytest.raises(ConfigError):
+        local.state_secret_for(webhook=True)
+    server = load_settings({"RESOURCE_BOT_HOME": str(tmp_path), "DATABASE_URL": "postgres://bot@db.example/bot"})
+    with pytest.raises(ConfigError, match="PostgreSQL"):
+        server.state_secret_for(webhook=False)
+    assert load_settings(production_settings(tmp_path, STATE_SECRET=STATE_SECRET)).state_secret_for(webhook=True)
+
+
+def test_the_bot_says_at_startup_which_key_hides_chat_ids(
+    api: BotApiStandin, template_db: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    copy = tmp_path / "bot.sqlite3"
+    shutil.copy(template_db, copy)
+    url = f"sqlite:///{copy}"
+    with caplog.at_level(logging.INFO), running_bot(api, settings_for(api, url, tmp_path)) as local:
+        stored = local.bot.store.key_for(CHAT)
+    assert "key kept in the database itself" in caplog.text and "Set STATE_SECRET" in caplog.text
+    assert every_row(url)["bot_secret"], "a local trial keeps its key in the database"
+
+    caplog.clear()
+    with (
+        caplog.at_level(logging.INFO),
+        running_bot(api, settings_for(api, url, tmp_path, STATE_SECRET=STATE_SECRET)) as live,
+    ):
+        assert live.bot.store.key_for(CHAT) != stored
+    assert "the key from STATE_SECRET" in caplog.text
+    assert every_row(url)["bot_secret"] == [], "the key once kept in the database is gone"
+
+
+# -- what the SQLite files hold --------------------------------------------------------------------
+def file_bytes(path: Path) -> bytes:
+    """The database file and its write-ahead log, as the disk holds them."""
+    wal = path.with_name(path.name + "-wal")
+    return path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+
+
+def test_after_quick_exit_the_sqlite_files_hold_no_copy_of_the_chat_key_or_its_past_states(
+    api: BotApiStandin, template_db: Path, tmp_path: Path, menus: Menus
+) -> None:
+    path = tmp_path / "bot.sqlite3"
+    shutil.copy(template_db, path)
+    with running_bot(api, settings_for(api, f"sqlite:///{path}", tmp_path)) as running:
+        talk(api, CHAT, menus)
+        key = running.bot.store.key_for(CHAT).encode()
+        before = file_bytes(path)
+        assert before.count(key) > 10, "the conversation's rows went through the files"
+        assert b'"latitude": 29.76' in before and b'"screen": "topic:legal"' in before
+
+        api.user_sends_text(CHAT, "/exit")
+        assert reply_to(api, CHAT)["text"] == menus.ui("en", "exit_done")
+        after = file_bytes(path)
+        wal_size = path.with_name(path.name + "-wal").stat().st_size
+
+    assert key not in after, "no page version in the database or its log still holds the chat's key"
+    assert b'"latitude": 29.76' not in after and b'"screen": "topic:' not in after, "nor a past state"
+    assert wal_size == 0, "the log was emptied"
+
+
+def test_a_new_sqlite_database_and_its_log_are_private_and_zero_what_they_delete(tmp_path: Path) -> None:
+    path = tmp_path / "home" / "bot.sqlite3"
+    engine = make_engine(f"sqlite:///{path}")
+    create_schema(engine)
+    store = StateStore(engine, "a-secret")
+    store.save(store.key_for(CHAT), ChatState(lang="es"))
+    with engine.connect() as connection:
+        # Some SQLite builds (Debian's) zero deleted rows anyway; the bot asks for it everywhere.
+        assert connection.exec_driver_sql("PRAGMA secure_delete").scalar() == 1
+    try:
+        for part in (path, path.with_name("bot.sqlite3-wal"), path.with_name("bot.sqlite3-shm")):
+            assert stat.S_IMODE(part.stat().st_mode) == 0o600, part.name
+        assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    finally:
+        engine.dispose()
+
+    path.chmod(0o644)
+    make_engine(f"sqlite:///{path}").dispose()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600, "an older, looser file is tightened"
+
+
+def test_library_log_records_keep_their_wording_and_lose_every_value(caplog: pytest.LogCaptureFixture) -> None:
+    install_private_logging()
+    url = f"http://127.0.0.1:8081/bot{TOKEN}/sendMessage"
+    with everything_logged(caplog):
+        logging.getLogger("httpx").info('HTTP Request: %s %s "%s %d %s"', "POST", url, "HTTP/1.1", 200, "OK")
+        try:
+            raise ValueError(TYPED)
+        except ValueError:
+            logging.getLogger("telegram.ext.Application").exception("update from %(name)s", {"name": FIRST_NAME})
+        logging.getLogger("httpcore.http11").debug(f"receive_response_body.started request=<{CHAT} {TYPED}>")
+        logging.getLogger("telegram.ext.Updater").debug({"text": TYPED})
+        logging.getLogger("resource_bot.example").info("the bot's own %s stays", "wording")
+
+    assert 'HTTP Request: [hidden] [hidden] "[hidden] [hidden] [hidden]"' in caplog.text
+    assert "update from [hidden]" in caplog.text and "ValueError (message hidden)" in caplog.text
+    assert "in test_library_log_records_keep_their_wording" in caplog.text, "where it was raised stays"
+    assert "receive_response_body.started" in caplog.text and "[hidden] dict" in caplog.text
+    assert "the bot's own wording stays" in caplog.text
+    assert traces_of_the_person(caplog.text) == [] and TOKEN not in caplog.text
+
+
+def test_an_unknown_log_level_is_refused_in_one_line(tmp_path: Path) -> None:
+    env = {"TELEGRAM_BOT_TOKEN": TOKEN, "RESOURCE_BOT_HOME": str(tmp_path), "LOG_LEVEL": "loud"}
+    result = CliRunner().invoke(main, ["poll"], env=env)
+
+    assert result.exit_code == 1
+    (line,) = result.output.strip().splitlines()
+    assert "LOG_LEVEL='LOUD' is not a level" in line and "DEBUG" in line

@@ -26,7 +26,7 @@ from resource_bot.state import ChatMessageRow, ChatStateRow
 from tests.standin import BotApiStandin
 from tests.standin.echo_bot import BackgroundApplication
 from tests.test_faults import PostgresRole, postgres_role  # noqa: F401  (a fixture)
-from tests.test_telegram_bot import TOKEN, RunningBot, data_of, reply_to, settings_for
+from tests.test_telegram_bot import STATE_SECRET, TOKEN, RunningBot, data_of, reply_to, settings_for
 
 ALICE, BOB = 5101, 5102
 NOT_A_MENU = (None, {"remove_keyboard": True})
@@ -379,7 +379,12 @@ def test_through_the_webhook_quick_exit_is_done_before_telegram_gets_its_answer(
 
     secret = {"X-Telegram-Bot-Api-Secret-Token": "right_secret-123"}
     settings = settings_for(
-        api, database_url, tmp_path, WEBHOOK_URL="https://bot.example.org/telegram", WEBHOOK_SECRET="right_secret-123"
+        api,
+        database_url,
+        tmp_path,
+        WEBHOOK_URL="https://bot.example.org/telegram",
+        WEBHOOK_SECRET="right_secret-123",
+        STATE_SECRET=STATE_SECRET,
     )
     runtime = open_runtime(settings)
     try:

@@ -70,6 +70,23 @@ def test_remembering_an_id_twice_keeps_one_row_with_its_first_expiry(db: Engine)
     assert store.messages(key, now=NOW + MESSAGE_TTL + dt.timedelta(minutes=30)) == [8]
 
 
+def test_expiry_times_are_whole_hours_so_they_trace_no_minute_of_anyones_day(db: Engine) -> None:
+    store = StateStore(db, "s")
+    key = store.key_for(1)
+    sent_at = NOW + dt.timedelta(minutes=17, seconds=3, microseconds=411)
+    store.remember_messages(key, [5], now=sent_at)
+    store.remember_messages(key, [6], now=sent_at + dt.timedelta(minutes=20))
+    store.save(key, ChatState(lang="es"), now=sent_at)
+
+    kept = expiries(db, key)
+    assert kept == {5: NOW + dt.timedelta(hours=1) + MESSAGE_TTL, 6: NOW + dt.timedelta(hours=1) + MESSAGE_TTL}
+    with db.connect() as connection:
+        state_expiry = connection.execute(select(ChatStateRow.expires_at)).scalar_one().replace(tzinfo=dt.UTC)
+    assert state_expiry == NOW + dt.timedelta(hours=1) + STATE_TTL
+    assert store.messages(key, now=sent_at + MESSAGE_TTL) == [5, 6], "kept for all 48 deletable hours"
+    assert store.load(key, now=sent_at + STATE_TTL) == ChatState(lang="es")
+
+
 def test_load_tells_a_new_chat_from_one_whose_state_expired(db: Engine) -> None:
     store = StateStore(db, "s")
     key = store.key_for(1)

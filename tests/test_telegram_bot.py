@@ -27,7 +27,9 @@ from sqlalchemy.exc import OperationalError
 from resource_bot.channels.telegram.app import TelegramBot, build_application, prepare_bot
 from resource_bot.config import Settings, load_settings
 from resource_bot.dialog.menus import Menus
+from resource_bot.feedback import list_reports
 from resource_bot.runtime import Runtime, open_runtime
+from resource_bot.sources import add_sources
 from resource_bot.state import ChatMessageRow, ChatStateRow
 from resource_bot.stats import read_counts
 from tests.postgres import fresh_schema
@@ -46,6 +48,15 @@ def database_url(template_db: Path, tmp_path: Path) -> str:
     return f"sqlite:///{copy}"
 
 
+#: The key that hides chat ids, as production sets it (64 hex characters, made for these tests).
+STATE_SECRET = "5f1c3e0a9b7d2c4e6f8a1b3c5d7e9f0a2b4c6d8e0f1a3b5c7d9e1f2a4b6c8d0e"
+
+
+def production_env(database_url: str, *, webhook: bool = False) -> dict[str, str]:
+    """STATE_SECRET where the bot requires it: a webhook, or any database but the local SQLite file."""
+    return {} if database_url.startswith("sqlite") and not webhook else {"STATE_SECRET": STATE_SECRET}
+
+
 def settings_for(api: BotApiStandin, database_url: str, home: Path, **env: str) -> Settings:
     return load_settings(
         {
@@ -53,6 +64,7 @@ def settings_for(api: BotApiStandin, database_url: str, home: Path, **env: str) 
             "TELEGRAM_BASE_URL": api.base_url,
             "DATABASE_URL": database_url,
             "RESOURCE_BOT_HOME": str(home),
+            **production_env(database_url, webhook="WEBHOOK_URL" in env),
             **env,
         }
     )
@@ -209,15 +221,19 @@ def test_a_deep_link_opens_legal_help_at_once(api: BotApiStandin, bot: RunningBo
     assert "x" in data_of(reply)
 
 
-def test_a_deep_link_sets_spanish_an_area_and_counts_its_source(
+def test_a_deep_link_sets_spanish_an_area_and_counts_its_source_by_name_only_when_listed(
     api: BotApiStandin, bot: RunningBot, menus: Menus
 ) -> None:
+    add_sources(bot.runtime.db, ["clinic4"])
     api.user_sends_text(ALICE, "/start legal_record_relief-es-z77002-sclinic4")
     reply = reply_to(api, ALICE)
     assert menus.intro("es", "legal.record_relief") in reply["text"]
     assert "Houston" in reply["text"]
+    api.user_sends_text(BOB, "/start legal-sJaneDoeClient")  # anyone can put anything in a link
+    assert menus.intro("en", "legal") in reply_to(api, BOB)["text"]
+
     sources = [r for r in read_counts(bot.runtime.db, dt.date(2000, 1, 1)) if r.kind == "source"]
-    assert [(r.value, r.count) for r in sources] == [("clinic4", 1)]
+    assert sorted((r.value, r.count) for r in sources) == [("clinic4", 1), ("other", 1)]
 
 
 def test_a_spanish_phone_gets_spanish_and_the_person_can_switch_to_english(
@@ -410,7 +426,7 @@ def test_admin_commands_answer_admins_only(api: BotApiStandin, bot: RunningBot, 
     reply_to(api, ALICE)
     api.user_sends_text(admin, "/stats")
     stats = reply_to(api, admin)["text"]
-    assert "topic legal: 1 / 1" in stats
+    assert "topic legal: fewer than 5 / fewer than 5" in stats, "one person's count is never shown"
     api.user_sends_text(admin, "/reload")
     assert reply_to(api, admin)["text"].startswith("Reloaded: ")
     api.user_sends_text(admin, "/feedback")
@@ -435,10 +451,16 @@ def test_a_listing_report_reaches_the_admin_feedback_list(api: BotApiStandin, bo
     prompt = reply_to(api, ALICE)
     assert prompt["_method"] == "sendMessage", "the card itself is kept"
     api.user_taps(ALICE, prompt["message_id"], f"r:{service[2:]}:w")
-    reply_to(api, ALICE)
+    thanks = reply_to(api, ALICE)
+    for reason in "wcmw":  # forged taps: the same listing again, whatever the reason
+        since = len(api.calls)
+        api.user_taps(ALICE, prompt["message_id"], f"r:{service[2:]}:{reason}", check_button=False)
+        (edit,) = api.wait_for(lambda c: c.method == "editMessageText", since=since)
+        assert edit.params["text"] == thanks["text"], "the same thanks, and nothing more"
     api.user_sends_text(999, "/feedback")
     feedback = reply_to(api, 999)["text"]
     assert "1 open listing report" in feedback and f"{service[2:]}" in feedback and "wrong_number" in feedback
+    assert len(list_reports(bot.runtime.db)) == 1, "one report per listing per chat per day"
 
 
 # -- webhook ---------------------------------------------------------------------------------------
@@ -452,11 +474,17 @@ def webhook_client(api: BotApiStandin, database_url: str, tmp_path: Path) -> Ite
     from resource_bot.channels.telegram.webhook import build_webhook_app
 
     settings = settings_for(
-        api, database_url, tmp_path, WEBHOOK_URL="https://bot.example.org/telegram", WEBHOOK_SECRET=SECRET
+        api,
+        database_url,
+        tmp_path,
+        WEBHOOK_URL="https://bot.example.org/telegram",
+        WEBHOOK_SECRET=SECRET,
+        STATE_SECRET=STATE_SECRET,
     )
     runtime = open_runtime(settings)
-    with TestClient(build_webhook_app(runtime)) as client:
-        client.runtime = runtime
+    now = [0.0]  # /healthz reuses one answer for a couple of seconds of this clock
+    with TestClient(build_webhook_app(runtime, clock=lambda: now[0])) as client:
+        client.runtime, client.now = runtime, now
         yield client
     runtime.db.dispose()
 
@@ -481,6 +509,7 @@ def test_health_says_whether_the_database_answers(webhook_client: Any) -> None:
     healthy = webhook_client.get("/healthz")
     assert (healthy.status_code, healthy.json()) == (200, {"database": "ok"})
     webhook_client.runtime.db = create_engine("sqlite:////nonexistent-folder/bot.sqlite3")
+    webhook_client.now[0] += 60
     sick = webhook_client.get("/healthz")
     assert (sick.status_code, sick.json()) == (503, {"database": "unavailable"})
 

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from resource_bot.dialog import buttons
 from resource_bot.dialog.chatstate import ChatState
 from resource_bot.dialog.engine import Engine
-from resource_bot.dialog.events import Press, Reply, Text
+from resource_bot.dialog.events import Effect, Press, Reply, Text
 from resource_bot.dialog.matcher import (
     RELATED_FLOOR,
     WEAK_TOPIC_SCORE,
@@ -221,6 +221,8 @@ def test_no_typed_message_that_matched_nothing_or_only_weakly_goes_without_911_a
     outcome, after = engine.handle(state, Text(text))
     if after.zip != state.zip or after.screen == "area":
         return  # a ZIP code: the area screen
+    if Effect.QUICK_EXIT in outcome.effects:
+        return  # "salir", "exit": the chat is erased, and its last line must show nothing else
     best = engine.matcher.match(text, "en").topics[:1] + engine.matcher.match(text, "es").topics[:1]
     reply = outcome.replies[0]
     if after.screen.startswith("topic:") and after.screen != "topic:emergency":

@@ -18,6 +18,7 @@ import click
 
 from resource_bot.clock import Clock, system_clock, utc_today
 from resource_bot.config import ConfigError, Settings, load_settings
+from resource_bot.directory.entries import count_problems
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -51,6 +52,10 @@ class Context:
 
     def runtime(self) -> Runtime:
         """The database, directory and engine; loads the bundled directory on first run."""
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import DBAPIError
+        from sqlalchemy.exc import TimeoutError as PoolTimeout
+
         from resource_bot.dialog.danger import DangerFileError
         from resource_bot.runtime import DirectoryError, open_runtime
 
@@ -62,6 +67,13 @@ class Context:
         except DangerFileError as exc:  # the bot never starts without its danger rules
             hint = "The comment at the top of that file explains the format; fix it, then try again."
             raise click.ClickException(f"{exc}\n{hint}") from None
+        except (DBAPIError, PoolTimeout) as exc:
+            where = make_url(self.settings.database_url).render_as_string(hide_password=True)
+            reason = type(exc.orig).__name__ if isinstance(exc, DBAPIError) else "no free connection"
+            raise click.ClickException(
+                f"The database at {where} did not answer ({reason}); check that it is running and that "
+                "DATABASE_URL is right, then try again."
+            ) from None
 
 
 pass_context = click.make_pass_decorator(Context)
@@ -121,16 +133,16 @@ def chat(ctx: Context, lang: str) -> None:
     TerminalChat(runtime.dialog, sys.stdout, lang=lang, is_tty=sys.stdin.isatty()).run(sys.stdin.readline)
 
 
-def _telegram_runtime(ctx: Context) -> Runtime:
-    """Check the token first (one line on how to get one), then open the database and directory."""
-    import logging
+def _telegram_runtime(ctx: Context, *, webhook: bool) -> Runtime:
+    """Check the token and STATE_SECRET first (one line on how to get each), then open the database."""
+    from resource_bot.logs import setup_logging
 
     try:
         ctx.settings.require_token()
+        ctx.settings.state_secret_for(webhook=webhook)
+        setup_logging()
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # its request lines would show the token
     return ctx.runtime()
 
 
@@ -139,17 +151,19 @@ def _telegram_runtime(ctx: Context) -> Runtime:
 def poll(ctx: Context) -> None:
     """Run the Telegram bot with long polling (one process; no public address needed).
 
-    Needs TELEGRAM_BOT_TOKEN. TELEGRAM_BASE_URL points it at another Bot API
-    server. Stop it with Ctrl-C.
+    Needs TELEGRAM_BOT_TOKEN; with a PostgreSQL DATABASE_URL also STATE_SECRET
+    (the key that hides chat ids). TELEGRAM_BASE_URL points it at another Bot
+    API server. LOG_LEVEL=DEBUG shows more (never what people wrote). Stop it
+    with Ctrl-C.
 
     \b
     Example:
       TELEGRAM_BOT_TOKEN=123456:ABC... resource-bot poll
-      DATABASE_URL=postgresql://localhost/bot TELEGRAM_BOT_TOKEN=... resource-bot poll
+      DATABASE_URL=postgresql://localhost/bot STATE_SECRET=... TELEGRAM_BOT_TOKEN=... resource-bot poll
     """
     from resource_bot.channels.telegram.app import ALLOWED_UPDATES, build_application
 
-    application = build_application(_telegram_runtime(ctx))
+    application = build_application(_telegram_runtime(ctx, webhook=False))
     application.run_polling(allowed_updates=ALLOWED_UPDATES)
 
 
@@ -159,24 +173,27 @@ def webhook(ctx: Context) -> None:
     """Run the Telegram bot as a webhook server on PORT (several processes may share one bot).
 
     Needs TELEGRAM_BOT_TOKEN, WEBHOOK_URL (the public https:// address Telegram
-    calls) and WEBHOOK_SECRET. Registers WEBHOOK_URL with Telegram at start;
+    calls), WEBHOOK_SECRET and STATE_SECRET (the key that hides chat ids; make
+    one with: python -c "import secrets; print(secrets.token_hex(32))"). Registers WEBHOOK_URL with Telegram at start;
     GET /healthz says whether the database answers.
 
     \b
     Example:
-      WEBHOOK_URL=https://bot.example.org/telegram WEBHOOK_SECRET=s3cret_value \\
+      WEBHOOK_URL=https://bot.example.org/telegram WEBHOOK_SECRET=s3cret_value STATE_SECRET=... \\
         TELEGRAM_BOT_TOKEN=123456:ABC... PORT=8080 resource-bot webhook
     """
     import uvicorn
 
+    from resource_bot.channels.telegram.serving import server_config
     from resource_bot.channels.telegram.webhook import build_webhook_app
 
-    runtime = _telegram_runtime(ctx)
+    runtime = _telegram_runtime(ctx, webhook=True)
     try:
         app = build_webhook_app(runtime)
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
-    uvicorn.run(app, host="0.0.0.0", port=runtime.settings.port, access_log=False, log_level="info")
+    # Bounded header time, keep-alive and concurrency (serving.py); run it behind a reverse proxy.
+    uvicorn.Server(server_config(app, port=runtime.settings.port)).run()
 
 
 def _paths(ctx: Context, paths: tuple[Path, ...]) -> list[Path]:
@@ -202,7 +219,7 @@ def validate(ctx: Context, paths: tuple[Path, ...]) -> None:
     for problem in result.problems:
         click.echo(str(problem), err=True)
     if result.problems:
-        click.echo(f"{len(result.problems)} problem(s) found. Fix them and run validate again.", err=True)
+        click.echo(f"{count_problems(result.problems)} problem(s) found. Fix them and run validate again.", err=True)
         sys.exit(1)
     click.echo(f"OK: {len(result.services)} services in {len(result.files)} file(s).")
 
@@ -230,7 +247,7 @@ def load(ctx: Context, paths: tuple[Path, ...]) -> None:
         click.echo(str(problem), err=True)
     if result.problems:
         click.echo(
-            f"{len(result.problems)} problem(s) found; the directory was not changed. "
+            f"{count_problems(result.problems)} problem(s) found; the directory was not changed. "
             "Fix them and run load again.",
             err=True,
         )
@@ -342,7 +359,10 @@ def _engine(ctx: Context) -> Engine:
 
 _TOPIC_HELP = "Topic id the link opens, like legal or legal.record_relief (see data/README.md)."
 _ZIP_HELP = "Five-digit ZIP code the chat opens set to (local help first where listed)."
-_SOURCE_HELP = "Anonymous tag counted in `resource-bot stats`, like clinic4. Never a person's name."
+_SOURCE_HELP = (
+    "Anonymous tag counted in `resource-bot stats` once listed (resource-bot sources add), like clinic4. "
+    "Never a person's name."
+)
 
 
 def _share_options(command: Callable[..., None]) -> Callable[..., None]:
@@ -363,9 +383,16 @@ def _share_link(ctx: Context, topic: str, lang: str | None, zip_code: str | None
     from resource_bot.sharing import SharingError, share_link
 
     try:
-        return share_link(ctx.settings, DeepLink(topic=topic, lang=lang, zip=zip_code, source=source))
+        url = share_link(ctx.settings, DeepLink(topic=topic, lang=lang, zip=zip_code, source=source))
     except SharingError as exc:
         raise click.ClickException(str(exc)) from None
+    if source:
+        click.echo(
+            f'Visits are counted as "{source}" once it is listed (resource-bot sources add {source}); '
+            'until then as "other".',
+            err=True,
+        )
+    return url
 
 
 @main.command()
@@ -427,7 +454,7 @@ def flyer(
     validation = validate_paths([ctx.settings.data_dir])
     if not validation.ok:
         raise click.ClickException(
-            f"The directory in {ctx.settings.data_dir} has {len(validation.problems)} problem(s); "
+            f"The directory in {ctx.settings.data_dir} has {count_problems(validation.problems)} problem(s); "
             "run `resource-bot validate`, fix them, then make the flyer again."
         )
     catalog = Catalog(listing_from_entry(s) for s in validation.services if s.status == "active")
@@ -464,7 +491,7 @@ def stale(ctx: Context, paths: tuple[Path, ...], days: int) -> None:
     for problem in report.problems:
         click.echo(str(problem), err=True)
     if report.problems:
-        click.echo(f"{len(report.problems)} problem(s); run `resource-bot validate` and fix them.", err=True)
+        click.echo(f"{count_problems(report.problems)} problem(s); run `resource-bot validate` and fix them.", err=True)
     if report.entries:
         click.echo(
             f"{len(report.entries)} {'entry' if len(report.entries) == 1 else 'entries'} not verified "
@@ -585,6 +612,83 @@ def stats(ctx: Context, days: int, chart: Path | None) -> None:
         click.echo(f"Wrote the chart to {chart}.", err=True)
 
 
+@main.group()
+def sources() -> None:
+    """The link source tags counted by name in `resource-bot stats`; every other tag counts as "other".
+
+    A source tag is whatever a link says, so only tags you made for a place (a clinic's
+    flyer, a shelter's poster) are counted under their own name. Kept in the database
+    (DATABASE_URL), so every bot process counts the same way.
+
+    \b
+    Example:
+      resource-bot sources add clinic4
+      resource-bot link --topic trafficking --source clinic4 --qr clinic4.png
+    """
+
+
+@sources.command("add")
+@click.argument("tags", nargs=-1, required=True)
+@pass_context
+def sources_add(ctx: Context, tags: tuple[str, ...]) -> None:
+    """List source tags, so their links are counted under their own names.
+
+    \b
+    Example:
+      resource-bot sources add clinic4 shelter_b
+    """
+    from resource_bot.sources import SourceError, add_sources
+
+    try:
+        added = add_sources(_engine(ctx), tags)
+    except SourceError as exc:
+        raise click.ClickException(str(exc)) from None
+    if added:
+        click.echo(f"Listed {', '.join(added)}: links with these tags now count under their own names.")
+    already = sorted(set(tags) - set(added))
+    if already:
+        click.echo(f"{', '.join(already)}: already listed.")
+
+
+@sources.command("list")
+@pass_context
+def sources_list(ctx: Context) -> None:
+    """Show the listed source tags, with the day each was listed.
+
+    \b
+    Example:
+      resource-bot sources list
+    """
+    from resource_bot.sources import list_sources
+
+    listed = list_sources(_engine(ctx))
+    if not listed:
+        click.echo('No sources listed; every source tag counts as "other". Add one: resource-bot sources add clinic4')
+        return
+    for source in listed:
+        click.echo(f"{source.tag:<20} listed {source.added_on}")
+
+
+@sources.command("remove")
+@click.argument("tags", nargs=-1, required=True)
+@pass_context
+def sources_remove(ctx: Context, tags: tuple[str, ...]) -> None:
+    """Unlist source tags: their links count as "other" from now on (past counts stay).
+
+    \b
+    Example:
+      resource-bot sources remove clinic4
+    """
+    from resource_bot.sources import remove_sources
+
+    removed = remove_sources(_engine(ctx), tags)
+    if removed:
+        click.echo(f'Unlisted {", ".join(removed)}: their links now count as "other"; past counts stay.')
+    missing = sorted(set(tags) - set(removed))
+    if missing:
+        click.echo(f"{', '.join(missing)}: not listed, nothing to do. See: resource-bot sources list", err=True)
+
+
 @main.command("import-hsds")
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
@@ -657,7 +761,9 @@ def export_hsds_command(ctx: Context, out_dir: Path) -> None:
     for problem in result.problems:
         click.echo(str(problem), err=True)
     if result.problems:
-        click.echo(f"{len(result.problems)} problem(s) found; nothing exported. Fix them and try again.", err=True)
+        click.echo(
+            f"{count_problems(result.problems)} problem(s) found; nothing exported. Fix them and try again.", err=True
+        )
         sys.exit(1)
     exported = export_hsds(result, out_dir)
     for note in exported.notes:

@@ -17,6 +17,10 @@ from resource_bot.paths import data_dir
 
 _TOKEN = re.compile(r"^\d{5,}:[A-Za-z0-9_-]{30,}$")
 DEFAULT_TELEGRAM_BASE_URL = "https://api.telegram.org/bot"
+#: How to make a STATE_SECRET, for the error messages that ask for one.
+MAKE_STATE_SECRET = 'python -c "import secrets; print(secrets.token_hex(32))"'
+#: A shorter key could be guessed; token_hex(32) gives 64 characters.
+MIN_STATE_SECRET = 32
 
 
 class ConfigError(Exception):
@@ -42,12 +46,34 @@ class Settings:
     port: int = 8080
     admin_chat_ids: frozenset[int] = field(default_factory=frozenset)
     bot_username: str | None = None
-    #: Key for hashing chat ids; when unset a random key is kept in the database.
+    #: Key for hashing chat ids. Required in production (see :meth:`state_secret_for`); for a
+    #: local SQLite trial a random key is kept in the database when it is unset.
     state_secret: str | None = None
 
     @property
     def database_is_default(self) -> bool:
         return self.database_url.startswith("sqlite:///") and "resource-bot.sqlite3" in self.database_url
+
+    @property
+    def database_is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def state_secret_for(self, *, webhook: bool) -> str | None:
+        """STATE_SECRET, or None where a key kept in the database will do.
+
+        A key kept beside the hashes it makes lets anyone with a copy of the database test
+        whether a known Telegram id used the bot, so production keeps it out of the
+        database: a webhook, or any server database (PostgreSQL), needs STATE_SECRET.
+        Only the local SQLite database with polling may do without.
+        """
+        if self.state_secret or not (webhook or not self.database_is_sqlite):
+            return self.state_secret
+        where = "a webhook" if webhook else "a PostgreSQL database"
+        raise ConfigError(
+            f"STATE_SECRET is not set, and the bot needs it to run with {where}: it is the key that "
+            f"hides chat ids, and it must not live in the database. Make one with: {MAKE_STATE_SECRET} "
+            "then export STATE_SECRET=<it> for every bot process (keep it; a new one starts every chat afresh)."
+        )
 
     def require_token(self) -> str:
         token = self.telegram_bot_token
@@ -95,13 +121,15 @@ def load_settings(env: Mapping[str, str] | None = None, *, data: Path | None = N
     url = env.get("DATABASE_URL") or default_sqlite_url(state_home(env))
     chosen_data = data or (Path(env["RESOURCE_BOT_DATA"]) if env.get("RESOURCE_BOT_DATA") else data_dir())
     if not chosen_data.is_dir():
-        raise ConfigError(
-            f"The data folder {chosen_data} does not exist; point --data or RESOURCE_BOT_DATA at it."
-        )
+        raise ConfigError(f"The data folder {chosen_data} does not exist; point --data or RESOURCE_BOT_DATA at it.")
     webhook_url = env.get("WEBHOOK_URL") or None
     if webhook_url and not webhook_url.startswith("https://") and not webhook_url.startswith("http://127."):
+        raise ConfigError(f"WEBHOOK_URL={webhook_url!r} must start with https:// (Telegram only calls HTTPS).")
+    state_secret = env.get("STATE_SECRET") or None
+    if state_secret is not None and len(state_secret) < MIN_STATE_SECRET:
         raise ConfigError(
-            f"WEBHOOK_URL={webhook_url!r} must start with https:// (Telegram only calls HTTPS)."
+            f"STATE_SECRET is {len(state_secret)} characters; it needs at least {MIN_STATE_SECRET} so that "
+            f"it cannot be guessed. Make one with: {MAKE_STATE_SECRET}"
         )
     return Settings(
         database_url=normalize_url(url),
@@ -113,5 +141,5 @@ def load_settings(env: Mapping[str, str] | None = None, *, data: Path | None = N
         port=_int(env, "PORT", 8080),
         admin_chat_ids=_admin_ids(env.get("ADMIN_CHAT_IDS", "")),
         bot_username=(env.get("BOT_USERNAME") or "").lstrip("@") or None,
-        state_secret=env.get("STATE_SECRET") or None,
+        state_secret=state_secret,
     )

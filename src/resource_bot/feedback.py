@@ -2,16 +2,17 @@
 
 A report keeps the listing id, the reason and the day, and nothing about the
 person who sent it, so maintainers can fix the directory without knowing who
-asked.
+asked. One chat files at most one report per listing per day.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import Date, Engine, Integer, String, insert, select, update
+from sqlalchemy import Date, Engine, Integer, String, delete, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
 from resource_bot.clock import utc_today
@@ -39,17 +40,56 @@ class Report:
     done_on: dt.date | None
 
 
-def record_feedback(engine: Engine, reports: Iterable[Feedback], today: dt.date | None = None) -> int:
+class ReportGuard(Base):
+    """That one chat reported one listing today, as a keyed hash only (see :func:`record_feedback`)."""
+
+    __tablename__ = "feedback_guard"
+
+    token: Mapped[str] = mapped_column(String(64), primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date, index=True)
+
+
+#: Makes the guard token for (listing id, day); the Telegram bot's is a keyed hash of the chat too.
+ReportToken = Callable[[str, dt.date], str]
+
+
+def record_feedback(
+    engine: Engine,
+    reports: Iterable[Feedback],
+    today: dt.date | None = None,
+    *,
+    token: ReportToken | None = None,
+) -> int:
+    """Keep the reports; with ``token``, at most one per listing per chat per day. Returns how many were kept.
+
+    A report button's data can be forged and sent again and again; the guard row
+    (a keyed hash of chat, listing and day, which says nothing without the bot's key)
+    turns every repeat into a no-op. Guard rows of earlier days go with
+    :func:`purge_report_guards`, which the bot runs with its other purges.
+    """
     day = today or utc_today()
-    rows = [
-        {"service_id": r.service_id, "reason": r.reason, "reported_on": day}
-        for r in reports
-        if r.reason in REPORT_REASONS
-    ]
-    if rows:
-        with engine.begin() as connection:
-            connection.execute(insert(FeedbackReport), rows)
-    return len(rows)
+    wanted = [r for r in reports if r.reason in REPORT_REASONS]
+    if not wanted:
+        return 0
+    insert_guard = (postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert)(ReportGuard)
+    kept = []
+    with engine.begin() as connection:
+        for report in wanted:
+            if token is not None:
+                guard = insert_guard.values(token=token(report.service_id, day), day=day).on_conflict_do_nothing()
+                if not connection.execute(guard).rowcount:
+                    continue  # this chat already reported this listing today
+            kept.append({"service_id": report.service_id, "reason": report.reason, "reported_on": day})
+        if kept:
+            connection.execute(insert(FeedbackReport), kept)
+    return len(kept)
+
+
+def purge_report_guards(engine: Engine, today: dt.date | None = None) -> int:
+    """Drop guard rows of earlier days (they only matter on their own day); returns how many went."""
+    day = today or utc_today()
+    with engine.begin() as connection:
+        return int(connection.execute(delete(ReportGuard).where(ReportGuard.day < day)).rowcount or 0)
 
 
 def list_reports(engine: Engine, *, include_done: bool = False) -> list[Report]:
@@ -57,9 +97,7 @@ def list_reports(engine: Engine, *, include_done: bool = False) -> list[Report]:
     if not include_done:
         query = query.where(FeedbackReport.done_on.is_(None))
     with engine.connect() as connection:
-        return [
-            Report(r.id, r.service_id, r.reason, r.reported_on, r.done_on) for r in connection.execute(query)
-        ]
+        return [Report(r.id, r.service_id, r.reason, r.reported_on, r.done_on) for r in connection.execute(query)]
 
 
 def mark_done(engine: Engine, report_ids: Iterable[int], today: dt.date | None = None) -> int:

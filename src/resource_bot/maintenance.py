@@ -21,7 +21,7 @@ from resource_bot.directory.entries import Problem, ServiceEntry
 from resource_bot.directory.validate import validate_paths
 from resource_bot.feedback import Report, list_reports
 from resource_bot.flyer import BRAND, BRAND_LIGHT, INK, MUTED, RULE, font
-from resource_bot.stats import KINDS, read_counts
+from resource_bot.stats import FEWER, KINDS, MIN_SHOWN, read_counts, shown, shown_total, visible
 
 
 def display_path(path: Path) -> str:
@@ -170,24 +170,33 @@ def sparkline(values: Sequence[int]) -> str:
 
 
 def stats_lines(summary: StatsSummary, *, top: int = 10) -> list[str]:
-    """A totals table by kind then value, then one per-day line for each kind."""
+    """A totals table by kind then value, then one per-day line for each kind.
+
+    Counts too small to be anonymous read "fewer than 5"; a total that would give one
+    away reads "about N"; the per-day lines leave out days with fewer than 5.
+    """
     span = f"{summary.first} to {summary.last} ({len(summary.days)} days)"
     if not summary.totals:
         return [f"No counts from {span}."]
     width = max(len(v) for rows in summary.totals.values() for v, _ in rows[:top])
-    width = max(width, len("value"))
-    lines = [f"Anonymous counts, {span}", "", f"{'kind':<12} {'value':<{width}} {'count':>7}"]
+    width = max(width, len("value"), len(f"({top} more)"))
+    column = max(len("count"), len(FEWER), len("about 100000"))
+    lines = [f"Anonymous counts, {span}", "", f"{'kind':<12} {'value':<{width}} {'count':>{column}}"]
     for kind, rows in summary.totals.items():
         for i, (value, count) in enumerate(rows[:top]):
-            lines.append(f"{kind if i == 0 else '':<12} {value:<{width}} {count:>7}")
+            lines.append(f"{kind if i == 0 else '':<12} {value:<{width}} {shown(count):>{column}}")
         if len(rows) > top:
-            rest = sum(c for _, c in rows[top:])
-            lines.append(f"{'':<12} {f'({len(rows) - top} more)':<{width}} {rest:>7}")
-        lines.append(f"{'':<12} {'total':<{width}} {sum(c for _, c in rows):>7}")
-    lines += ["", f"Per day, {summary.first} to {summary.last}:"]
+            rest = [c for _, c in rows[top:]]
+            more = f"({len(rows) - top} more)"
+            lines.append(f"{'':<12} {more:<{width}} {shown_total(sum(rest), rest):>{column}}")
+        counts = [c for _, c in rows]
+        lines.append(f"{'':<12} {'total':<{width}} {shown_total(sum(counts), counts):>{column}}")
+    lines += ["", f"Per day, {summary.first} to {summary.last} (days with fewer than {MIN_SHOWN} left blank):"]
     for kind, series in summary.daily.items():
-        busiest = max(range(len(series)), key=lambda i: series[i])
-        lines.append(f"{kind:<12} {sparkline(series)}  busiest {summary.days[busiest]} ({series[busiest]})")
+        days = visible(series)
+        busiest = max(range(len(days)), key=lambda i: days[i])
+        peak = f"busiest {summary.days[busiest]} ({days[busiest]})" if days[busiest] else f"no day with {MIN_SHOWN}+"
+        lines.append(f"{kind:<12} {sparkline(days) or ' ' * len(days)}  {peak}")
     return lines
 
 
@@ -204,13 +213,14 @@ def draw_stats_chart(summary: StatsSummary, path: Path) -> None:
     for row, kind in enumerate(kinds):
         y0 = top_pad + row * row_h
         base = y0 + row_h - 50
-        series = summary.daily.get(kind, [0] * len(days))
+        counts = summary.daily.get(kind, [0] * len(days))
+        series = visible(counts)  # days with fewer than 5 are drawn as nothing
         peak = max(series, default=0) or 1
         draw.rectangle(
             (left, y0 + 10, width - 40, base), fill=BRAND_LIGHT if row % 2 == 0 else (246, 249, 250)
         )
         draw.text((40, y0 + 20), kind, font=font("bold", 34), fill=INK)
-        draw.text((40, y0 + 66), f"total {sum(series)}", font=font("regular", 28), fill=MUTED)
+        draw.text((40, y0 + 66), f"total {shown_total(sum(counts), counts)}", font=font("regular", 28), fill=MUTED)
         leaders = ", ".join(v for v, _ in summary.totals.get(kind, [])[:3] if v != "1")  # "1": a plain tally
         draw.text((40, y0 + 102), leaders[:22], font=font("regular", 24), fill=MUTED)
         for i, value in enumerate(series):

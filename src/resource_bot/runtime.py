@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Connection, Engine
 
 from resource_bot.config import Settings
-from resource_bot.db import create_schema, make_engine
+from resource_bot.db import STATEMENT_TIMEOUT, create_schema, make_engine
 from resource_bot.dialog.danger import DangerDetector
 from resource_bot.dialog.engine import Engine as DialogEngine
 from resource_bot.dialog.engine import service_texts
@@ -24,7 +24,7 @@ from resource_bot.directory.catalog import Catalog, read_catalog
 from resource_bot.directory.load import current_version, files_digest, load_paths
 from resource_bot.directory.places import preload
 from resource_bot.directory.validate import data_files
-from resource_bot.feedback import record_feedback
+from resource_bot.feedback import ReportToken, record_feedback
 from resource_bot.paths import conversations_dir
 from resource_bot.stats import record_counts
 
@@ -47,15 +47,18 @@ class Runtime:
     def catalog(self) -> Catalog:
         return self.dialog.catalog
 
-    def record(self, outcome: Outcome, connection: Connection | None = None) -> None:
+    def record(
+        self, outcome: Outcome, connection: Connection | None = None, *, report_token: ReportToken | None = None
+    ) -> None:
         """Keep the anonymous counts and listing reports an outcome carries; nothing else.
 
         With ``connection`` the counts join the caller's transaction (one commit per update).
         Listing reports, rare, are committed first on their own, so call this before that
         transaction writes anything (SQLite lets one connection write at a time).
+        ``report_token`` limits a chat to one report per listing per day (see record_feedback).
         """
         if outcome.feedback:
-            record_feedback(self.db, outcome.feedback)
+            record_feedback(self.db, outcome.feedback, token=report_token)
         record_counts(self.db if connection is None else connection, outcome.stats)
 
     def refresh_if_changed(self, *, force: bool = False) -> bool:
@@ -107,7 +110,7 @@ def ensure_directory(settings: Settings, db: Engine) -> None:
 def open_runtime(settings: Settings, *, bot_username: str | None = None) -> Runtime:
     # Build the ZIP index now (about 1.5 s) rather than on some person's first ZIP.
     preload()
-    db = make_engine(settings.database_url)
+    db = make_engine(settings.database_url, statement_timeout=STATEMENT_TIMEOUT)
     ensure_directory(settings, db)
     catalog = read_catalog(db)
     folder = conversations_dir()

@@ -14,7 +14,7 @@ import hashlib
 import hmac
 import secrets
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -42,6 +42,8 @@ from resource_bot.dialog.chatstate import ChatState
 MESSAGE_TTL = dt.timedelta(hours=48)
 #: A chat's state (language, screen, area) is dropped after this long without use.
 STATE_TTL = dt.timedelta(days=7)
+#: Expiry times are kept to the whole hour: enough to expire rows, too coarse to be a timeline.
+EXPIRY_STEP = dt.timedelta(hours=1)
 
 
 class ChatStateRow(Base):
@@ -71,6 +73,17 @@ class BotSecret(Base):
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+def expiry_after(moment: dt.datetime, ttl: dt.timedelta) -> dt.datetime:
+    """``moment + ttl`` rounded up to the whole hour, so a row keeps no finer trace of when it was written.
+
+    Rounded up, not down: a message id is then kept for at least the 48 hours in which
+    Telegram lets the bot delete the message (and at most one hour more).
+    """
+    due = moment + ttl
+    hour = due.replace(minute=0, second=0, microsecond=0)
+    return hour if hour == due else hour + EXPIRY_STEP
 
 
 def _aware(value: dt.datetime) -> dt.datetime:
@@ -106,6 +119,7 @@ class StateStore:
 
     def __init__(self, engine: Engine, secret: str | None = None) -> None:
         self.engine = engine
+        self._from_environment = bool(secret)
         self._secret = (secret or self._stored_secret()).encode()
         # The keyed hash's key schedule, done once; key_for copies it for each chat id.
         self._hmac = hmac.new(self._secret, digestmod=hashlib.sha256)
@@ -134,11 +148,39 @@ class StateStore:
         with self.engine.connect() as connection:
             return str(connection.execute(query).scalar_one())
 
+    @property
+    def key_source(self) -> str:
+        """Where the key comes from, for the startup log: "STATE_SECRET" or "database"."""
+        return "STATE_SECRET" if self._from_environment else "database"
+
+    def drop_stored_secret(self) -> bool:
+        """Delete a key the database kept from before STATE_SECRET was set; True when there was one.
+
+        Rows hashed with it can no longer be found, so they only wait for their expiry;
+        without the key nobody can tell whose they were.
+        """
+        with self.engine.begin() as connection:
+            gone = connection.execute(delete(BotSecret).where(BotSecret.name == "chat_key")).rowcount
+        return bool(gone)
+
     def key_for(self, chat_id: int) -> str:
         """The keyed hash that stands for a chat id in every table."""
         keyed = self._hmac.copy()
         keyed.update(str(chat_id).encode())
         return keyed.hexdigest()
+
+    def report_token(self, chat_key: str) -> Callable[[str, dt.date], str]:
+        """Tokens for "this chat reported this listing on this day" (one report each, see feedback).
+
+        A keyed hash again, so a token cannot be matched to the chat's rows without the key.
+        """
+
+        def token(service_id: str, day: dt.date) -> str:
+            keyed = self._hmac.copy()
+            keyed.update(f"report\x1f{chat_key}\x1f{service_id}\x1f{day.isoformat()}".encode())
+            return keyed.hexdigest()
+
+        return token
 
     @contextmanager
     def begin(self) -> Iterator[Connection]:
@@ -184,7 +226,7 @@ class StateStore:
         *,
         connection: Connection | None = None,
     ) -> None:
-        expires = (now or _now()) + STATE_TTL
+        expires = expiry_after(now or _now(), STATE_TTL)
         self._write(
             connection, self._save, {"chat_key": chat_key, "state": state.to_dict(), "expires_at": expires}
         )
@@ -198,7 +240,7 @@ class StateStore:
         connection: Connection | None = None,
     ) -> None:
         """Keep message ids for Quick exit; one ``INSERT ... ON CONFLICT DO NOTHING``."""
-        expires = (now or _now()) + MESSAGE_TTL
+        expires = expiry_after(now or _now(), MESSAGE_TTL)
         rows = [
             {"chat_key": chat_key, "message_id": m, "expires_at": expires}
             for m in sorted({int(m) for m in message_ids})
@@ -217,10 +259,14 @@ class StateStore:
             return sorted(own.execute(_MESSAGES, params).scalars())
 
     def forget(self, chat_key: str, *, connection: Connection | None = None) -> None:
-        """Delete every row about this chat (Quick exit and /forget)."""
+        """Delete every row about this chat (Quick exit and /forget).
+
+        In the caller's ``connection``, call :meth:`scrub_files` once that transaction commits.
+        """
         if connection is None:
             with self.engine.begin() as own:
                 self.forget(chat_key, connection=own)
+            self.scrub_files()
             return
         for statement in _FORGET:
             connection.execute(statement, {"chat_key": chat_key})
@@ -228,6 +274,8 @@ class StateStore:
     def forget_state(self, chat_key: str, *, connection: Connection | None = None) -> None:
         """Delete the chat's state (/forget), keeping its message ids so Quick exit still reaches them."""
         self._write(connection, _FORGET[0], {"chat_key": chat_key})
+        if connection is None:
+            self.scrub_files()
 
     def purge_expired(self, now: dt.datetime | None = None) -> int:
         """Drop expired rows; returns how many went."""
@@ -237,8 +285,24 @@ class StateStore:
             gone += connection.execute(
                 delete(ChatMessageRow).where(ChatMessageRow.expires_at <= now)
             ).rowcount
+        if gone:
+            self.scrub_files()
         return int(gone or 0)
 
+    def scrub_files(self) -> bool:
+        """SQLite: copy the write-ahead log into the database file and empty it.
+
+        Until then the ``-wal`` file still holds every version of the pages a deleted row
+        lived on (its key, its past states); ``secure_delete`` has already zeroed the row
+        in the current version. False when another connection was writing for longer than
+        the busy timeout, so the log could not be emptied now (the next scrub does it).
+        PostgreSQL: nothing to do here (it reuses the space of deleted rows on VACUUM).
+        """
+        if self.engine.dialect.name != "sqlite":
+            return True
+        with self.engine.connect() as connection:
+            busy = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").scalar()
+        return not busy
 
 class PendingForgets:
     """Chats whose rows must go as soon as the database answers again.
@@ -287,4 +351,5 @@ class PendingForgets:
             for chat_key, everything in taken.items():
                 self.add(chat_key, everything=everything)
             raise
+        store.scrub_files()  # after the commit: no copy of these rows left in SQLite's log
         return len(taken)

@@ -7,6 +7,7 @@ loader, the HSDS exporter and the tests can share them.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,45 @@ class Problem:
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}: {self.message}"
+
+
+@dataclass(frozen=True)
+class MoreProblems(Problem):
+    """Stands for the problems past MAX_PROBLEMS, which are counted but not kept."""
+
+    count: int = 0
+
+    def __str__(self) -> str:
+        return f"... and {self.count:,} more problem(s) not shown; fix these first, then validate again"
+
+
+#: Problems kept in full; a huge broken file must not print (or hold in memory) millions of them.
+MAX_PROBLEMS = 1000
+
+
+class Problems(list[Problem]):
+    """A list of problems that keeps the first MAX_PROBLEMS and counts the rest in one last entry."""
+
+    def __init__(self, limit: int = MAX_PROBLEMS) -> None:
+        super().__init__()
+        self.limit = limit
+
+    def append(self, problem: Problem) -> None:
+        if len(self) < self.limit:
+            super().append(problem)
+            return
+        last = self[-1] if len(self) > self.limit else None
+        count = last.count + 1 if isinstance(last, MoreProblems) else 1
+        more = MoreProblems(Path("."), 0, "more problems", count)
+        if last is None:
+            super().append(more)
+        else:
+            self[-1] = more
+
+
+def count_problems(problems: Iterable[Problem]) -> int:
+    """How many problems there were, those only counted included."""
+    return sum(p.count if isinstance(p, MoreProblems) else 1 for p in problems)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +131,7 @@ class Validation:
     files: list[Path] = field(default_factory=list)
     organizations: list[OrganizationEntry] = field(default_factory=list)
     services: list[ServiceEntry] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=Problems)
 
     @property
     def ok(self) -> bool:

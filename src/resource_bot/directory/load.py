@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Engine, delete, insert, select
 from sqlalchemy.orm import Session
 
-from resource_bot.db import create_schema
+from resource_bot.db import create_schema, lift_statement_limit
 from resource_bot.directory.entries import OrganizationEntry, Problem, ServiceEntry
 from resource_bot.directory.models import (
     DirectoryVersion,
@@ -147,6 +147,7 @@ def replace_directory(
     create_schema(engine)
     rows = _rows(organizations, services)
     with engine.begin() as connection:
+        lift_statement_limit(connection)
         for model in (ServiceTopic, Phone, Location, Service, Organization):
             connection.execute(delete(model))
         for model in (Organization, Service, ServiceTopic, Phone, Location):

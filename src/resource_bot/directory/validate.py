@@ -30,6 +30,7 @@ from resource_bot.directory.entries import (
     Translated,
     Validation,
 )
+from resource_bot.directory.formulas import formula_problem, looks_like_formula
 from resource_bot.directory.hours import HoursError, parse_hours
 from resource_bot.directory.places import AreaError, parse_area, place_from_zip
 from resource_bot.directory.yamlsource import LineDict, LineList, SourceError, load_file
@@ -122,12 +123,18 @@ class _FileChecker:
     def problem(self, line: int, message: str) -> None:
         self.problems.append(Problem(self.path, line, message))
 
+    def suggest(self, word: str, choices: Sequence[str]) -> str:
+        """A "did you mean" hint; skipped once problems are only counted (it is the costly part)."""
+        if len(self.problems) > getattr(self.problems, "limit", len(self.problems)):
+            return ""
+        return _suggest(word, choices)
+
     def unknown_keys(self, mapping: LineDict, allowed: Sequence[str], what: str) -> None:
         for key in mapping:
             if key not in allowed:
                 self.problem(
                     mapping.line_of(key),
-                    f"{what} has an unknown field {key!r}{_suggest(str(key), allowed)} "
+                    f"{what} has an unknown field {key!r}{self.suggest(str(key), allowed)} "
                     f"(allowed: {', '.join(allowed)})",
                 )
 
@@ -149,8 +156,10 @@ class _FileChecker:
                 self.problem(line, f"{key!r} has a language {lang!r}; use a two-letter code like en or es")
             elif not isinstance(text, str) or not text.strip():
                 self.problem(line, f"{key!r} in {lang!r} is empty; write the text or remove the language")
+            elif looks_like_formula(words := " ".join(text.split())):
+                self.problem(line, formula_problem(key, words))
             else:
-                result[lang] = " ".join(text.split())
+                result[lang] = words
         if result and "en" not in result:
             self.problem(line, f"{key!r} has no English text; add `en: ...` (the bot falls back to English)")
         return result
@@ -171,6 +180,9 @@ class _FileChecker:
         limit = MAX_LENGTH[key]
         if len(value) > limit:
             self.problem(line, f"{key!r} is {len(value)} characters long; at most {limit} fit")
+            return None
+        if looks_like_formula(value.strip()):
+            self.problem(line, formula_problem(key, value.strip()))
             return None
         return value
 
@@ -398,7 +410,7 @@ class _FileChecker:
                 known = sorted(topics.ALL_TOPICS)
                 self.problem(
                     value.line_of(i),
-                    f"unknown topic {topic!r}{_suggest(str(topic), known)} (topics are listed in data/README.md)",
+                    f"unknown topic {topic!r}{self.suggest(str(topic), known)} (topics are listed in data/README.md)",
                 )
         return tuple(good)
 

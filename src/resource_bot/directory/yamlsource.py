@@ -343,12 +343,18 @@ def load_text(text: str, path: Path, *, fast: bool = True) -> Any:
 
 def load_file(path: Path, *, fast: bool = True) -> Any:
     """Parse ``path`` with line numbers; :class:`SourceError` explains any failure."""
+    too_big = SourceError(path, 1, f"the file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB; split it")
     try:
-        raw = path.read_bytes()
+        # The size is checked before reading, and the read stops one byte past the limit
+        # (for a file whose size the folder does not tell, like a pipe).
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise too_big
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         raise SourceError(path, 0, f"cannot read the file ({exc.strerror}); check the path") from None
     if len(raw) > MAX_FILE_BYTES:
-        raise SourceError(path, 1, f"the file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB; split it")
+        raise too_big
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -17,6 +17,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, MetaData, inspect, text
 
+from resource_bot.db import lift_statement_limit
+
 HERE = Path(__file__).resolve().parent
 #: The tables revision 0001 made; a database with some of these and no alembic_version predates migrations.
 FIRST_TABLES = frozenset(
@@ -45,7 +47,7 @@ class Upgrade:
 
 def target_metadata() -> MetaData:
     """The models' metadata, with every module that defines a table imported."""
-    from resource_bot import feedback, state, stats  # noqa: F401
+    from resource_bot import feedback, sources, state, stats  # noqa: F401
     from resource_bot.db import Base
     from resource_bot.directory import models  # noqa: F401
 
@@ -80,6 +82,7 @@ def ensure_current(engine: Engine) -> Upgrade:
     """Bring the database to the head revision without losing data."""
     target = head()
     with engine.begin() as connection:
+        lift_statement_limit(connection)  # waiting for another process's migration may take long
         _lock(connection)
         tables = set(inspect(connection).get_table_names())
         if "alembic_version" in tables:

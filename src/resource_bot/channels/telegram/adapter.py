@@ -25,7 +25,7 @@ from resource_bot.dialog.menus import Menus
 _COMMANDS = {name.value: name for name in CommandName}
 #: A line of the ``help`` text that documents a command: "/menu – show the topics".
 _HELP_LINE = re.compile(r"^/([a-z0-9_]{1,32})\s+[–-]\s+(.{1,256})$")
-#: What an update that carries nothing the bot reads (a sticker, a photo) becomes: the main menu.
+#: What an update that carries nothing the bot reads (a sticker, a photo without caption) becomes: the main menu.
 NOTHING_TO_READ = Press("")
 
 
@@ -57,7 +57,9 @@ def event_for(update: Update) -> Event | None:
     if message.location is not None:
         return SharedLocation(message.location.latitude, message.location.longitude)
     if message.text is None:
-        return NOTHING_TO_READ
+        # A photo, video or document with a caption: the caption is what the person wrote.
+        # (Telegram reads no commands in captions, and neither do we.)
+        return Text(message.caption) if message.caption and message.caption.strip() else NOTHING_TO_READ
     command = command_of(message)
     if command is not None:
         name, rest = command

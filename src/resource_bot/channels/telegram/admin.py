@@ -18,10 +18,11 @@ from telegram import Update
 from resource_bot.channels.telegram.adapter import command_of
 from resource_bot.clock import utc_today
 from resource_bot.directory.catalog import pick
+from resource_bot.directory.entries import count_problems
 from resource_bot.directory.load import load_paths
 from resource_bot.feedback import list_reports
 from resource_bot.runtime import Runtime
-from resource_bot.stats import read_counts
+from resource_bot.stats import FEWER, MIN_SHOWN, read_counts, shown
 
 if TYPE_CHECKING:
     from resource_bot.channels.telegram.app import TelegramBot
@@ -72,9 +73,13 @@ class Admin:
                 day[(row.kind, row.value)] += row.count
         if not week:
             return "No use counted in the last 7 days."
-        lines = [f"Counts for {today.isoformat()} (today) and the last 7 days:", "kind value: today / 7 days"]
+        lines = [
+            f"Counts for {today.isoformat()} (today) and the last 7 days:",
+            "kind value: today / 7 days",
+            f"(a count under {MIN_SHOWN} shows as {FEWER!r}: it could point to one person)",
+        ]
         for kind, value in sorted(week):
-            lines.append(f"{kind} {value}: {day[(kind, value)]} / {week[(kind, value)]}")
+            lines.append(f"{kind} {value}: {shown(day[(kind, value)])} / {shown(week[(kind, value)])}")
         return "\n".join(lines)
 
     def feedback(self) -> str:
@@ -94,7 +99,7 @@ class Admin:
         result = load_paths(self.runtime.db, [settings.data_dir])
         if not result.ok:
             problems = "\n".join(str(problem) for problem in result.problems)
-            count = len(result.problems)
+            count = count_problems(result.problems)
             return f"Not reloaded: {count} problem(s); the directory was not changed.\n{problems}"
         self.runtime.refresh_if_changed(force=True)
         return f"Reloaded: {result.services} services from {len(result.files)} file(s)."

@@ -33,14 +33,19 @@ from telegram import (
 from telegram.constants import ChatType
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
+from telegram.request import HTTPXRequest
 
 from resource_bot.channels.telegram import adapter
 from resource_bot.channels.telegram.admin import Admin
 from resource_bot.channels.telegram.chats import ChatGate, ChatUpdateProcessor, Urgency
 from resource_bot.channels.telegram.exiting import EXIT_SECONDS, quick_exit
+from resource_bot.channels.telegram.updates import UpdateSafeBot
+from resource_bot.config import MAKE_STATE_SECRET
 from resource_bot.dialog.chatstate import ChatState
 from resource_bot.dialog.events import Effect, Event, Outcome, Reply, Role
 from resource_bot.dialog.quickexit import is_forget, is_quick_exit
+from resource_bot.feedback import purge_report_guards
+from resource_bot.logs import install_private_logging
 from resource_bot.runtime import Runtime
 from resource_bot.state import PendingForgets, StateStore
 
@@ -60,7 +65,16 @@ MAX_FLOOD_WAIT = 60.0
 MAX_TOTAL_FLOOD_WAIT = 120.0
 #: How often a process drops expired state rows.
 PURGE_SECONDS = 600.0
-_DB_ERRORS = (DBAPIError, PoolTimeout)
+#: Longest one update's database work may take; past it the person is told to try again (and
+#: given the emergency numbers) while the stuck call gives up on its own timeouts (see db.py).
+DB_TURN_SECONDS = 8.0
+
+
+class DatabaseTimeout(Exception):
+    """The database did not answer within DB_TURN_SECONDS."""
+
+
+_DB_ERRORS = (DBAPIError, PoolTimeout, DatabaseTimeout)
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
@@ -89,13 +103,32 @@ class Turn:
     outcome: Outcome
 
 
+def open_state_store(runtime: Runtime, *, webhook: bool) -> StateStore:
+    """The state store, keyed by STATE_SECRET where production needs it; says which key it uses.
+
+    Raises ConfigError when STATE_SECRET is required and missing (see Settings.state_secret_for).
+    """
+    store = StateStore(runtime.db, runtime.settings.state_secret_for(webhook=webhook))
+    if store.key_source == "STATE_SECRET":
+        log.info("chat ids are hidden with the key from STATE_SECRET")
+        if store.drop_stored_secret():
+            log.info("deleted the key this database kept from before STATE_SECRET was set")
+    else:
+        log.warning(
+            "chat ids are hidden with a key kept in the database itself: fine for a local trial, "
+            "not for real use. Set STATE_SECRET (%s) before going live.",
+            MAKE_STATE_SECRET,
+        )
+    return store
+
+
 class TelegramBot:
     """The handler's state: the runtime, the state store, the per-chat gate."""
 
-    def __init__(self, runtime: Runtime, *, gate: ChatGate | None = None) -> None:
+    def __init__(self, runtime: Runtime, *, gate: ChatGate | None = None, webhook: bool = False) -> None:
         self.runtime = runtime
         self.menus = runtime.dialog.menus
-        self.store = StateStore(runtime.db, runtime.settings.state_secret)
+        self.store = open_state_store(runtime, webhook=webhook)
         self.gate = gate or ChatGate()
         self.admin = Admin(runtime)
         #: Chats whose rows go as soon as the database is back (Quick exit or /forget while it was away).
@@ -103,6 +136,18 @@ class TelegramBot:
         self.exit_seconds = EXIT_SECONDS
         self._purged_at = 0.0
         self._bot: Any = None  # the Application's Bot, set by build_application
+        self.db_seconds = DB_TURN_SECONDS
+
+    async def in_db_thread(self, work: Callable[..., T], *args: Any) -> T:
+        """Run database work in a worker thread, giving up on it after ``db_seconds``.
+
+        A thread cannot be stopped: the abandoned call ends on its own connect, pool or
+        statement timeout; the person's answer does not wait for it.
+        """
+        try:
+            return await asyncio.wait_for(asyncio.to_thread(work, *args), self.db_seconds)
+        except TimeoutError:
+            raise DatabaseTimeout(f"no answer within {self.db_seconds:g} s") from None
 
     # -- Bot API calls, retried ------------------------------------------------------------------
     async def call(
@@ -248,7 +293,7 @@ class TelegramBot:
             before = self.store.load(key, new_chat=new_chat, connection=connection)
             outcome, after = self.runtime.dialog.handle(before, event)
             # The counts first: a listing report (rare) commits on its own before this writes.
-            self.runtime.record(outcome, connection)
+            self.runtime.record(outcome, connection, report_token=self.store.report_token(key))
             if Effect.FORGET in outcome.effects:
                 # The state goes; the message ids stay (until they expire) so a later Quick exit
                 # still deletes the messages from before /forget.
@@ -256,6 +301,8 @@ class TelegramBot:
             else:
                 self.store.save(key, after, connection=connection)
             self.store.remember_messages(key, incoming, connection=connection)
+        if Effect.FORGET in outcome.effects:
+            self.store.scrub_files()  # after the commit: no copy of the old state left in SQLite's log
         return Turn(key, before, after, outcome)
 
     def _forget_later(self, chat_id: int, event: Event, hint: str | None) -> Turn:
@@ -271,6 +318,7 @@ class TelegramBot:
         if now - self._purged_at >= PURGE_SECONDS:
             self._purged_at = now
             self.store.purge_expired()
+            purge_report_guards(self.runtime.db)
 
     async def _serve(self, update: Update, chat_id: int, event: Event, hint: str | None) -> None:
         incoming = [update.message.message_id] if update.message is not None else []
@@ -279,7 +327,7 @@ class TelegramBot:
         if tapped is not None:
             incoming.append(tapped.message_id)
         try:
-            turn = await asyncio.to_thread(self._turn, chat_id, event, hint, incoming)
+            turn = await self.in_db_thread(self._turn, chat_id, event, hint, incoming)
         except _DB_ERRORS as exc:
             if not is_forget(event):
                 raise
@@ -288,7 +336,7 @@ class TelegramBot:
         sent = await self._deliver(chat_id, turn, tapped)
         if sent:
             try:
-                await asyncio.to_thread(self.store.remember_messages, turn.key, sent)
+                await self.in_db_thread(self.store.remember_messages, turn.key, sent)
             except _DB_ERRORS as exc:
                 # The reply has arrived: a "try again later" now would contradict it. Quick exit
                 # still deletes this id: it spans every id up to the message asking for it.
@@ -380,18 +428,30 @@ def build_application(
     gate: ChatGate | None = None,
 ) -> AnyApplication:
     """The Application for ``runtime.settings``; call :func:`prepare_bot` once it is initialized."""
+    install_private_logging()
     settings = runtime.settings
-    bot = TelegramBot(runtime, gate=gate)
+    bot = TelegramBot(runtime, gate=gate, webhook=not polling)
+
+    def request(pool_size: int) -> HTTPXRequest:
+        return HTTPXRequest(
+            connection_pool_size=pool_size,
+            connect_timeout=request_timeout,
+            read_timeout=request_timeout,
+            write_timeout=request_timeout,
+            pool_timeout=request_timeout,
+        )
+
+    # Our own Bot, so that polling reads each update of a batch on its own (see updates.py).
+    telegram_bot = UpdateSafeBot(
+        settings.require_token(),
+        base_url=settings.telegram_base_url,
+        request=request(64),
+        get_updates_request=request(1),
+    )
     builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
         Application.builder()
-        .token(settings.require_token())
-        .base_url(settings.telegram_base_url)
+        .bot(telegram_bot)
         .concurrent_updates(ChatUpdateProcessor(bot.gate, bot.on_slow_down, urgency=bot.urgency))
-        .connect_timeout(request_timeout)
-        .read_timeout(request_timeout)
-        .write_timeout(request_timeout)
-        .pool_timeout(request_timeout)
-        .connection_pool_size(64)
         .post_init(prepare_bot)
     )
     if not polling:

@@ -118,6 +118,7 @@ def _forget_now(bot: TelegramBot, key: str, event: Event, new_chat: ChatState) -
         bot.runtime.record(outcome, connection)
         remembered = store.messages(key, connection=connection)
         store.forget(key, connection=connection)
+    store.scrub_files()  # after the commit: no copy of the chat's rows left in SQLite's log
     return remembered, outcome, state.lang
 
 

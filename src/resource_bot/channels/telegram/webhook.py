@@ -13,7 +13,10 @@ Routes:
 - ``POST <path of WEBHOOK_URL>``: an Update from Telegram. A request whose
   ``X-Telegram-Bot-Api-Secret-Token`` header is not ``WEBHOOK_SECRET``
   (compared in constant time) gets 403 and is not read.
-- ``GET /healthz``: 200 when the database answers, 503 when it does not.
+  The body is read only up to MAX_BODY (413 past it, before reading more); anything
+  that is not an Update the bot can read gets 400, without a traceback.
+- ``GET /healthz``: 200 when the database answers, 503 when it does not; one
+  answer is reused for HEALTH_CACHE_SECONDS.
 """
 
 from __future__ import annotations
@@ -24,16 +27,16 @@ import hmac
 import json
 import logging
 import re
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Callable
 from urllib.parse import urlsplit
 
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-from telegram import Update
 
 from resource_bot.channels.telegram.app import (
     ALLOWED_UPDATES,
@@ -42,6 +45,7 @@ from resource_bot.channels.telegram.app import (
     build_application,
     prepare_bot,
 )
+from resource_bot.channels.telegram.updates import update_from
 from resource_bot.config import ConfigError
 from resource_bot.runtime import Runtime
 
@@ -52,6 +56,8 @@ _SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 #: Longest an Update body may be; real ones are a few kilobytes.
 MAX_BODY = 1_000_000
 HEALTH_TIMEOUT = 5.0
+#: How long one /healthz answer is reused: anyone may call it, and each fresh answer is a query.
+HEALTH_CACHE_SECONDS = 2.0
 
 
 def webhook_path(url: str) -> str:
@@ -84,7 +90,61 @@ def database_answers(runtime: Runtime) -> bool:
     return True
 
 
-def build_webhook_app(runtime: Runtime, application: AnyApplication | None = None) -> Starlette:
+async def read_capped(request: Request, limit: int) -> bytes | None:
+    """The request body, or None when it is (or says it is) longer than ``limit``.
+
+    A Content-Length over the limit is refused before reading a byte; a body without one
+    (chunked) or longer than it claims is read only up to the limit.
+    """
+    declared = request.headers.get("content-length", "")
+    if declared and (not declared.isdigit() or len(declared) > 15 or int(declared) > limit):
+        return None
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+class HealthCheck:
+    """The database answer, asked at most once every HEALTH_CACHE_SECONDS however often /healthz is hit.
+
+    Callers arriving while a check runs wait for that one check instead of starting their own.
+    """
+
+    def __init__(self, runtime: Runtime, *, clock: Callable[[], float] = time.monotonic) -> None:
+        self.runtime = runtime
+        self.clock = clock
+        self._answer: tuple[float, bool] | None = None
+        self._lock = asyncio.Lock()
+
+    def _fresh(self) -> bool | None:
+        if self._answer is not None and self.clock() - self._answer[0] < HEALTH_CACHE_SECONDS:
+            return self._answer[1]
+        return None
+
+    async def answer(self) -> bool:
+        cached = self._fresh()
+        if cached is not None:
+            return cached
+        async with self._lock:
+            cached = self._fresh()
+            if cached is not None:
+                return cached
+            try:
+                ok = await asyncio.wait_for(asyncio.to_thread(database_answers, self.runtime), HEALTH_TIMEOUT)
+            except TimeoutError:
+                ok = False
+            self._answer = (self.clock(), ok)
+            return ok
+
+
+def build_webhook_app(
+    runtime: Runtime, application: AnyApplication | None = None, *, clock: Callable[[], float] = time.monotonic
+) -> Starlette:
     """The Starlette app; registers WEBHOOK_URL with Telegram when it starts."""
     settings = runtime.settings
     url, secret = check_webhook_settings(settings.webhook_url, settings.webhook_secret)
@@ -96,22 +156,27 @@ def build_webhook_app(runtime: Runtime, application: AnyApplication | None = Non
         given = request.headers.get(SECRET_HEADER, "").encode()
         if not hmac.compare_digest(given, expected):
             return Response(status_code=403)
-        body = await request.body()
-        if len(body) > MAX_BODY:
+        try:
+            body = await read_capped(request, MAX_BODY)
+        except ClientDisconnect:  # gave up, or was cut off for sending too slowly (serving.py)
+            return Response(status_code=400)
+        if body is None:
             return Response(status_code=413)
         try:
-            update = Update.de_json(json.loads(body), app.bot)
-        except (ValueError, TypeError, KeyError):
+            data = json.loads(body)
+        except (ValueError, RecursionError):  # not JSON, not UTF-8, or nested thousands deep
+            return Response(status_code=400)
+        update = update_from(data, app.bot)
+        if update is None:
             return Response(status_code=400)
         # Served before answering: Telegram redelivers if this process dies on the way.
         await app.update_processor.process_update(update, app.process_update(update))
         return Response(status_code=200)
 
+    health = HealthCheck(runtime, clock=clock)
+
     async def healthz(request: Request) -> Response:
-        try:
-            ok = await asyncio.wait_for(asyncio.to_thread(database_answers, runtime), HEALTH_TIMEOUT)
-        except TimeoutError:
-            ok = False
+        ok = await health.answer()
         return JSONResponse({"database": "ok" if ok else "unavailable"}, status_code=200 if ok else 503)
 
     @contextlib.asynccontextmanager

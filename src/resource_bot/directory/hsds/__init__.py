@@ -32,6 +32,8 @@ def import_hsds(path: Path, out_dir: Path, options: ImportOptions, *, taxonomy_m
     importer = PackageImporter(package, options, taxonomy_map or TaxonomyMap.load(), matcher)
     imported = importer.run()
     report = importer.report
+    for cell in package.formula_cells:
+        report.add("dropped", cell.table, cell.record, cell.column, cell.reason())
     # Everything is written and validated in a staging folder next to out_dir, then moved in:
     # an import that fails half-way leaves nothing behind in out_dir.
     out_dir.parent.mkdir(parents=True, exist_ok=True)

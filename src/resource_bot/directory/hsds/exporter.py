@@ -16,6 +16,7 @@ from typing import Any
 
 from resource_bot.directory import topics
 from resource_bot.directory.entries import OrganizationEntry, ServiceEntry, Translated
+from resource_bot.directory.formulas import neutralised
 from resource_bot.directory.hsds import extras
 from resource_bot.directory.hsds.areas import rows_from_area
 from resource_bot.directory.hsds.fields import HSDS_PHONE_TYPES, LANGUAGE_NAMES
@@ -162,9 +163,10 @@ def _locations(out: Exported, service: ServiceEntry, sid: str) -> None:
 
 
 def _cell(value: Any) -> str:
+    """A CSV cell; text a spreadsheet would run as a formula gets a leading quote (see formulas.py)."""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value)
+    return neutralised(str(value))
 
 
 def write_package(exported: Exported, folder: Path) -> list[Path]:

@@ -15,11 +15,40 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from resource_bot.directory.formulas import looks_like_formula
 from resource_bot.directory.hsds.tables import FILES, Row, Tables, resource_name
+
+#: Largest file of a package read (checked before reading); a national export is well under it.
+MAX_FILE_BYTES = 200 * 1024 * 1024
 
 
 class PackageError(ValueError):
     """The path is not an HSDS package; the message says what was expected."""
+
+
+@dataclass(frozen=True)
+class FormulaCell:
+    """A cell left out of the import because a spreadsheet would run it as a formula."""
+
+    table: str
+    record: str  # the row's id
+    column: str
+    where: str  # "services.csv:12", or the JSON file and record
+
+    def reason(self) -> str:
+        return (
+            f"{self.where}: {self.column!r} starts with a formula character (= + - @); "
+            "left out, fix it at the source"
+        )
+
+
+def _drop_formulas(row: Row, table: str, where: str, found: list[FormulaCell]) -> None:
+    """Leave out every cell a spreadsheet would run (phone numbers aside: they are checked as numbers)."""
+    for column in [c for c, value in row.items() if looks_like_formula(value)]:
+        if table == "phone" and column == "number":
+            continue
+        found.append(FormulaCell(table, str(row.get("id", "")), column, where))
+        del row[column]
 
 
 @dataclass
@@ -30,6 +59,8 @@ class Package:
     label: str
     source: str | None = None
     ignored_files: list[str] = field(default_factory=list)
+    #: Cells left out because a spreadsheet would run them as formulas.
+    formula_cells: list[FormulaCell] = field(default_factory=list)
 
     def rows(self, table: str) -> list[Row]:
         return self.tables.get(table, [])
@@ -48,7 +79,33 @@ def read_package(path: Path) -> Package:
     raise PackageError(f"{path} is neither a folder of HSDS CSV files nor a .json file")
 
 
+def _check_size(path: Path) -> None:
+    """Refuse a file too large to import, before reading any of it."""
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise PackageError(f"{path}: cannot read it ({exc.strerror})") from None
+    if size > MAX_FILE_BYTES:
+        raise PackageError(
+            f"{path} is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB; "
+            "import the package in parts (for example one region at a time)"
+        )
+
+
+def _inside(folder: Path, relative: str, descriptor: Path) -> Path:
+    """``folder / relative``, refused when it resolves outside the package folder (``..``, ``/etc``, symlinks)."""
+    root = folder.resolve()
+    target = (folder / relative).resolve()
+    if not target.is_relative_to(root):
+        raise PackageError(
+            f"{descriptor}: resource path {relative!r} points outside the package folder {folder}; "
+            "an HSDS package may only name files inside its own folder"
+        )
+    return folder / relative
+
+
 def _read_json(path: Path) -> Any:
+    _check_size(path)
     try:
         return json.loads(path.read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -95,27 +152,34 @@ def _read_folder(folder: Path) -> Package:
         for resource in descriptor.get("resources", []):
             if isinstance(resource, dict) and isinstance(resource.get("path"), str):
                 name = resource_name(str(resource.get("name") or resource["path"]))
-                files[name] = folder / resource["path"]
+                files[name] = _inside(folder, resource["path"], descriptor_path)
     for csv_path in sorted(folder.glob("*.csv")):
-        files.setdefault(resource_name(csv_path.name), csv_path)
+        files.setdefault(resource_name(csv_path.name), _inside(folder, csv_path.name, folder))
     if not any(path.is_file() for path in files.values()):
         raise PackageError(f"{folder} has no HSDS CSV files (like services.csv); is it the right folder?")
     tables: Tables = {}
     ignored = []
+    refused: list[FormulaCell] = []
     for name, csv_path in files.items():
         if not csv_path.is_file():
             continue
         if name not in FILES:
             ignored.append(csv_path.name)
+        _check_size(csv_path)
         try:
             with csv_path.open(encoding="utf-8-sig", newline="") as handle:
-                tables[name] = [_clean_row(row) for row in csv.DictReader(handle)]
+                reader = csv.DictReader(handle)
+                rows = tables[name] = []
+                for raw in reader:
+                    row = _clean_row(raw)
+                    _drop_formulas(row, name, f"{csv_path.name}:{reader.line_num}", refused)
+                    rows.append(row)
         except UnicodeDecodeError as exc:
             line = csv_path.read_bytes()[: exc.start].count(b"\n") + 1
             raise PackageError(f"{csv_path}:{line}: not UTF-8 text; export the package again as UTF-8") from None
         except csv.Error as exc:
             raise PackageError(f"{csv_path}: not a readable CSV file ({exc})") from None
-    return Package(tables, folder.name, source, ignored)
+    return Package(tables, folder.name, source, ignored, refused)
 
 
 def _descriptor_source(descriptor: dict[str, Any]) -> str | None:
@@ -204,7 +268,7 @@ def _from_json(document: Any, label: str) -> Package:
         tables: Tables = {}
         for key, rows in document.items():
             tables.setdefault(resource_name(key), []).extend(_clean_row(r) for r in rows if isinstance(r, dict))
-        return Package(tables, label)
+        return _without_formulas(Package(tables, label))
     records = document.get("contents") if isinstance(document, dict) and "contents" in document else document
     if isinstance(records, dict):
         records = [records]
@@ -213,4 +277,13 @@ def _from_json(document: Any, label: str) -> Package:
     tables = {}
     for record in records:
         _flatten(record, _nested_kind(record), tables)
-    return Package(tables, label)
+    return _without_formulas(Package(tables, label))
+
+
+def _without_formulas(package: Package) -> Package:
+    """A JSON package with its formula cells left out (JSON has no lines: the record says where)."""
+    for table, rows in package.tables.items():
+        for row in rows:
+            where = f"{package.label} ({table} {row.get('id', '?')})"
+            _drop_formulas(row, table, where, package.formula_cells)
+    return package
