@@ -201,7 +201,7 @@ def test_a_language_can_be_checked_alone(detector: DangerDetector) -> None:
 def test_each_danger_file_has_rules_of_every_kind_and_every_section(lang: str) -> None:
     rules = load_danger_file(conversations_dir() / "danger" / f"{lang}.yaml")
     assert {r.kind for r in rules.now} == set(KINDS)
-    for section in ("maybe", "not_danger", "present", "not_now", "not_me"):
+    for section in ("maybe", "not_danger", "present", "not_now", "not_me", "not_real"):
         assert getattr(rules, section), f"{lang}.yaml: {section} is empty"
 
 
@@ -211,7 +211,7 @@ def test_the_danger_files_explain_the_format_and_say_changes_need_review() -> No
         header = text[: text.index("\nlanguage:")]
         assert all(line.startswith("#") for line in header.strip().splitlines())
         assert "REVIEW" in header.upper() or "REVISIÓN" in header.upper()
-        for word in ("{", "...", "not_danger", "not_now", "not_me", "present", "upgrade", "988", "911"):
+        for word in ("{", "...", "not_danger", "not_now", "not_me", "not_real", "present", "upgrade", "spellings", "988"):
             assert word in header, f"{lang}.yaml header does not explain {word!r}"
 
 

@@ -18,7 +18,8 @@ forgiven. Then, in order:
 2. Unless a ``present`` rule says it is happening now ("right now", "outside"),
    ``not_me`` (a helper or a question: "how can I help my friend") and
    ``not_now`` (the past: "two years ago") each lower the verdict one step:
-   now to maybe, maybe to none.
+   now to maybe, maybe to none. ``not_real`` (a film, a game, a laugh) lowers
+   it one step even then.
 3. The kind: a self-harm rule wins over other rules on the same words (it is
    written in the first person); otherwise :data:`KIND_PRIORITY` decides, and
    ``upgrade`` rules turn a held, weapon or violence hit into children or
@@ -160,6 +161,7 @@ class _Sets:
     not_danger: _RuleSet
     not_now: _RuleSet
     not_me: _RuleSet
+    not_real: _RuleSet
     present: _RuleSet
     upgrades: _RuleSet
 
@@ -180,6 +182,7 @@ class DangerDetector:
                 _RuleSet(r.not_danger),
                 _RuleSet(r.not_now),
                 _RuleSet(r.not_me),
+                _RuleSet(r.not_real),
                 _RuleSet(r.present),
                 _RuleSet(r.upgrades),
             )
@@ -187,7 +190,7 @@ class DangerDetector:
         }
         vocab: set[str] = set()
         for r in rules.values():
-            for rule in (*r.now, *r.maybe, *r.not_danger, *r.not_now, *r.not_me, *r.present, *r.upgrades):
+            for rule in (*r.now, *r.maybe, *r.not_danger, *r.not_now, *r.not_me, *r.not_real, *r.present, *r.upgrades):
                 for el in rule.elements:
                     for alt in el.alts:
                         for words in alt:
@@ -264,6 +267,7 @@ class DangerDetector:
         if not any(rs.present.spans(slots, present) for rs in sets):
             level -= any(rs.not_me.spans(slots, present) for rs in sets)
             level -= any(rs.not_now.spans(slots, present) for rs in sets)
+        level -= any(rs.not_real.spans(slots, present) for rs in sets)  # a film or a joke, even "outside"
         if level <= 0:
             return Verdict("none", None, fired)
         if level == 1:

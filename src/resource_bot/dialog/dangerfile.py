@@ -30,7 +30,7 @@ _TOKEN = re.compile(r"\([^()]*\)\??|[^\s()]+|[()]")
 _GROUP_NAME = re.compile(r"^[a-z_]+$")
 
 #: The lists a danger file may hold, each a list of rules (``now`` is a mapping kind -> rules).
-RULE_LISTS = ("maybe", "not_danger", "not_now", "not_me", "present")
+RULE_LISTS = ("maybe", "not_danger", "not_now", "not_me", "not_real", "present")
 
 
 class DangerFileError(ValueError):
@@ -86,6 +86,7 @@ class LanguageRules:
     not_danger: list[Rule] = field(default_factory=list)
     not_now: list[Rule] = field(default_factory=list)
     not_me: list[Rule] = field(default_factory=list)
+    not_real: list[Rule] = field(default_factory=list)
     present: list[Rule] = field(default_factory=list)
     upgrades: list[Rule] = field(default_factory=list)  # kind: the kind a held/violence hit becomes
     spellings: dict[str, str] = field(default_factory=dict)  # "toy" -> "estoy": a typed word also reads as
