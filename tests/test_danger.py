@@ -211,7 +211,18 @@ def test_the_danger_files_explain_the_format_and_say_changes_need_review() -> No
         header = text[: text.index("\nlanguage:")]
         assert all(line.startswith("#") for line in header.strip().splitlines())
         assert "REVIEW" in header.upper() or "REVISIÓN" in header.upper()
-        for word in ("{", "...", "not_danger", "not_now", "not_me", "not_real", "present", "upgrade", "spellings", "988"):
+        for word in (
+            "{",
+            "...",
+            "not_danger",
+            "not_now",
+            "not_me",
+            "not_real",
+            "present",
+            "upgrade",
+            "spellings",
+            "988",
+        ):
             assert word in header, f"{lang}.yaml header does not explain {word!r}"
 
 
