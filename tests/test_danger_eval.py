@@ -17,8 +17,8 @@ from tests.dangereval import LANGS, Figures, halves, score, summary
 #: The issue asks for recall of at least 97% with at most 2% false alarms; these rules do not
 #: reach that on the held-out half (README, "Danger, measured"), so the floors are what they reach.
 FLOORS = {
-    "en": (0.79, 0.95, 0.65, 0.07),
-    "es": (0.73, 0.95, 0.60, 0.09),
+    "en": (0.80, 0.95, 0.65, 0.07),
+    "es": (0.76, 0.95, 0.60, 0.07),
 }
 
 
