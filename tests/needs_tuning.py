@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from resource_bot.dialog.danger import DangerDetector
 from resource_bot.dialog.matcher import NeedMatcher
 from resource_bot.directory.topics import within
 from resource_bot.paths import conversations_dir
@@ -33,9 +34,20 @@ def load_cases(*names: str) -> list[dict[str, Any]]:
     return cases
 
 
+_DANGER: list[DangerDetector] = []
+
+
+def danger() -> DangerDetector:
+    """The danger detector, loaded once: like the engine, the matcher gets its verdict handed in."""
+    if not _DANGER:
+        _DANGER.append(DangerDetector.from_directory(conversations_dir()))
+    return _DANGER[0]
+
+
 def top_three(matcher: NeedMatcher, case: dict[str, Any]) -> tuple[bool, list[str]]:
     """Whether an expected topic is among the matcher's first three for ``case``, and what it gave."""
-    ids = [s.id for s in matcher.match(case["text"], case["lang"], max_topics=3).topics]
+    verdict = danger().check(case["text"])
+    ids = [s.id for s in matcher.match(case["text"], case["lang"], max_topics=3, danger=verdict).topics]
     return any(within(got, want) for got in ids for want in case["expect"]), ids
 
 

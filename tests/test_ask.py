@@ -23,7 +23,7 @@ def test_json_lines_follow_the_documented_format(env: dict[str, str]) -> None:
     lines = [json.loads(line) for line in result.output.splitlines()]
     assert [line["text"] for line in lines] == ["wage theft", "human trafficking"]
     for line in lines:
-        assert set(line) == {"text", "crisis", "topics", "services"}
+        assert set(line) == {"text", "crisis", "danger", "topics", "services"}
         assert line["crisis"] is False
         assert all(topics.is_topic(t["id"]) for t in line["topics"])
         scores = [t["score"] for t in line["topics"]]
@@ -41,6 +41,18 @@ def test_words_on_the_command_line_are_one_request(env: dict[str, str]) -> None:
     assert line["topics"][0]["id"] == "emergency"
 
 
+def test_json_shows_the_danger_level_and_kind(env: dict[str, str]) -> None:
+    typed = "i want to die\nhelp me please\nhe has a gun\nfood bank\n"
+    result = CliRunner().invoke(main, ["ask", "--json"], input=typed, env=env)
+    dangers = [json.loads(line)["danger"] for line in result.output.splitlines()]
+    assert dangers == [
+        {"level": "now", "kind": "self_harm"},
+        {"level": "maybe", "kind": None},
+        {"level": "now", "kind": "weapon"},
+        {"level": "none", "kind": None},
+    ]
+
+
 def test_plain_output_is_readable(env: dict[str, str]) -> None:
     result = CliRunner().invoke(main, ["ask", "credit", "repair"], env=env)
     assert "crisis: no" in result.output
@@ -53,3 +65,21 @@ def test_zip_filters_services_and_a_bad_zip_says_how_to_fix_it(env: dict[str, st
     bad = CliRunner().invoke(main, ["ask", "--zip", "0000", "food"], env=env)
     assert bad.exit_code == 2
     assert "five digits" in bad.output
+
+
+def test_a_broken_danger_file_stops_ask_with_one_clear_line(
+    env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    import resource_bot.runtime
+    from resource_bot.paths import conversations_dir
+
+    folder = tmp_path / "conversations"
+    shutil.copytree(conversations_dir(), folder)
+    (folder / "danger" / "es.yaml").write_text("language: es\nnow:\n  violence: ['{nadie} me mata']\n", "utf-8")
+    monkeypatch.setattr(resource_bot.runtime, "conversations_dir", lambda: folder)
+    result = CliRunner().invoke(main, ["ask", "food"], env=env)
+    assert result.exit_code == 1
+    assert "es.yaml" in result.output and "{nadie}" in result.output and "explains the format" in result.output
+    assert "Traceback" not in result.output

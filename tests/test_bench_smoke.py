@@ -70,3 +70,11 @@ def test_synthetic_yaml_refuses_a_folder_outside_tests(tmp_path: Path) -> None:
         pytest.skip("the temporary folder is itself under a tests folder")
     with pytest.raises(ValueError, match="tests"):
         synthetic.write_yaml(tmp_path / "directory", 1)
+
+
+def test_danger_benchmark_times_cold_and_warm_checks() -> None:
+    figures = run_json(str(BENCH / "bench_danger.py"), "--repeat", "1")
+    assert figures["messages"] > 100  # type: ignore[operator]
+    for name in ("cold", "warm"):
+        f = figures[name]
+        assert isinstance(f, dict) and f["max_ms"] >= f["p99_ms"] >= f["median_ms"] > 0, name

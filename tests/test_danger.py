@@ -1,4 +1,8 @@
-"""The danger-word detector: danger phrases flag a crisis in both languages; idioms do not."""
+"""The danger detector: danger now (with its kind), maybe danger, and look-alikes, in both languages.
+
+These are hand-written examples of each rule family; the measured figures come from the
+evaluation sets (tests/test_danger_eval.py).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from resource_bot.dialog.danger import DangerDetector, DangerFileError, compile_pattern, load_danger_file
+from resource_bot.dialog.danger import FIRST_LINES, KINDS, DangerDetector, DangerFileError
+from resource_bot.dialog.dangerfile import compile_rule, load_danger_file
 from resource_bot.paths import conversations_dir
 
 
@@ -18,63 +23,117 @@ def detector() -> DangerDetector:
     return DangerDetector.from_directory(conversations_dir())
 
 
-CRISIS = [
-    ("he's going to kill me", "en"),
-    ("he is going to kill me", "en"),
-    ("they said they will kill us", "en"),
-    ("I'm locked in", "en"),
-    ("they locked me in the basement", "en"),
-    ("I want to end it all", "en"),
-    ("i want to kill myself", "en"),
-    ("I feel like hurting myself", "en"),
-    ("i'm in danger", "en"),
-    ("he has a gun", "en"),
-    ("they won't let me leave", "en"),
-    ("im being held against my will", "en"),
-    ("i think about suicide", "en"),
-    ("me quiere matar", "es"),
-    ("me va a matar", "es"),
-    ("estoy en peligro", "es"),
-    ("me tiene encerrada", "es"),
-    ("no me dejan salir", "es"),
-    ("me quiero morir", "es"),
-    ("me quiero suicidar", "es"),
-    ("ya no quiero vivir", "es"),
-    ("tiene un cuchillo", "es"),
+NOW = [
+    # the issue's own examples
+    ("he said he will hurt my kids", "children"),
+    ("I want to die", "self_harm"),
+    ("quiero morirme", "self_harm"),
+    # threats and attacks, said many ways
+    ("he's going to kill me", "violence"),
+    ("my husband says hes gonna beat me when he gets home", "violence"),
+    ("she is hitting me right now", "violence"),
+    ("me va a matar", "violence"),
+    ("mi esposo me está golpeando", "violence"),
+    ("someone is banging on my door trying to get in", "violence"),
+    # weapons
+    ("he has a gun", "weapon"),
+    ("my boyfriend is holding a knife to my throat", "weapon"),
+    ("tiene una pistola", "weapon"),
+    # held
+    ("they won't let me leave the house", "held"),
+    ("im locked in a room", "held"),
+    ("me tienen encerrada", "held"),
+    ("no me dejan salir", "held"),
+    # medical
+    ("my friend is not breathing", "medical"),
+    ("im bleeding a lot", "medical"),
+    ("no puede respirar", "medical"),
+    # self-harm, direct and not
+    ("i'm going to kill myself tonight", "self_harm"),
+    ("everyone would be better off without me", "self_harm"),
+    ("i just want it all to end", "self_harm"),
+    ("i took a whole bottle of pills", "self_harm"),
+    ("ya no puedo más", "self_harm"),
+    ("me quiero quitar la vida", "self_harm"),
+    # children and trafficking
+    ("he is hurting my daughter", "children"),
+    ("le va a hacer daño a mis hijos", "children"),
+    ("my pimp said he will kill me if i leave", "trafficking"),
+    ("they make me work and lock me in at night", "trafficking"),
+    ("me obligan a prostituirme", "trafficking"),
 ]
 
-IDIOMS = [
-    ("this homework is killing me", "en"),
-    ("I killed it at my job interview", "en"),
-    ("I'm dying to see that movie", "en"),
-    ("my feet are killing me", "en"),
-    ("lol i was dying laughing", "en"),
-    ("you kill me haha", "en"),
-    ("we're locked in on the project", "en"),
-    ("I'm in danger of failing math", "en"),
-    ("I volunteer with a suicide prevention hotline", "en"),
-    ("my boss will let me go early", "en"),
-    ("I am safe now", "en"),
-    ("me muero de risa", "es"),
-    ("me muero de hambre", "es"),
-    ("me muero por verte", "es"),
-    ("esta tarea me esta matando", "es"),
-    ("me mata de risa", "es"),
-    ("especies en peligro de extincion", "es"),
-    ("voy a cortarme el pelo", "es"),
+MAYBE = [
+    "im scared he will find me",
+    "help me please",
+    "necesito ayuda",
+    "he's coming",
+    "tengo miedo",
+    "ya viene",
+    "my boyfriend hits me",
+    "i dont feel safe at home",
+]
+
+NONE = [
+    # past events
+    "I escaped two years ago",
+    "hace años mi ex me pegaba, ahora busco un abogado",
+    # helpers and questions
+    "my friend was beaten last year, how can I help",
+    "how do I report trafficking",
+    "¿cómo denuncio un caso de trata?",
+    # idioms and harmless uses
+    "this homework is killing me",
+    "I killed it at my job interview",
+    "I'm dying to see that movie",
+    "my feet are killing me",
+    "lol i was dying laughing",
+    "shoot me a text later",
+    "hit me up tomorrow",
+    "we're locked in on the project",
+    "I'm in danger of failing math",
+    "I volunteer with a suicide prevention hotline",
+    "I am safe now",
+    "me muero de risa",
+    "me muero de hambre",
+    "esta tarea me está matando",
+    "voy a cortarme el pelo",
+    "especies en peligro de extinción",
+    # ordinary requests
+    "I need a lawyer",
+    "mi jefe no me paga",
+    "he took my passport",
+    "emergency rent assistance",
+    "what time is it",
+    "",
 ]
 
 
-@pytest.mark.parametrize(("text", "lang"), CRISIS)
-def test_danger_phrases_are_a_crisis(detector: DangerDetector, text: str, lang: str) -> None:
-    assert detector.is_crisis(text, lang)
-    assert detector.is_crisis(text)  # both languages
+@pytest.mark.parametrize(("text", "kind"), NOW)
+def test_a_person_in_danger_now_is_flagged_now_with_the_kind_that_picks_the_first_line(
+    detector: DangerDetector, text: str, kind: str
+) -> None:
+    verdict = detector.check(text)
+    assert (verdict.level, verdict.kind) == ("now", kind), verdict.rules
+    assert detector.is_crisis(text)
 
 
-@pytest.mark.parametrize(("text", "lang"), IDIOMS)
-def test_idioms_are_not_a_crisis(detector: DangerDetector, text: str, lang: str) -> None:
-    assert not detector.is_crisis(text, lang), detector.explain(text, lang)
-    assert not detector.is_crisis(text), detector.explain(text)
+@pytest.mark.parametrize("text", MAYBE)
+def test_fear_and_pleas_for_help_are_maybe(detector: DangerDetector, text: str) -> None:
+    assert detector.check(text).level == "maybe", detector.explain(text)
+
+
+@pytest.mark.parametrize("text", NONE)
+def test_past_events_helpers_questions_and_idioms_are_not_danger_now(detector: DangerDetector, text: str) -> None:
+    verdict = detector.check(text)
+    assert not verdict.now, verdict.rules
+
+
+def test_every_kind_has_first_lines_and_self_harm_alone_starts_with_988() -> None:
+    assert set(FIRST_LINES) == set(KINDS)
+    assert [k for k, lines in FIRST_LINES.items() if lines[0] == "lifeline-988"] == ["self_harm"]
+    assert FIRST_LINES["children"] == ("us-911", "childhelp")
+    assert FIRST_LINES["trafficking"] == ("us-911", "nhth")
 
 
 @pytest.mark.parametrize(
@@ -85,73 +144,86 @@ def test_idioms_are_not_a_crisis(detector: DangerDetector, text: str, lang: str)
         "😱😱he's going to kill me😭",
         "he's going to kill me!!!!",
         "he's\tgoing\nto   kill me",
+        "he is going to k\u200bill me",  # a zero-width space inside the word
+        "he is going to k\u0456ll me",  # a Cyrillic і
+        "he is going to kіll mе",  # Cyrillic і and е
+        "he is going to ｋｉｌｌ me",  # full-width letters
+        "he is going to k\u00adill me",  # a soft hyphen
         "ME QUIERE MATÁR",
         "estoy en peligró 🙏🙏",
-        "estoy en peligro",
         "🆘 estoy   EN PELIGRO 🆘",
-        "me quiere matar!!",
     ],
 )
-def test_case_accents_emoji_and_spacing_do_not_hide_danger(detector: DangerDetector, text: str) -> None:
-    assert detector.is_crisis(text)
+def test_case_accents_emoji_invisible_characters_and_look_alike_letters_do_not_hide_danger(
+    detector: DangerDetector, text: str
+) -> None:
+    assert detector.check(text).now, text
 
 
 @pytest.mark.parametrize(
-    "text", ["im in dangr", "he's gona kill me", "they lockd me in", "sucide", "encerada"]
+    "text", ["im in dangr", "he's gona kill me", "they lockd me in", "sucide", "encerada", "he has a gunn", "kil me"]
 )
 def test_small_typos_do_not_hide_danger(detector: DangerDetector, text: str) -> None:
-    assert detector.is_crisis(text), text
+    assert detector.check(text).now, text
 
 
-def test_an_idiom_cancels_only_the_phrase_it_overlaps(detector: DangerDetector) -> None:
-    assert not detector.is_crisis("this job is killing me")
-    assert detector.is_crisis("this job is killing me and he is going to kill me")
-    assert detector.is_crisis("me muero de risa pero estoy en peligro")
+def test_words_as_people_type_them_read_as_the_words_the_rules_use(detector: DangerDetector) -> None:
+    assert detector.check("hes bouta shoot me").now
+    assert detector.check("toy encerrada").now
+    assert detector.check("me kiero morir").kind == "self_harm"
 
 
-def test_explain_names_the_phrase_that_fired(detector: DangerDetector) -> None:
+def test_an_idiom_cancels_only_the_rule_it_overlaps(detector: DangerDetector) -> None:
+    assert not detector.check("this job is killing me").now
+    assert detector.check("this job is killing me and he is going to kill me").now
+    assert detector.check("me muero de risa pero estoy en peligro").now
+
+
+def test_something_happening_now_keeps_a_past_word_from_calming_the_verdict(detector: DangerDetector) -> None:
+    assert detector.check("he tried to kill me last year").level == "maybe"
+    assert detector.check("he tried to kill me last year and he is outside right now").now
+
+
+def test_explain_names_the_rules_that_fired(detector: DangerDetector) -> None:
     assert detector.explain("he's going to kill me")
     assert detector.explain("what time is it") == []
 
 
 def test_a_language_can_be_checked_alone(detector: DangerDetector) -> None:
-    assert detector.is_crisis("me quiere matar", None)
-    assert detector.is_crisis("me quiere matar", "es")
-    assert not detector.is_crisis("me quiere matar", "en")
-    assert detector.is_crisis("me quiere matar", "fr")  # an unknown language checks them all
+    assert detector.check("me quiere matar", None).now
+    assert detector.check("me quiere matar", "es").now
+    assert not detector.check("me quiere matar", "en").now
+    assert detector.check("me quiere matar", "fr").now  # an unknown language checks them all
     assert set(detector.languages) == {"en", "es"}
 
 
-def test_ordinary_requests_are_not_a_crisis(detector: DangerDetector) -> None:
-    for text in ("I need a lawyer", "mi jefe no me paga", "he took my passport", "what time is it", ""):
-        assert not detector.is_crisis(text), text
-
-
-def _instances(source: str) -> str:
-    """The plainest text a phrase matches: first alternative of each word, optional words and gaps dropped."""
-    words = [w.split("|")[0] for w in source.split() if w not in ("*", "...") and not w.endswith("?")]
-    return " ".join(words)
-
-
 @pytest.mark.parametrize("lang", ["en", "es"])
-def test_every_listed_phrase_does_what_its_list_says(detector: DangerDetector, lang: str) -> None:
-    path = conversations_dir() / "danger" / f"{lang}.yaml"
-    _, crisis, idioms = load_danger_file(path)
-    assert len(crisis) >= 20 and len(idioms) >= 5
-    silent = [
-        p.source for p in crisis if "*" not in p.source and not detector.is_crisis(_instances(p.source), lang)
-    ]
-    assert not silent, f"{path}: crisis phrases that do not fire on their own words: {silent}"
-    loud = [p.source for p in idioms if detector.is_crisis(_instances(p.source), lang)]
-    assert not loud, f"{path}: idioms that still flag a crisis: {loud}"
+def test_each_danger_file_has_rules_of_every_kind_and_every_section(lang: str) -> None:
+    rules = load_danger_file(conversations_dir() / "danger" / f"{lang}.yaml")
+    assert {r.kind for r in rules.now} == set(KINDS)
+    for section in ("maybe", "not_danger", "present", "not_now", "not_me", "not_real"):
+        assert getattr(rules, section), f"{lang}.yaml: {section} is empty"
 
 
-def test_the_danger_files_say_changes_need_review() -> None:
+def test_the_danger_files_explain_the_format_and_say_changes_need_review() -> None:
     for lang in ("en", "es"):
         text = (conversations_dir() / "danger" / f"{lang}.yaml").read_text(encoding="utf-8")
         header = text[: text.index("\nlanguage:")]
         assert all(line.startswith("#") for line in header.strip().splitlines())
         assert "REVIEW" in header.upper() or "REVISIÓN" in header.upper()
+        for word in (
+            "{",
+            "...",
+            "not_danger",
+            "not_now",
+            "not_me",
+            "not_real",
+            "present",
+            "upgrade",
+            "spellings",
+            "988",
+        ):
+            assert word in header, f"{lang}.yaml header does not explain {word!r}"
 
 
 @pytest.mark.parametrize(
@@ -159,30 +231,44 @@ def test_the_danger_files_say_changes_need_review() -> None:
     [
         ("* kill me", "must start"),
         ("kill ...", "must end"),
-        ("kill me?", ""),
         ("kill e-mail", "exactly one word"),
         ("me? kill", "must start"),
+        ("{nobody} kill me", "not under 'groups:'"),
+        ("kill (me|us", "no matching"),
+        ("kill me|| us", "empty"),
+        ("kill ^ me", "must come first"),
+        ("kill $ me", "must come last"),
+        ("kill (me|{x}?)", "is not a word or a {group}"),
     ],
 )
-def test_pattern_syntax_errors_are_explained(source: str, hint: str) -> None:
-    if source == "kill me?":
-        assert compile_pattern(source).source == source  # an optional last word is fine
-        return
+def test_rule_syntax_errors_are_explained(source: str, hint: str) -> None:
     with pytest.raises(DangerFileError, match=hint):
-        compile_pattern(source, "somewhere.yaml")
+        compile_rule(source, {}, "somewhere.yaml")
+
+
+def test_a_well_formed_rule_compiles() -> None:
+    groups = {"who": compile_rule("x").elements[0].alts}
+    assert compile_rule("^ {who} ... (kill|hurt badly) me? $", groups).anchored
 
 
 @pytest.mark.parametrize(
     ("content", "hint"),
     [
-        ("language: en\ncrisis: [kill me\n", "not valid YAML"),
-        ("language: en\nphrases: [kill me]\n", "'crisis:' list"),
-        ("language: en\ncrisis: [kill me]\nnot_crisis: killed it\n", "must be a list"),
-        ("language: en\ncrisis: [kill me, 3]\n", "item 2"),
-        ("language: en\ncrisis: ['... kill me']\n", "must start with a required word"),
+        ("language: en\nnow: [kill me\n", "not valid YAML"),
+        ("language: en\nphrases: [kill me]\n", "'now:' mapping"),
+        ("language: en\nnow:\n  violence: [kill me]\nmaybe: scared\n", "must be a list"),
+        ("language: en\nnow:\n  violence: [kill me, 3]\n", "item 2"),
+        ("language: en\nnow:\n  danger: [kill me]\n", "not a kind of danger"),
+        ("language: en\nnow:\n  violence: ['... kill me']\n", "must start with a required word"),
+        ("language: en\ngroups:\n  Who: [he]\nnow:\n  violence: [kill me]\n", "lower-case"),
+        ("language: en\ngroups:\n  who: []\nnow:\n  violence: [kill me]\n", "non-empty list"),
+        ("language: en\nnow:\n  violence: [kill me]\nextra: []\n", "unknown section"),
+        ("language: en\nnow: {}\n", "no rules"),
+        ("language: en\nnow:\n  violence: [kill me]\nspellings: [toy]\n", "'spellings' must map"),
+        ("language: en\nnow:\n  violence: [kill me]\nspellings: {bouta: about to}\n", "one word on each side"),
     ],
 )
-def test_a_malformed_danger_file_raises_a_clear_error(tmp_path: Path, content: str, hint: str) -> None:
+def test_a_malformed_danger_file_is_refused_with_a_clear_message(tmp_path: Path, content: str, hint: str) -> None:
     folder = tmp_path / "conversations"
     shutil.copytree(conversations_dir() / "danger", folder / "danger")
     bad = folder / "danger" / "en.yaml"
@@ -193,7 +279,7 @@ def test_a_malformed_danger_file_raises_a_clear_error(tmp_path: Path, content: s
 
 
 def test_a_missing_danger_folder_is_an_error(tmp_path: Path) -> None:
-    with pytest.raises(DangerFileError, match="no danger-phrase files"):
+    with pytest.raises(DangerFileError, match="no danger files"):
         DangerDetector.from_directory(tmp_path)
 
 
@@ -206,8 +292,12 @@ def test_a_missing_danger_folder_is_an_error(tmp_path: Path) -> None:
     text=st.one_of(st.text(max_size=500), st.text(min_size=4096, max_size=4096)),
     lang=st.sampled_from([None, "en", "es", "xx"]),
 )
-def test_any_text_gives_a_yes_or_no_and_danger_inside_noise_is_still_found(
+def test_any_text_gives_a_verdict_and_danger_inside_noise_is_still_found(
     detector: DangerDetector, text: str, lang: str | None
 ) -> None:
-    assert isinstance(detector.is_crisis(text, lang), bool)
-    assert detector.is_crisis(f"{text[:200]}\n he's going to kill me \n{text[:200]}")
+    verdict = detector.check(text, lang)
+    assert verdict.level in ("now", "maybe", "none")
+    assert (verdict.kind in KINDS) if verdict.now else verdict.kind is None
+    # Words around the danger can change its meaning ("... xd", "last year"); noise without letters cannot.
+    noise = "".join(ch for ch in text[:200] if not ch.isalpha())
+    assert detector.check(f"{noise}\n he's going to kill me \n{noise}").now

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from resource_bot.dialog.danger import DangerDetector
 from resource_bot.dialog.matcher import (
     MIN_SERVICE_SCORE,
     MIN_TOPIC_SCORE,
@@ -113,13 +114,13 @@ def test_an_expected_topic_is_in_the_top_three(
     assert hits / total >= minimum, f"{hits}/{total} = {hits / total:.1%} in the top three"
 
 
-def test_every_crisis_case_is_flagged(matcher: NeedMatcher) -> None:
-    missed = [c["text"] for c in CASES if c.get("crisis") is True and not matcher.match(c["text"], c["lang"]).crisis]
+def test_every_crisis_case_is_flagged_danger_now(danger: DangerDetector) -> None:
+    missed = [c["text"] for c in CASES if c.get("crisis") is True and not danger.check(c["text"]).now]
     assert not missed, f"crisis not flagged: {missed}"
 
 
-def test_no_case_without_a_crisis_key_is_flagged(matcher: NeedMatcher) -> None:
-    flagged = [c["text"] for c in CASES if "crisis" not in c and matcher.match(c["text"], c["lang"]).crisis]
+def test_no_case_without_a_crisis_key_is_flagged_danger_now(danger: DangerDetector) -> None:
+    flagged = [c["text"] for c in CASES if "crisis" not in c and danger.check(c["text"]).now]
     assert not flagged, f"flagged as crisis but should not be: {flagged}"
 
 
@@ -136,8 +137,9 @@ def test_cases_with_no_topic_return_nothing_above_the_threshold(matcher: NeedMat
 # -- behaviour ---------------------------------------------------------------------------------
 
 
-def test_a_crisis_puts_emergency_first(matcher: NeedMatcher) -> None:
-    result = matcher.match("he's going to kill me, I need a lawyer", "en")
+def test_a_crisis_puts_emergency_first(matcher: NeedMatcher, danger: DangerDetector) -> None:
+    text = "he's going to kill me, I need a lawyer"
+    result = matcher.match(text, "en", danger=danger.check(text))
     assert result.crisis
     assert result.topics[0].id == "emergency"
     assert "legal" in [s.id.split(".")[0] for s in result.topics]

@@ -18,15 +18,21 @@ import pytest
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.exc import OperationalError
 
-from resource_bot.channels.telegram.app import build_application, prepare_bot
 from resource_bot.channels.telegram.chats import ChatGate
 from resource_bot.dialog.menus import Menus
 from resource_bot.runtime import open_runtime
 from resource_bot.state import ChatMessageRow, ChatStateRow
 from tests.standin import BotApiStandin
-from tests.standin.echo_bot import BackgroundApplication
 from tests.test_faults import PostgresRole, postgres_role  # noqa: F401  (a fixture)
-from tests.test_telegram_bot import STATE_SECRET, TOKEN, RunningBot, data_of, reply_to, settings_for
+from tests.test_telegram_bot import (
+    STATE_SECRET,
+    TOKEN,
+    RunningBot,
+    data_of,
+    reply_to,
+    running_bot,
+    settings_for,
+)
 
 ALICE, BOB = 5101, 5102
 NOT_A_MENU = (None, {"remove_keyboard": True})
@@ -42,13 +48,8 @@ def database_url(template_db: Path, tmp_path: Path) -> str:
 
 @contextmanager
 def bot_on(api: BotApiStandin, url: str, home: Path, *, burst: int | None = None) -> Iterator[RunningBot]:
-    runtime = open_runtime(settings_for(api, url, home))
-    gate = ChatGate(burst=burst) if burst else None
-    application = build_application(runtime, request_timeout=3.0, gate=gate)
-    with BackgroundApplication(application) as background:
-        background.run(prepare_bot(application))
-        yield RunningBot(runtime, application.bot_data["resource_bot"], background)
-    runtime.db.dispose()
+    with running_bot(api, settings_for(api, url, home), gate=ChatGate(burst=burst) if burst else None) as running:
+        yield running
 
 
 @pytest.fixture

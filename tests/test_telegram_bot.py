@@ -25,6 +25,7 @@ from sqlalchemy import create_engine, func, select
 from sqlalchemy.exc import OperationalError
 
 from resource_bot.channels.telegram.app import TelegramBot, build_application, prepare_bot
+from resource_bot.channels.telegram.chats import ChatGate
 from resource_bot.config import Settings, load_settings
 from resource_bot.dialog.menus import Menus
 from resource_bot.feedback import list_reports
@@ -78,9 +79,9 @@ class RunningBot:
 
 
 @contextmanager
-def running_bot(api: BotApiStandin, settings: Settings) -> Iterator[RunningBot]:
+def running_bot(api: BotApiStandin, settings: Settings, *, gate: ChatGate | None = None) -> Iterator[RunningBot]:
     runtime = open_runtime(settings)
-    application = build_application(runtime, request_timeout=3.0)
+    application = build_application(runtime, request_timeout=3.0, gate=gate)
     with BackgroundApplication(application) as background:
         background.run(prepare_bot(application))
         yield RunningBot(runtime, application.bot_data["resource_bot"], background)

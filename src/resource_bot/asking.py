@@ -1,7 +1,7 @@
 """The need matcher as a maintainer sees it: ``resource-bot ask``.
 
 Kept apart from the CLI so that its output format (a public interface:
-``{"text", "crisis", "topics", "services"}``) is tested on its own.
+``{"text", "crisis", "danger", "topics", "services"}``) is tested on its own.
 """
 
 from __future__ import annotations
@@ -21,13 +21,15 @@ _DRAW = 50
 class Answer:
     text: str
     crisis: bool
+    danger: dict[str, str | None]  # {"level": now|maybe|none, "kind": self_harm|violence|...|None}
     topics: list[dict[str, object]]
     services: list[dict[str, object]]
 
 
 def answer(engine: Engine, text: str, lang: str, place: Place | None = None, *, limit: int = 5) -> Answer:
     """Topics best first, and services (covering ``place`` when given) best first."""
-    result = engine.matcher.match(text, lang, max_topics=limit, max_services=_DRAW if place else limit)
+    verdict = engine.danger.check(text)
+    result = engine.matcher.match(text, lang, max_topics=limit, max_services=_DRAW if place else limit, danger=verdict)
     services: list[dict[str, object]] = []
     for scored in result.services:
         listing = engine.catalog.get(scored.id)
@@ -36,9 +38,8 @@ def answer(engine: Engine, text: str, lang: str, place: Place | None = None, *, 
         services.append({"id": scored.id, "name": pick(listing.name, lang), "score": round(scored.score, 1)})
         if len(services) == limit:
             break
-    crisis = result.crisis or engine.danger.is_crisis(text, None)
     topics = [{"id": t.id, "score": round(t.score, 1)} for t in result.topics]
-    return Answer(text, crisis, topics, services)
+    return Answer(text, verdict.now, {"level": verdict.level, "kind": verdict.kind}, topics, services)
 
 
 def format_answer(answer: Answer, *, as_json: bool) -> str:
@@ -47,12 +48,15 @@ def format_answer(answer: Answer, *, as_json: bool) -> str:
             {
                 "text": answer.text,
                 "crisis": answer.crisis,
+                "danger": answer.danger,
                 "topics": answer.topics,
                 "services": answer.services,
             },
             ensure_ascii=False,
         )
-    lines = [f"{answer.text}", f"  crisis: {'YES' if answer.crisis else 'no'}"]
+    level, kind = answer.danger["level"], answer.danger["kind"]
+    danger = f"{level.upper() if level else 'none'} ({kind})" if kind else (level or "none")
+    lines = [f"{answer.text}", f"  crisis: {'YES' if answer.crisis else 'no'}", f"  danger: {danger}"]
     lines += [f"  topic   {t['score']:>5}  {t['id']}" for t in answer.topics] or ["  topic   (none)"]
     lines += [f"  service {s['score']:>5}  {s['id']}  {s['name']}" for s in answer.services]
     return "\n".join(lines)

@@ -56,12 +56,16 @@ class Context:
         from sqlalchemy.exc import DBAPIError
         from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+        from resource_bot.dialog.danger import DangerFileError
         from resource_bot.runtime import DirectoryError, open_runtime
 
         try:
             return open_runtime(self.settings)
         except DirectoryError as exc:
             hint = "Fix these with `resource-bot validate`, then try again."
+            raise click.ClickException(f"{exc}\n{hint}") from None
+        except DangerFileError as exc:  # the bot never starts without its danger rules
+            hint = "The comment at the top of that file explains the format; fix it, then try again."
             raise click.ClickException(f"{exc}\n{hint}") from None
         except (DBAPIError, PoolTimeout) as exc:
             where = make_url(self.settings.database_url).render_as_string(hide_password=True)

@@ -18,6 +18,9 @@ QUICK_EXIT = "x"
 LANGUAGE = "l"
 AREA = "a"
 CLEAR_AREA = "a:x"
+#: The "Are you safe right now?" check: call 911 now, talk to someone now (24/7 lines), show me help.
+SAFE_CALL = "k:c"
+SAFE_TALK = "k:t"
 REPORT_REASONS = ("wrong_number", "closed", "moved", "other")
 _REASON_CODES = {"wrong_number": "w", "closed": "c", "moved": "m", "other": "o"}
 _REASONS_BY_CODE = {code: reason for reason, code in _REASON_CODES.items()}
@@ -32,6 +35,7 @@ _PATTERNS = {
     "report": re.compile(rf"^r:({_ID})(?::([wcmo]))?$"),
     "share_topic": re.compile(rf"^h:({_TOPIC})$"),
     "share_service": re.compile(rf"^hs:({_ID})$"),
+    "safe_help": re.compile(rf"^k:h(?::({_TOPIC}))?$"),
 }
 
 
@@ -63,6 +67,11 @@ def share_service(service_id: str) -> str:
     return f"hs:{service_id}"
 
 
+def safe_help(topic_id: str | None = None) -> str:
+    """The safety check's "show me help": the topic the message matched, or the main menu."""
+    return f"k:h:{topic_id}" if topic_id else "k:h"
+
+
 @dataclass(frozen=True)
 class Parsed:
     """What a button asks for; ``kind`` is one of the constants above or a pattern's name."""
@@ -78,7 +87,7 @@ def parse(raw: str) -> Parsed | None:
     """Read button data; None for anything forged, stale beyond use, or oversized."""
     if not isinstance(raw, str) or len(raw.encode("utf-8", "replace")) > 64:
         return None
-    if raw in (MAIN, BACK, QUICK_EXIT, LANGUAGE, AREA, CLEAR_AREA):
+    if raw in (MAIN, BACK, QUICK_EXIT, LANGUAGE, AREA, CLEAR_AREA, SAFE_CALL, SAFE_TALK):
         return Parsed(raw)
     for kind, pattern in _PATTERNS.items():
         match = pattern.match(raw)
@@ -90,8 +99,10 @@ def parse(raw: str) -> Parsed | None:
             return Parsed(kind, match[1], page=int(match[2] or 0))
         if kind == "open":
             return Parsed(kind, match[2], flag=match[1] == "1") if topics.is_topic(match[2]) else None
-        if kind == "share_topic" and not topics.is_topic(match[1]):
+        if kind in ("share_topic", "safe_help") and match[1] is not None and not topics.is_topic(match[1]):
             return None
+        if kind == "safe_help":
+            return Parsed(kind, match[1] or "")
         if kind == "report":
             return Parsed(kind, match[1], reason=_REASONS_BY_CODE.get(match[2] or ""))
         return Parsed(kind, match[1])

@@ -1,14 +1,29 @@
-"""The danger-word detector: does this message say someone is in danger right now?
+"""The danger detector: is someone in danger right now, maybe, or not, and what kind of danger?
 
-A miss here costs far more than a false alarm (the false alarm only puts 911 and
-the hotlines first), so phrases are matched tolerantly: accents, case, emoji and
-punctuation are ignored and one typo is forgiven in longer words. Idioms that
-only *look* dangerous ("this homework is killing me", "me muero de risa") are
-listed explicitly and cancel a crisis phrase only where they overlap it, so
-"this job is killing me and he's going to kill me" is still a crisis.
+It runs once on every typed message, before anything else (see
+:meth:`resource_bot.dialog.engine.Engine._text`), and answers with a
+:class:`Verdict`: ``now`` (with a kind, which picks the first line of the
+emergency screen), ``maybe`` (the bot asks "Are you safe right now?") or
+``none``.
 
-The phrases are data (``conversations/danger/<lang>.yaml``), reviewed by people
-who know the field; see the header of those files for the pattern syntax.
+The rules are data (``conversations/danger/<lang>.yaml``, syntax in
+:mod:`resource_bot.dialog.dangerfile`), reviewed by people who work with
+survivors. A miss costs far more than a false alarm, so words are matched
+tolerantly: accents, case, emoji, invisible characters and look-alike letters
+are undone by :func:`~resource_bot.dialog.textnorm.normalize`, and one typo is
+forgiven. Then, in order:
+
+1. ``now`` and ``maybe`` rules find danger; ``not_danger`` idioms ("this job is
+   killing me") cancel only the hits they overlap.
+2. Unless a ``present`` rule says it is happening now ("right now", "outside"),
+   ``not_me`` (a helper or a question: "how can I help my friend") and
+   ``not_now`` (the past: "two years ago") each lower the verdict one step:
+   now to maybe, maybe to none. ``not_real`` (a film, a game, a laugh) lowers
+   it one step even then.
+3. The kind: a self-harm rule wins over other rules on the same words (it is
+   written in the first person); otherwise :data:`KIND_PRIORITY` decides, and
+   ``upgrade`` rules turn a held, weapon or violence hit into children or
+   trafficking when the message also says so ("my kids", "make me work").
 """
 
 from __future__ import annotations
@@ -16,128 +31,184 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Literal
 
-import yaml
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from resource_bot.dialog.dangerfile import (
+    KINDS,
+    DangerFileError,
+    Element,
+    LanguageRules,
+    Rule,
+    Words,
+    load_danger_file,
+)
 from resource_bot.dialog.textnorm import normalize
 
-#: The most words a ``...`` gap may skip.
-MAX_GAP = 3
+__all__ = ["KINDS", "DangerDetector", "DangerFileError", "Level", "Verdict", "NO_DANGER"]
+
+Level = Literal["now", "maybe", "none"]
+
+#: When one message says several kinds of danger, the first of these wins: children and
+#: trafficking (a second line after 911), then danger from someone else, then self-harm (988
+#: first, pills taken included: the person's own act), then a medical emergency.
+KIND_PRIORITY = ("children", "trafficking", "weapon", "held", "violence", "self_harm", "medical")
+#: Kinds an ``upgrade`` rule may turn into children or trafficking.
+_UPGRADABLE = frozenset({"violence", "held", "weapon"})
+#: Emoji that laugh; normalising drops emoji, so they are read as the word "lol".
+_LAUGHING = frozenset("😂🤣😆😹😅😝😜🤪")
+#: Only this many words are read: danger said in a long message is said early enough.
+MAX_WORDS = 300
 
 _FUZZY_MIN_LEN = 5
 _CACHE_LIMIT = 50_000
 
 
-class DangerFileError(ValueError):
-    """A danger-phrase file cannot be used; the message names the file and the fix."""
-
-
 @dataclass(frozen=True)
-class _Element:
-    words: frozenset[str] | None  # None: any one word
-    low: int
-    high: int
+class Verdict:
+    """What the detector decided; ``rules`` are the rules that fired (never the message text)."""
+
+    level: Level = "none"
+    kind: str | None = None
+    rules: tuple[str, ...] = ()
+
+    @property
+    def now(self) -> bool:
+        return self.level == "now"
 
 
-@dataclass(frozen=True)
-class Pattern:
-    """One compiled phrase; ``source`` is the line as written in the YAML file."""
+NO_DANGER = Verdict()
 
-    source: str
-    elements: tuple[_Element, ...]
+Span = tuple[int, int, Rule]
 
 
-def compile_pattern(source: str, where: str = "<pattern>") -> Pattern:
-    """Compile ``word a|b opt? * ...`` syntax; raise :class:`DangerFileError` with ``where`` on misuse."""
-    elements: list[_Element] = []
-    for raw in source.split():
-        if raw == "...":
-            elements.append(_Element(None, 0, MAX_GAP))
-            continue
-        if raw == "*":
-            elements.append(_Element(None, 1, 1))
-            continue
-        optional = raw.endswith("?")
-        words: set[str] = set()
-        for alt in raw.rstrip("?").split("|"):
-            norm = normalize(alt)
-            if not norm or " " in norm:
-                raise DangerFileError(
-                    f"{where}: in {source!r}, {alt!r} must be exactly one word after removing "
-                    f"punctuation; split it into separate words or write a second phrase."
-                )
-            words.add(norm)
-        elements.append(_Element(frozenset(words), 0 if optional else 1, 1))
-    if not elements or elements[0].words is None or elements[0].low != 1:
-        raise DangerFileError(
-            f"{where}: {source!r} must start with a required word (not '*', '...' or an optional word?)."
-        )
-    if elements[-1].words is None:
-        raise DangerFileError(f"{where}: {source!r} must end with a word, not '*' or '...'.")
-    return Pattern(source, tuple(elements))
-
-
-def _match_from(elements: Sequence[_Element], slots: Sequence[frozenset[str]], e: int, pos: int) -> int:
+def _match(elements: Sequence[Element], slots: Sequence[frozenset[str]], e: int, pos: int) -> int:
     """End position (exclusive) of the shortest match of ``elements[e:]`` at ``pos``, or -1."""
     if e == len(elements):
         return pos
     el = elements[e]
-    for count in range(el.low, el.high + 1):
-        if count and pos + count > len(slots):
-            break
-        if el.words is not None and count and el.words.isdisjoint(slots[pos]):
-            continue
-        end = _match_from(elements, slots, e + 1, pos + count)
-        if end >= 0:
-            return end
-    return -1
-
-
-class _PatternSet:
-    """Patterns indexed by their first word, so a message costs one dict lookup per word."""
-
-    def __init__(self, patterns: Iterable[Pattern]) -> None:
-        self.by_first: dict[str, list[Pattern]] = {}
-        for p in patterns:
-            first = p.elements[0].words
-            assert first is not None  # compile_pattern guarantees it
-            for w in first:
-                self.by_first.setdefault(w, []).append(p)
-
-    def spans(self, slots: Sequence[frozenset[str]]) -> list[tuple[int, int, str]]:
-        found: list[tuple[int, int, str]] = []
-        for i, slot in enumerate(slots):
-            for w in slot:
-                for p in self.by_first.get(w, ()):
-                    end = _match_from(p.elements, slots, 1, i + 1)
+    n = len(slots)
+    if el.end:
+        return pos if pos == n else -1
+    if el.gap:
+        for count in range(el.low, el.high + 1):
+            if pos + count > n:
+                break
+            end = _match(elements, slots, e + 1, pos + count)
+            if end >= 0:
+                return end
+        return -1
+    if pos < n:
+        for word in slots[pos]:
+            for rest in el.by_first.get(word, ()):
+                if _follows(rest, slots, pos + 1):
+                    end = _match(elements, slots, e + 1, pos + 1 + len(rest))
                     if end >= 0:
-                        found.append((i, end, p.source))
+                        return end
+    return _match(elements, slots, e + 1, pos) if el.low == 0 else -1
+
+
+def _follows(rest: Words, slots: Sequence[frozenset[str]], pos: int) -> bool:
+    if pos + len(rest) > len(slots):
+        return False
+    return all(not words.isdisjoint(slots[pos + k]) for k, words in enumerate(rest))
+
+
+def _needs(rule: Rule) -> frozenset[str]:
+    """Words one of which a message must hold for ``rule`` to match: its rarest required step after the first."""
+    required = [frozenset(el.by_first) for el in rule.elements[1:] if not el.gap and not el.end and el.low >= 1]
+    return min(required, key=len) if required else frozenset()
+
+
+class _RuleSet:
+    """Rules indexed by their possible first words, so a message costs one dict lookup per word.
+
+    A rule is tried only when the message also holds a word of its rarest required step, so
+    "{actor} ... {arm} ... {weapon}" costs nothing on the many messages with "he" but no weapon.
+    """
+
+    def __init__(self, rules: Iterable[Rule]) -> None:
+        self.by_first: dict[str, list[tuple[Rule, frozenset[str]]]] = {}
+        for rule in rules:
+            needs = _needs(rule)
+            for w in rule.first_words:
+                self.by_first.setdefault(w, []).append((rule, needs))
+
+    def spans(self, slots: Sequence[frozenset[str]], present: frozenset[str] | None = None) -> list[Span]:
+        """Where rules match; ``present`` is every word the slots hold (computed if not given)."""
+        if present is None:
+            present = frozenset().union(*slots)
+        found: list[Span] = []
+        for i, slot in enumerate(slots):
+            tried: set[int] = set()
+            for w in slot:
+                for rule, needs in self.by_first.get(w, ()):
+                    if id(rule) in tried or (rule.anchored and i) or (needs and needs.isdisjoint(present)):
+                        continue
+                    tried.add(id(rule))
+                    end = _match(rule.elements, slots, 0, i)
+                    if end >= 0:
+                        found.append((i, end, rule))
         return found
 
 
-class DangerDetector:
-    """Flags messages that say someone is in danger now; see the module docstring for why it is tolerant."""
+@dataclass(frozen=True)
+class _Sets:
+    now: _RuleSet
+    maybe: _RuleSet
+    not_danger: _RuleSet
+    not_now: _RuleSet
+    not_me: _RuleSet
+    not_real: _RuleSet
+    present: _RuleSet
+    upgrades: _RuleSet
 
-    def __init__(
-        self, crisis: Mapping[str, Iterable[Pattern]], ignore: Mapping[str, Iterable[Pattern]]
-    ) -> None:
-        self._crisis = {lang: _PatternSet(ps) for lang, ps in crisis.items()}
-        self._ignore = {lang: _PatternSet(ps) for lang, ps in ignore.items()}
+
+def _overlaps(span: Span, others: Iterable[Span]) -> bool:
+    a, b, _ = span
+    return any(a < d and c < b for c, d, _ in others)
+
+
+class DangerDetector:
+    """Reads a message once and returns a :class:`Verdict`; see the module docstring for the steps."""
+
+    def __init__(self, rules: Mapping[str, LanguageRules]) -> None:
+        self._sets = {
+            lang: _Sets(
+                _RuleSet(r.now),
+                _RuleSet(r.maybe),
+                _RuleSet(r.not_danger),
+                _RuleSet(r.not_now),
+                _RuleSet(r.not_me),
+                _RuleSet(r.not_real),
+                _RuleSet(r.present),
+                _RuleSet(r.upgrades),
+            )
+            for lang, r in rules.items()
+        }
         vocab: set[str] = set()
-        for sets in (self._crisis, self._ignore):
-            for ps in sets.values():
-                for plist in ps.by_first.values():
-                    for p in plist:
-                        for el in p.elements:
-                            vocab.update(el.words or ())
+        for r in rules.values():
+            for rule in (*r.now, *r.maybe, *r.not_danger, *r.not_now, *r.not_me, *r.not_real, *r.present, *r.upgrades):
+                for el in rule.elements:
+                    for alt in el.alts:
+                        for words in alt:
+                            vocab.update(words)
+        self._spellings = {typed: meant for r in rules.values() for typed, meant in r.spellings.items()}
         self._vocab = frozenset(vocab)
         self._by_len: dict[int, list[str]] = {}
+        # Short words ("kil", "knif", "hrut") are forgiven only a missing letter or two swapped ones.
+        self._short: dict[str, set[str]] = {}
         for w in sorted(vocab):
             if len(w) >= _FUZZY_MIN_LEN - 1:
                 self._by_len.setdefault(len(w), []).append(w)
+            if 4 <= len(w) <= 5:
+                for k in range(len(w)):
+                    self._short.setdefault(w[:k] + w[k + 1 :], set()).add(w)
+            if 3 <= len(w) <= 4:
+                for k in range(len(w) - 1):
+                    self._short.setdefault(w[:k] + w[k + 1] + w[k] + w[k + 2 :], set()).add(w)
         self._fuzzy_cache: dict[str, frozenset[str]] = {}
 
     @classmethod
@@ -146,87 +217,103 @@ class DangerDetector:
         folder = conversations_dir / "danger"
         files = sorted(folder.glob("*.yaml"))
         if not files:
-            raise DangerFileError(f"{folder}: no danger-phrase files (expected en.yaml, es.yaml).")
-        crisis: dict[str, list[Pattern]] = {}
-        ignore: dict[str, list[Pattern]] = {}
+            raise DangerFileError(f"{folder}: no danger files (expected en.yaml, es.yaml).")
+        rules: dict[str, LanguageRules] = {}
         for path in files:
-            lang, c, i = load_danger_file(path)
-            crisis.setdefault(lang, []).extend(c)
-            ignore.setdefault(lang, []).extend(i)
-        return cls(crisis, ignore)
+            loaded = load_danger_file(path)
+            if loaded.language in rules:
+                raise DangerFileError(f"{path}: a second file for language {loaded.language!r}; merge them.")
+            rules[loaded.language] = loaded
+        return cls(rules)
 
     @property
     def languages(self) -> tuple[str, ...]:
-        return tuple(sorted(self._crisis))
+        return tuple(sorted(self._sets))
 
     def is_crisis(self, text: str, lang: str | None = None) -> bool:
-        """True when ``text`` says someone is in danger now.
-
-        ``lang`` None (or a language without a file) checks every language's phrases, as the
-        engine does: people in danger type in whichever language comes first.
-        """
-        return bool(self.explain(text, lang))
+        """True when ``text`` says someone is in danger now."""
+        return self.check(text, lang).now
 
     def explain(self, text: str, lang: str | None = None) -> list[str]:
-        """The crisis phrases that fired (not cancelled by an idiom); for tests and reviewers."""
-        words = normalize(text).split()
+        """The rules behind the verdict; for tests and reviewers."""
+        return list(self.check(text, lang).rules)
+
+    def check(self, text: str, lang: str | None = None) -> Verdict:
+        """The verdict on ``text``.
+
+        ``lang`` None (or a language without a file) reads every language's rules, as the engine
+        does: people in danger type in whichever language comes first.
+        """
+        words = normalize(text).split()[:MAX_WORDS]
         if not words:
-            return []
-        langs = [lang] if lang in self._crisis else list(self._crisis)
+            return NO_DANGER
+        if not _LAUGHING.isdisjoint(text):  # 😂 is a word here: it reads like "lol" (see not_me)
+            words.append("lol")
+        sets = [self._sets[lang]] if lang in self._sets else list(self._sets.values())
         slots = [self._slot(w) for w in words]
-        hits = [s for la in langs for s in self._crisis[la].spans(slots)]
-        if not hits:
-            return []
-        idioms = [s for la in langs if la in self._ignore for s in self._ignore[la].spans(slots)]
-        return [src for (a, b, src) in hits if not any(a < d and c < b for (c, d, _) in idioms)]
+        present: frozenset[str] = frozenset().union(*slots)
+        now = [s for rs in sets for s in rs.now.spans(slots, present)]
+        maybe = [s for rs in sets for s in rs.maybe.spans(slots, present)]
+        if not now and not maybe:
+            return NO_DANGER
+        idioms = [s for rs in sets for s in rs.not_danger.spans(slots, present)]
+        if idioms:
+            now = [s for s in now if not _overlaps(s, idioms)]
+            maybe = [s for s in maybe if not _overlaps(s, idioms)]
+        if not now and not maybe:
+            return NO_DANGER
+        fired = tuple(rule.source for _, _, rule in now + maybe)
+        level = 2 if now else 1  # 2 now, 1 maybe, 0 none
+        if not any(rs.present.spans(slots, present) for rs in sets):
+            level -= any(rs.not_me.spans(slots, present) for rs in sets)
+            level -= any(rs.not_now.spans(slots, present) for rs in sets)
+        level -= any(rs.not_real.spans(slots, present) for rs in sets)  # a film or a joke, even "outside"
+        if level <= 0:
+            return Verdict("none", None, fired)
+        if level == 1:
+            return Verdict("maybe", None, fired)
+        # A self-harm rule is written in the first person ("me quiero matar", "kill myself"); a
+        # violence rule on the same words only matched a look-alike conjugation, so it yields.
+        own = [s for s in now if s[2].kind == "self_harm"]
+        kinds = {span[2].kind for span in now if span[2].kind == "self_harm" or not _overlaps(span, own)}
+        kind = next(k for k in KIND_PRIORITY if k in kinds)
+        if kind in _UPGRADABLE:
+            extra = {rule.kind for rs in sets for _, _, rule in rs.upgrades.spans(slots, present)}
+            kind = next((k for k in KIND_PRIORITY if k in extra), kind)
+        return Verdict("now", kind, fired)
 
     def _slot(self, word: str) -> frozenset[str]:
-        """The word plus any phrase word within one typo of it (two for long words)."""
-        if word in self._vocab or len(word) < _FUZZY_MIN_LEN:
-            return frozenset((word,))
+        """The word, what it spells ("toy" -> "estoy"), and any rule word within one typo (two for long words)."""
+        meant = self._spellings.get(word)
+        if word in self._vocab:
+            return frozenset((word, meant)) if meant else frozenset((word,))
         cached = self._fuzzy_cache.get(word)
         if cached is not None:
             return cached
-        limit = 2 if len(word) >= 9 else 1
-        near: set[str] = {word}
-        for n in range(len(word) - limit, len(word) + limit + 1):
-            choices = self._by_len.get(n)
-            if choices:
-                for match, _, _ in process.extract(
-                    word, choices, scorer=OSA.distance, score_cutoff=limit, limit=3
-                ):
-                    near.add(match)
+        near: set[str] = {word, *self._short.get(word, ())} if len(word) <= 4 else {word}
+        if meant:
+            near.add(meant)
+        if len(word) >= _FUZZY_MIN_LEN:
+            limit = 2 if len(word) >= 9 else 1
+            for n in range(len(word) - limit, len(word) + limit + 1):
+                choices = self._by_len.get(n)
+                if choices:
+                    for match, _, _ in process.extract(word, choices, scorer=OSA.distance, score_cutoff=limit, limit=3):
+                        near.add(match)
         result = frozenset(near)
         if len(self._fuzzy_cache) < _CACHE_LIMIT:
             self._fuzzy_cache[word] = result
         return result
 
 
-def load_danger_file(path: Path) -> tuple[str, list[Pattern], list[Pattern]]:
-    """Read one reviewed danger file: ``(language, crisis patterns, idiom patterns)``."""
-    try:
-        doc: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise DangerFileError(f"{path}: not valid YAML ({exc}); fix the syntax at the line shown.") from exc
-    if not isinstance(doc, dict) or not isinstance(doc.get("crisis"), list):
-        raise DangerFileError(
-            f"{path}: expected a mapping with 'language', a 'crisis:' list and an optional "
-            f"'not_crisis:' list of phrases; see the comment at the top of the file."
-        )
-    lang = doc.get("language", path.stem)
-    if not isinstance(lang, str) or not lang:
-        raise DangerFileError(f"{path}: 'language' must be a code such as en or es.")
-    out: list[list[Pattern]] = []
-    for key in ("crisis", "not_crisis"):
-        items = doc.get(key) or []
-        if not isinstance(items, list):
-            raise DangerFileError(f"{path}: '{key}' must be a list of phrases (one '- phrase' per line).")
-        pats: list[Pattern] = []
-        for n, item in enumerate(items, 1):
-            if not isinstance(item, str) or not item.strip():
-                raise DangerFileError(
-                    f"{path}: {key} item {n} must be a non-empty phrase in quotes, got {item!r}."
-                )
-            pats.append(compile_pattern(item, f"{path}: {key} item {n}"))
-        out.append(pats)
-    return lang, out[0], out[1]
+#: The lines the emergency screen puts first, by kind of danger (service ids in data/crisis.yaml);
+#: every other emergency line follows them.
+FIRST_LINES: dict[str, tuple[str, ...]] = {
+    "self_harm": ("lifeline-988", "us-911"),
+    "violence": ("us-911",),
+    "weapon": ("us-911",),
+    "held": ("us-911",),
+    "medical": ("us-911",),
+    "children": ("us-911", "childhelp"),
+    "trafficking": ("us-911", "nhth"),
+}

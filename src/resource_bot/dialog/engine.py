@@ -2,7 +2,8 @@
 
 Pure Python with no I/O and nothing from Telegram, in the spirit of h11: the
 channels feed it events and carry out what comes back. Two rules hold in every
-state: danger words get the emergency screen before anything else, and a bad
+state: danger gets the emergency screen before anything else (maybe-danger a
+one-tap "Are you safe right now?"), and a bad
 event (forged button data, an unknown kind of event) gets a calm answer and
 leaves the state exactly as it was.
 """
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from resource_bot.clock import Clock, system_clock
 from resource_bot.dialog import buttons
 from resource_bot.dialog.chatstate import ChatState
-from resource_bot.dialog.danger import DangerDetector
+from resource_bot.dialog.danger import NO_DANGER, DangerDetector, Verdict
 from resource_bot.dialog.deeplink import DeepLink, parse_payload, service_key
 from resource_bot.dialog.events import (
     Command,
@@ -285,21 +286,30 @@ class Snapshot:
         new = state.evolve(zip=None, latitude=place.latitude, longitude=place.longitude)
         return self._set_place(state, new, place)
 
+    def _emergency(self, state: ChatState, kind: str) -> Result:
+        """Danger now: the emergency screen, its first line chosen by the kind of danger."""
+        new = state.evolve(screen="topic:emergency", topic="emergency", page=0, open_now=False)
+        reply = self.screens.emergency(new, kind, self.place(new), self.clock())
+        return Outcome((reply,), stats=(("crisis", kind), ("topic", "emergency"))), new
+
     def _text(self, state: ChatState, raw: str) -> Result:
         text = raw[:MAX_TYPED] if isinstance(raw, str) else ""
-        if self.danger.is_crisis(text, None):
-            prefix = self.menus.ui(state.lang, "crisis_first")
-            outcome, new = self._topic(state.evolve(page=0, open_now=False), "emergency", prefix=prefix)
-            return Outcome(outcome.replies, stats=(("crisis", "1"),) + outcome.stats), new
+        # The one danger check of a message: everything below uses this verdict.
+        verdict = self.danger.check(text)
+        if verdict.now:  # in the language typed, as for any typed need; the chat's language stays
+            typed = self.matcher.typed_language(text, state.lang)
+            lang = typed if typed in self.menus.codes else state.lang
+            outcome, new = self._emergency(state.evolve(lang=lang), verdict.kind or "violence")
+            return outcome, new.evolve(lang=state.lang)
         if match := _ZIP_TEXT.match(text):
             zip_code = match[1]
             place = place_from_zip(zip_code)
             if place is None:
                 return self._area(state, prefix=self.menus.ui(state.lang, "area_unknown", zip=zip_code))
             return self._set_place(state, state.evolve(zip=zip_code, latitude=None, longitude=None), place)
-        return self._typed_need(state, text)
+        return self._typed_need(state, text, verdict)
 
-    def _typed_need(self, state: ChatState, text: str) -> Result:
+    def _typed_need(self, state: ChatState, text: str, verdict: Verdict = NO_DANGER) -> Result:
         """Typed words that are not danger: the topic they clearly name, or a choice with the safety line.
 
         The answer comes in the language typed (with a button to keep it); the chat's language stays.
@@ -310,6 +320,10 @@ class Snapshot:
         switch = (self.screens.switch_language_row(lang),) if lang != state.lang else ()
         result = self.matcher.match(text, lang, max_topics=3, max_services=3)
         found = [s for s in result.topics if s.score >= MIN_TOPIC_SCORE]
+        if verdict.level == "maybe":  # "Are you safe right now?", with the topics the words matched
+            check = self.screens.safety_check(view, [s.id for s in found])
+            reply = Reply(check.text, switch + check.buttons, check.role)
+            return Outcome((reply,), stats=(("crisis", "maybe"),)), state.evolve(screen="safe_check")
         if not found or found[0].score < WEAK_TOPIC_SCORE:
             listings = [listing for s in result.services if (listing := self.catalog.get(s.id))]
             reply = self.screens.suggestions(view, listings, [s.id for s in found])
@@ -340,6 +354,16 @@ class Snapshot:
         if kind == buttons.CLEAR_AREA:
             new = state.evolve(zip=None, latitude=None, longitude=None)
             return self._area(new, prefix=self.menus.ui(state.lang, "area_cleared"))
+        if kind == buttons.SAFE_CALL:
+            return self._emergency(state, "violence")
+        if kind == buttons.SAFE_TALK:
+            new = state.evolve(screen="topic:emergency", topic="emergency", page=0, open_now=False)
+            reply = self.screens.talk_now(new, self.place(new), self.clock())
+            return Outcome((reply,), stats=(("topic", "emergency"),)), new
+        if kind == "safe_help":
+            if parsed.target:
+                return self._topic(state.evolve(page=0, open_now=False), parsed.target)
+            return self.main_menu(state), state.evolve(screen="main", page=0)
         if kind == "topic":
             return self._topic(state.evolve(page=parsed.page), parsed.target)
         if kind == "open":

@@ -29,7 +29,7 @@ from typing import Any
 import yaml
 from rapidfuzz import fuzz, process
 
-from resource_bot.dialog.danger import DangerDetector
+from resource_bot.dialog.danger import Verdict
 from resource_bot.dialog.textnorm import STOPWORDS, normalize, stem
 from resource_bot.dialog.typedlang import exclusive_words, typed_language
 from resource_bot.directory.topics import ALL_TOPICS, TOP_LEVEL, parent_of
@@ -289,10 +289,8 @@ class NeedMatcher:
         self,
         phrases: Iterable[KeywordPhrase],
         services: Iterable[ServiceText] = (),
-        danger: DangerDetector | None = None,
         ordinary_words: Iterable[str] = (),
     ) -> None:
-        self._danger = danger
         self._phrases: list[KeywordPhrase] = list(phrases)
         self._phrase_postings: dict[str, list[tuple[int, int]]] = {}
         for i, p in enumerate(self._phrases):
@@ -366,13 +364,26 @@ class NeedMatcher:
 
     @classmethod
     def from_directory(cls, conversations_dir: Path, services: Iterable[ServiceText] = ()) -> NeedMatcher:
-        """Load ``keywords/*.yaml`` and ``danger/*.yaml`` under ``conversations_dir``."""
+        """Load ``keywords/*.yaml`` under ``conversations_dir``."""
         phrases, ordinary = load_keyword_dir(conversations_dir / "keywords")
-        return cls(phrases, services, DangerDetector.from_directory(conversations_dir), ordinary)
+        return cls(phrases, services, ordinary)
 
-    def match(self, text: str, lang: str, *, max_topics: int = 3, max_services: int = 5) -> MatchResult:
-        """Best topics and services for ``text``; ``lang`` is the user's language, preferred not required."""
-        crisis = self._danger.is_crisis(text) if self._danger is not None else False
+    def match(
+        self,
+        text: str,
+        lang: str,
+        *,
+        max_topics: int = 3,
+        max_services: int = 5,
+        danger: Verdict | None = None,
+    ) -> MatchResult:
+        """Best topics and services for ``text``; ``lang`` is the user's language, preferred not required.
+
+        The matcher does not look for danger itself: the caller checks the message once
+        (:class:`~resource_bot.dialog.danger.DangerDetector`) and hands the verdict in; danger
+        now puts the emergency topic first.
+        """
+        crisis = danger is not None and danger.now
         words = _query_words(text)
         topics = self._score_topics(words, lang)
         if crisis:

@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 from resource_bot.dialog import buttons as data
 from resource_bot.dialog.chatstate import ChatState
+from resource_bot.dialog.danger import FIRST_LINES
 from resource_bot.dialog.deeplink import DeepLink, build_payload
 from resource_bot.dialog.events import Button, Reply, Role
 from resource_bot.dialog.menus import Menus
@@ -23,6 +24,15 @@ from resource_bot.directory.catalog import Catalog, Found, Listing, pick
 from resource_bot.directory.places import Place
 
 PAGE_SIZE = 5
+#: The 24/7 lines behind "talk to someone now" on the safety check, in this order.
+TALK_LINES = ("lifeline-988", "ndvh", "nhth", "crisis-text-line")
+#: The first line of the emergency screen, by kind of danger (``ui`` keys).
+CRISIS_LINES = {
+    "self_harm": "crisis_self_harm",
+    "medical": "crisis_medical",
+    "children": "crisis_children",
+    "trafficking": "crisis_trafficking",
+}
 #: Button labels are cut to this many characters so they stay readable on a phone.
 MAX_LABEL = 40
 
@@ -83,10 +93,21 @@ class Screens:
         return Reply(fit(f"{prefix}\n\n{text}" if prefix else text), rows)
 
     def topic(
-        self, state: ChatState, topic: str, place: Place | None, now: dt.datetime, *, prefix: str = ""
+        self,
+        state: ChatState,
+        topic: str,
+        place: Place | None,
+        now: dt.datetime,
+        *,
+        prefix: str = "",
+        first: Sequence[str] = (),
     ) -> Reply:
+        """A topic's screen; the services in ``first`` (ids) lead the list, in that order."""
         lang = state.lang
         found = self.catalog.for_topic(topic, place)
+        if first:
+            leads = [Found(listing, None) for sid in first if (listing := self.catalog.get(sid))]
+            found = leads + [f for f in found if f.listing.id not in first]
         # Saying where we have nothing is part of the truth (the emergency screen stays short).
         no_local = bool(place) and topic != "emergency" and all(f.listing.national for f in found)
         if state.open_now:
@@ -133,6 +154,27 @@ class Screens:
         if self.bot_username:
             rows.append((Button(self.menus.ui(lang, "share"), data.share_topic(topic)),))
         return Reply(fit("\n\n".join(parts)), tuple(rows) + self.nav_rows(lang))
+
+    def emergency(self, state: ChatState, kind: str, place: Place | None, now: dt.datetime) -> Reply:
+        """Danger now: the emergency screen, led by the line for this kind of danger (988 for self-harm)."""
+        prefix = self.menus.ui(state.lang, CRISIS_LINES.get(kind, "crisis_first"))
+        return self.topic(state, "emergency", place, now, prefix=prefix, first=FIRST_LINES.get(kind, ("us-911",)))
+
+    def talk_now(self, state: ChatState, place: Place | None, now: dt.datetime) -> Reply:
+        """The 24/7 lines, for "talk to someone now" on the safety check."""
+        prefix = self.menus.ui(state.lang, "safe_talk_intro")
+        return self.topic(state, "emergency", place, now, prefix=prefix, first=TALK_LINES)
+
+    def safety_check(self, state: ChatState, topic_ids: Sequence[str]) -> Reply:
+        """Maybe danger: "Are you safe right now?" with three ways forward, and the topics the text matched."""
+        lang = state.lang
+        rows: tuple[tuple[Button, ...], ...] = (
+            (Button(self.menus.ui(lang, "safe_call"), data.SAFE_CALL),),
+            (Button(self.menus.ui(lang, "safe_talk"), data.SAFE_TALK),),
+            (Button(self.menus.ui(lang, "safe_help"), data.safe_help(topic_ids[0] if topic_ids else None)),),
+        )
+        rows += self.topic_buttons(lang, [t for t in topic_ids[1:3] if t != "emergency"])
+        return Reply(self.menus.ui(lang, "safe_check"), rows + (self.exit_row(lang),))
 
     def service_card(self, state: ChatState, found: Found, now: dt.datetime) -> Reply:
         from resource_bot.dialog.render import card

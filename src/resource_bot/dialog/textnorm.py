@@ -4,6 +4,10 @@ Both must see "Protección", "proteccion" and "PROTECCIÓN!!" as the same word,
 and "he's" the same as "hes", or a phrase reviewed in a YAML file would silently
 miss what people actually type. Keeping one function for both (and for the
 YAML phrases themselves) makes that impossible to get out of step.
+
+It also undoes what hides a word from a reader that compares letters: invisible
+format characters ("k\u200bill"), full-width and other compatibility forms, and
+Cyrillic or Greek letters that look like Latin ones ("kіll" with a Cyrillic і).
 """
 
 from __future__ import annotations
@@ -34,11 +38,36 @@ _STOPWORD_TEXT = """
 STOPWORDS: frozenset[str] = frozenset(_STOPWORD_TEXT.split())
 
 
+#: Cyrillic and Greek letters that look like a Latin letter, folded to it (lower case: the text is
+#: case-folded first). Hand-written because it is a few dozen letters: Unicode's full confusables
+#: table (and the libraries that ship it) maps whole strings for spoof checks, not one letter to
+#: one letter, and would pull in thousands of mappings a chat message never needs.
+# fmt: off
+_LOOKALIKES: dict[str, str] = {
+    # Cyrillic
+    "а": "a", "в": "b", "е": "e", "ё": "e", "к": "k", "м": "m", "н": "h", "о": "o", "р": "p",
+    "с": "c", "т": "t", "у": "y", "х": "x", "ѕ": "s", "і": "i", "ї": "i", "ј": "j", "ԁ": "d",
+    "ɡ": "g", "һ": "h", "ӏ": "l", "ԛ": "q", "ԝ": "w", "ү": "y",
+    # Greek
+    "α": "a", "β": "b", "ε": "e", "η": "n", "ι": "i", "κ": "k", "ν": "v", "ο": "o", "ρ": "p",
+    "τ": "t", "υ": "u", "χ": "x", "ω": "w", "ς": "s",
+    # Latin letters from other alphabets' blocks (IPA, small capitals) that read as plain ones
+    "ı": "i", "ɑ": "a", "ɩ": "i", "ʟ": "l", "ᴀ": "a", "ʀ": "r", "ᴇ": "e", "ᴏ": "o",
+}
+# fmt: on
+
+
 def _fold_char(ch: str) -> str:
     """Map one (already decomposed) character to what the matcher should see."""
+    folded = _LOOKALIKES.get(ch)
+    if folded is not None:
+        return folded
     if ch.isalnum():
         return ch
-    if ch in _APOSTROPHES or unicodedata.category(ch) == "Mn":  # "he's" -> "hes"; accents left by NFKD
+    category = unicodedata.category(ch)
+    # "he's" -> "hes"; accents left by NFKD (Mn); zero-width spaces, joiners, soft hyphens and
+    # direction marks (Cf) vanish instead of splitting a word in two.
+    if ch in _APOSTROPHES or category in ("Mn", "Cf"):
         return ""
     return " "
 
@@ -59,6 +88,9 @@ _FOLD = _FoldTable()
 def normalize(text: str, max_chars: int = MAX_INPUT_CHARS) -> str:
     """Lowercase, strip accents, fold punctuation/emoji/control characters to spaces.
 
+    NFKD applies the same compatibility mappings as NFKC (full-width "ｋｉｌｌ", ligatures,
+    circled letters) and also splits accents off, so they can be dropped. Format characters
+    vanish and look-alike letters become Latin before any matching.
     The input is cut to ``max_chars`` *before* any work, so a pasted novel costs
     no more than a long message.
     """

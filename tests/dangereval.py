@@ -1,0 +1,175 @@
+"""Scoring the danger detector on the evaluation sets (tests/data/danger-eval-*.yaml).
+
+Shared by tests/test_danger_eval.py (figures on the held-out half, never its texts) and by
+``python -m tests.dangereval`` (the tuning half's misses and false alarms, to write rules from).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from resource_bot.dialog.danger import FIRST_LINES, DangerDetector, Verdict
+from resource_bot.paths import conversations_dir
+from tests.evalsplit import split
+
+DATA = Path(__file__).parent / "data"
+LANGS = ("en", "es")
+
+
+def load(lang: str) -> list[dict[str, Any]]:
+    cases: list[dict[str, Any]] = yaml.safe_load((DATA / f"danger-eval-{lang}.yaml").read_text(encoding="utf-8"))
+    return cases
+
+
+def halves(lang: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(tuning, held-out)."""
+    return split(load(lang))
+
+
+def first_line(kind: str | None) -> str | None:
+    return FIRST_LINES[kind][0] if kind else None
+
+
+@dataclass
+class Figures:
+    """Counts behind the reported rates; ``by_category`` maps a category to (caught, total)."""
+
+    now: int = 0
+    now_caught: int = 0
+    now_first_line_right: int = 0
+    now_kind_right: int = 0
+    maybe: int = 0
+    maybe_caught: int = 0
+    none: int = 0
+    false_alarms: int = 0
+    none_asked: int = 0  # look-alikes that got the "are you safe?" question
+    by_category: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
+
+    @staticmethod
+    def rate(part: int, whole: int) -> float:
+        return part / whole if whole else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.rate(self.now_caught, self.now)
+
+    @property
+    def first_line_rate(self) -> float:
+        """Of the danger-now messages flagged now, the share whose screen starts with the right line."""
+        return self.rate(self.now_first_line_right, self.now_caught)
+
+    @property
+    def maybe_rate(self) -> float:
+        return self.rate(self.maybe_caught, self.maybe)
+
+    @property
+    def false_alarm_rate(self) -> float:
+        return self.rate(self.false_alarms, self.none)
+
+
+def good(case: dict[str, Any], verdict: Verdict) -> bool:
+    """Whether the verdict does what the case needs (the per-category figure)."""
+    if case["level"] == "now":
+        return verdict.now
+    if case["level"] == "maybe":
+        return verdict.level in ("maybe", "now")
+    return not verdict.now
+
+
+def score(detector: DangerDetector, cases: list[dict[str, Any]]) -> Figures:
+    f = Figures()
+    for case in cases:
+        verdict = detector.check(case["text"])
+        cat = f.by_category[f"{case['level']}/{case['category']}"]
+        cat[1] += 1
+        cat[0] += good(case, verdict)
+        if case["level"] == "now":
+            f.now += 1
+            if verdict.now:
+                f.now_caught += 1
+                f.now_first_line_right += first_line(verdict.kind) == first_line(case["kind"])
+                f.now_kind_right += verdict.kind == case["kind"]
+        elif case["level"] == "maybe":
+            f.maybe += 1
+            f.maybe_caught += verdict.level in ("maybe", "now")
+        else:
+            f.none += 1
+            f.false_alarms += verdict.now
+            f.none_asked += verdict.level == "maybe"
+    return f
+
+
+def summary(lang: str, f: Figures) -> str:
+    return (
+        f"{lang}: recall {f.recall:.1%} ({f.now_caught}/{f.now}), first line right {f.first_line_rate:.1%}, "
+        f"kind exact {f.rate(f.now_kind_right, f.now_caught):.1%}, maybe caught {f.maybe_rate:.1%} "
+        f"({f.maybe_caught}/{f.maybe}), false alarms {f.false_alarm_rate:.1%} ({f.false_alarms}/{f.none}), "
+        f"look-alikes asked 'are you safe?' {f.rate(f.none_asked, f.none):.1%}"
+    )
+
+
+def markdown(detector: DangerDetector) -> str:
+    """The held-out figures as README tables: counts only, never a text."""
+    figures = {lang: score(detector, halves(lang)[1]) for lang in LANGS}
+    rows = [
+        "| held-out half | English | Spanish |",
+        "| --- | --- | --- |",
+    ]
+
+    def cell(part: int, whole: int) -> str:
+        return f"{part / whole:.1%} ({part}/{whole})" if whole else "-"
+
+    en, es = figures["en"], figures["es"]
+    rows.append(f"| danger now flagged now (recall) | {cell(en.now_caught, en.now)} | {cell(es.now_caught, es.now)} |")
+    rows.append(
+        f"| ... with the right first line (988 or 911) | {cell(en.now_first_line_right, en.now_caught)} "
+        f"| {cell(es.now_first_line_right, es.now_caught)} |"
+    )
+    maybe = f"{cell(en.maybe_caught, en.maybe)} | {cell(es.maybe_caught, es.maybe)}"
+    rows.append(f"| maybe danger caught (maybe or now) | {maybe} |")
+    rows.append(
+        f"| look-alikes flagged now (false alarms) | {cell(en.false_alarms, en.none)} "
+        f"| {cell(es.false_alarms, es.none)} |"
+    )
+    rows.append(
+        f'| look-alikes asked "Are you safe?" | {cell(en.none_asked, en.none)} | {cell(es.none_asked, es.none)} |'
+    )
+    rows += ["", "| category (what counts as right) | English | Spanish |", "| --- | --- | --- |"]
+    cats = sorted(set(en.by_category) | set(es.by_category))
+    meaning = {"now": "flagged now", "maybe": "maybe or now", "none": "not flagged now"}
+    for cat in cats:
+        level = cat.split("/")[0]
+        a = en.by_category.get(cat, [0, 0])
+        b = es.by_category.get(cat, [0, 0])
+        rows.append(f"| {cat} ({meaning[level]}) | {cell(a[0], a[1])} | {cell(b[0], b[1])} |")
+    return "\n".join(rows)
+
+
+def main(argv: list[str]) -> None:
+    """Print the TUNING half's misses and false alarms (never the held-out half's texts)."""
+    detector = DangerDetector.from_directory(conversations_dir())
+    if "--markdown" in argv:
+        print(markdown(detector))
+        return
+    langs = [a for a in argv if a in LANGS] or list(LANGS)
+    for lang in langs:
+        tuning, _ = halves(lang)
+        for case in tuning:
+            v = detector.check(case["text"])
+            wrong_kind = case["level"] == "now" and v.now and first_line(v.kind) != first_line(case.get("kind"))
+            if not good(case, v) or wrong_kind or ("-v" in argv and case["level"] == "none" and v.level == "maybe"):
+                want = f"{case['level']}/{case.get('kind') or case['category']}"
+                print(f"{lang} want {want:24} got {v.level}/{v.kind}  {case['text']!r}  {list(v.rules)[:2]}")
+        f = score(detector, tuning)
+        print("TUNING", summary(lang, f))
+        print("  by category:", {k: f"{a}/{b}" for k, (a, b) in sorted(f.by_category.items())})
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

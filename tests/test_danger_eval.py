@@ -1,0 +1,46 @@
+"""The danger detector measured on the HELD-OUT half of the evaluation sets.
+
+Rules in conversations/danger/ are written from the tuning half only (``python -m
+tests.dangereval`` lists its misses); this test reports figures on the other half and prints
+no held-out text. The floors sit a little under what the detector reaches, so a change that
+makes it worse fails here; the measured figures are in the README.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from resource_bot.dialog.danger import DangerDetector
+from tests.dangereval import LANGS, Figures, halves, score, summary
+
+#: Floors per language: (recall, first line right, maybe caught, most false alarms).
+#: The issue asks for recall of at least 97% with at most 2% false alarms; these rules do not
+#: reach that on the held-out half (README, "Danger, measured"), so the floors are what they reach.
+FLOORS = {
+    "en": (0.80, 0.95, 0.65, 0.07),
+    "es": (0.76, 0.95, 0.60, 0.07),
+}
+
+
+@pytest.fixture(scope="module")
+def held_out(danger: DangerDetector) -> dict[str, Figures]:
+    return {lang: score(danger, halves(lang)[1]) for lang in LANGS}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_held_out_figures_stay_above_their_floors(held_out: dict[str, Figures], lang: str) -> None:
+    f = held_out[lang]
+    print("\nHELD-OUT", summary(lang, f))
+    print("  by category:", ", ".join(f"{k} {a}/{b}" for k, (a, b) in sorted(f.by_category.items())))
+    recall, first_line, maybe, false_alarms = FLOORS[lang]
+    assert f.recall >= recall, summary(lang, f)
+    assert f.first_line_rate >= first_line, summary(lang, f)
+    assert f.maybe_rate >= maybe, summary(lang, f)
+    assert f.false_alarm_rate <= false_alarms, summary(lang, f)
+
+
+def test_the_halves_are_disjoint_and_the_held_out_half_is_big_enough() -> None:
+    for lang in LANGS:
+        tuning, held = halves(lang)
+        assert not {c["text"] for c in tuning} & {c["text"] for c in held}
+        assert sum(c["level"] == "now" for c in held) >= 100
