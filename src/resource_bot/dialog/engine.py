@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from resource_bot.clock import Clock, system_clock
 from resource_bot.dialog import buttons
@@ -87,6 +87,10 @@ class Engine:
     @property
     def danger(self) -> DangerDetector:
         return self.snapshot.danger
+
+    @danger.setter
+    def danger(self, danger: DangerDetector) -> None:
+        self.snapshot = replace(self.snapshot, danger=danger)  # swapped whole, like a new directory
 
     @property
     def clock(self) -> Clock:
