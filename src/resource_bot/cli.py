@@ -723,15 +723,15 @@ def import_hsds_command(ctx: Context, path: Path, out_dir: Path, source_url: str
         if area is None:
             raise click.ClickException(f"--area {default_area!r} is not a place the bot knows; "
                                        'try "national", "Texas", "Harris County, TX" or "Austin, TX".')
-    guess_topics = None
+    matcher = None
     if not no_matcher:
         from resource_bot.dialog.matcher import NeedMatcher
         from resource_bot.paths import conversations_dir
 
-        guess_topics = NeedMatcher.from_directory(conversations_dir(), []).guess_topics
+        matcher = NeedMatcher.from_directory(conversations_dir(), [])
     options = ImportOptions(today=ctx.today(), source=source_url, default_area=area)
     try:
-        report = import_hsds(path, out_dir, options, guess_topics=guess_topics)
+        report = import_hsds(path, out_dir, options, guess_topics=matcher.guess_topics if matcher else None)
     except PackageError as exc:
         raise click.ClickException(f"{exc}\nPoint PATH at the package folder or its .json file.") from None
     click.echo(report.summary())
