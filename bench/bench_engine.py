@@ -207,7 +207,7 @@ def profile(name: str, calls: Sequence[Callable[[], object]], top: int) -> str:
     stats = pstats.Stats(profiler, stream=out)
     lines = [f"### {name}: {len(calls)} requests, ms per request (cumulative, own)"]
     rows = []
-    for (path, line, func), (_, calls_n, own, cumulative, _) in stats.stats.items():  # type: ignore[attr-defined]
+    for (path, line, func), (_, calls_n, own, cumulative, _) in stats.stats.items():  # type: ignore[attr-defined]  # typeshed leaves out Stats.stats
         where = f"{Path(path).name}:{line}({func})" if line else func
         rows.append((cumulative, own, calls_n, where))
     rows.sort(reverse=True)
@@ -265,7 +265,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     topic_calls = [handle(s, Press(f"t:{t}")) for s in states for t in topics.walk()]
     open_calls = [handle(s.evolve(open_now=True), Press(f"o1:{t}")) for s in states for t in topics.walk()]
 
-    workloads = {
+    workloads: dict[str, Sequence[Callable[[], object]]] = {
         "matcher, first time (typed request)": matcher_calls,
         "matcher, again (typo cache warm)": matcher_calls,
         "engine reply to typed text, area set": text_calls,

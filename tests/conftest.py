@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -53,10 +54,10 @@ def mixed_catalog() -> Catalog:
 
 @pytest.fixture(scope="session")
 def make_engine(menus: Menus, danger: DangerDetector) -> Callable[..., Engine]:
-    def build(catalog: Catalog, **kwargs: object) -> Engine:
+    def build(catalog: Catalog, **kwargs: Any) -> Engine:
         kwargs.setdefault("clock", lambda: TUESDAY_MORNING)
         matcher = NeedMatcher.from_directory(conversations_dir(), service_texts(catalog))
-        return Engine(menus, catalog, matcher, danger, **kwargs)  # type: ignore[arg-type]
+        return Engine(menus, catalog, matcher, danger, **kwargs)
 
     return build
 

@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -20,10 +21,11 @@ BENCH = ROOT / "bench"
 ENV = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(BENCH)])}
 
 
-def run_json(*args: str) -> dict[str, object]:
+def run_json(*args: str) -> dict[str, Any]:
     done = subprocess.run([sys.executable, *args, "--json"], env=ENV, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
-    return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+    figures: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return figures
 
 
 def test_engine_benchmark_reports_every_workload() -> None:
@@ -37,7 +39,7 @@ def test_engine_benchmark_reports_every_workload() -> None:
 
 def test_load_benchmark_loads_validates_and_reads_back(tmp_path: Path) -> None:
     figures = run_json(str(BENCH / "bench_load.py"), "--services", "60", "--cli", "--no-postgres")
-    sqlite = figures["databases"]["SQLite"]  # type: ignore[index]
+    sqlite = figures["databases"]["SQLite"]
     assert sqlite["load"]["wall_s"] > 0
     assert sqlite["startup"]["services"] > 60  # the synthetic ones and the real national ones
 
@@ -74,7 +76,7 @@ def test_synthetic_yaml_refuses_a_folder_outside_tests(tmp_path: Path) -> None:
 
 def test_danger_benchmark_times_cold_and_warm_checks() -> None:
     figures = run_json(str(BENCH / "bench_danger.py"), "--repeat", "1")
-    assert figures["messages"] > 100  # type: ignore[operator]
+    assert figures["messages"] > 100
     for name in ("cold", "warm"):
         f = figures[name]
         assert isinstance(f, dict) and f["max_ms"] >= f["p99_ms"] >= f["median_ms"] > 0, name

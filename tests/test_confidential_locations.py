@@ -163,8 +163,8 @@ def test_hsds_import_keeps_only_town_state_and_zip_where_the_source_marks_a_secr
     houston = next(r for r in rows if r["latitude"] and abs(float(r["latitude"]) - 29.75) < 0.1)
     if mark == "location_type":
         houston["location_type"] = "confidential"
-        with (package / "locations.csv").open("w", newline="") as out:
-            writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+        with (package / "locations.csv").open("w", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
             writer.writeheader()
             writer.writerows(rows)
     else:

@@ -86,7 +86,7 @@ def test_forged_button_data_gives_the_main_menu_and_leaves_state_as_it_was(engin
 
 def test_unknown_event_kind_is_a_bad_event_and_leaves_state_as_it_was(engine: Engine) -> None:
     state = ChatState(lang="es", screen="topic:food", topic="food")
-    outcome, after = engine.handle(state, object())  # type: ignore[arg-type]
+    outcome, after = engine.handle(state, object())  # type: ignore[arg-type]  # the wrong type is the point
     assert after is state
     assert outcome.replies
 

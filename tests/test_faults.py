@@ -67,7 +67,7 @@ class Step:
     """One thing the person does, what it makes the bot call, and what its one reply must say."""
 
     what: str
-    act: Callable[[dict[str, Any]], None]  # gets the last reply
+    act: Callable[[dict[str, Any]], object]  # gets the last reply
     methods: tuple[str, ...]
     expect: Callable[[dict[str, Any]], bool]
 
@@ -97,7 +97,7 @@ def test_through_random_502s_timeouts_and_flood_waits_every_reply_arrives_exactl
     url = f"sqlite:///{sqlite_path}"
     answer, edit, send, delete = "answerCallbackQuery", "editMessageText", "sendMessage", "deleteMessages"
 
-    def tap(data: str | Callable[[dict[str, Any]], str]) -> Callable[[dict[str, Any]], None]:
+    def tap(data: str | Callable[[dict[str, Any]], str]) -> Callable[[dict[str, Any]], object]:
         return lambda last: api.user_taps(CHAT, last["message_id"], data if isinstance(data, str) else data(last))
 
     def first_service(last: dict[str, Any]) -> str:
@@ -106,7 +106,7 @@ def test_through_random_502s_timeouts_and_flood_waits_every_reply_arrives_exactl
     def says(*parts: str) -> Callable[[dict[str, Any]], bool]:
         return lambda reply: all(part in reply["text"] for part in parts)
 
-    def typed(text: str) -> Callable[[dict[str, Any]], None]:
+    def typed(text: str) -> Callable[[dict[str, Any]], object]:
         return lambda last: api.user_sends_text(CHAT, text)
 
     steps = [Step("/start", typed("/start"), (send,), says(menus.ui("en", "welcome")))]

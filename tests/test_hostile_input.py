@@ -424,7 +424,7 @@ def test_any_value_in_any_cell_of_tabular_json_is_imported_or_reported(
 def test_an_import_that_fails_half_way_writes_nothing_to_out(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from resource_bot.directory.hsds import writer
 
-    real = writer.validate_paths
+    real = validate_paths  # the function writer.py imports
 
     def fails_after_writing(paths: Any, **kwargs: Any) -> Any:
         assert list(paths), "the YAML files are written by now"

@@ -40,8 +40,8 @@ WEEK = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 NIGHTS = parse_hours({"timezone": "America/Chicago", **{day: "22:00-02:00" for day in WEEK}})
 
 
-def at(*args: int, zone: ZoneInfo = CHICAGO) -> datetime:
-    return datetime(*args, tzinfo=zone)  # type: ignore[misc]
+def at(year: int, month: int, day: int, hour: int, minute: int, zone: ZoneInfo = CHICAGO) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=zone)
 
 
 # ---------------------------------------------------------------- reading hours

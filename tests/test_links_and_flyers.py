@@ -77,7 +77,7 @@ def qr_modules(image: Image.Image, origin: tuple[int, int], module_px: int, size
     x0, y0 = origin
     half = module_px // 2
     return [
-        [gray.getpixel((x0 + c * module_px + half, y0 + r * module_px + half)) < 128 for c in range(size)]  # type: ignore[operator]
+        [gray.getpixel((x0 + c * module_px + half, y0 + r * module_px + half)) < 128 for c in range(size)]  # type: ignore[operator]  # Pillow types getpixel for every mode; "L" gives an int
         for r in range(size)
     ]
 

@@ -9,7 +9,7 @@ every message is gone, and otherwise tells the person to delete the chat in Tele
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -104,7 +104,7 @@ def converse(api: BotApiStandin, chat_id: int, menus: Menus) -> dict[str, Any]:
     return card
 
 
-def assert_only(api: BotApiStandin, chat_id: int, done: dict[str, Any], kept: list[int] = ()) -> None:  # type: ignore[assignment]
+def assert_only(api: BotApiStandin, chat_id: int, done: dict[str, Any], kept: Sequence[int] = ()) -> None:
     assert visible(api, chat_id) == [*kept, done["message_id"]], "only the last line (and what Telegram kept) is left"
     assert done.get("reply_markup") in NOT_A_MENU
 

@@ -290,7 +290,12 @@ def test_health_asks_the_database_at_most_once_per_couple_of_seconds(
 
     asked: list[object] = []
     real = webhook_module.database_answers
-    monkeypatch.setattr(webhook_module, "database_answers", lambda runtime: asked.append(runtime) or real(runtime))
+
+    def counted(runtime: Any) -> bool:
+        asked.append(runtime)
+        return real(runtime)
+
+    monkeypatch.setattr(webhook_module, "database_answers", counted)
     now = [1000.0]
     with TestClient(build_webhook_app(webhook_runtime, clock=lambda: now[0])) as test_client:
         for _ in range(50):
