@@ -8,6 +8,7 @@ quiet in a pipe.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -18,6 +19,7 @@ import click
 
 from resource_bot.clock import Clock, system_clock, utc_today
 from resource_bot.config import ConfigError, Settings, load_settings
+from resource_bot.db import DatabaseFileError
 from resource_bot.directory.entries import count_problems
 
 if TYPE_CHECKING:
@@ -52,10 +54,6 @@ class Context:
 
     def runtime(self) -> Runtime:
         """The database, directory and engine; loads the bundled directory on first run."""
-        from sqlalchemy.engine import make_url
-        from sqlalchemy.exc import DBAPIError
-        from sqlalchemy.exc import TimeoutError as PoolTimeout
-
         from resource_bot.runtime import DirectoryError, open_runtime
 
         try:
@@ -63,16 +61,52 @@ class Context:
         except DirectoryError as exc:
             hint = "Fix these with `resource-bot validate`, then try again."
             raise click.ClickException(f"{exc}\n{hint}") from None
-        except (DBAPIError, PoolTimeout) as exc:
-            where = make_url(self.settings.database_url).render_as_string(hide_password=True)
-            reason = type(exc.orig).__name__ if isinstance(exc, DBAPIError) else "no free connection"
-            raise click.ClickException(
-                f"The database at {where} did not answer ({reason}); check that it is running and that "
-                "DATABASE_URL is right, then try again."
-            ) from None
+
+
+def database_trouble(url: str, exc: Exception) -> click.ClickException:
+    """One line for a database that cannot be reached or used: where (no password), why, what to do."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+    if isinstance(exc, DatabaseFileError):
+        return click.ClickException(f"{exc}; point DATABASE_URL at a folder this user may write, then try again.")
+    where = make_url(url).render_as_string(hide_password=True)
+    if isinstance(exc, PoolTimeout):
+        reason = "no free connection"
+    else:
+        cause = exc.orig if isinstance(exc, DBAPIError) else exc
+        first = (str(cause).strip().splitlines() or [type(cause).__name__])[0]
+        # The address is in the line already; keep the driver's reason only.
+        reason = _DRIVER_PREFIX.sub("", " ".join(first.split()))
+    if isinstance(exc, (OperationalError, InterfaceError, PoolTimeout)):
+        return click.ClickException(
+            f"The database at {where} did not answer ({reason}); check that it is running and that "
+            "DATABASE_URL is right, then try again."
+        )
+    return click.ClickException(
+        f"The database at {where} refused the work ({reason}); check that DATABASE_URL's user may "
+        "create and change tables there, or run `resource-bot db upgrade`, then try again."
+    )
+
+
+class _Commands(click.Group):
+    """The command group; a database that fails under any command is one line, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        from sqlalchemy.exc import SQLAlchemyError
+
+        try:
+            return super().invoke(ctx)
+        except (SQLAlchemyError, DatabaseFileError) as exc:
+            settings = ctx.obj.settings if isinstance(ctx.obj, Context) else load_settings()
+            raise database_trouble(settings.database_url, exc) from None
 
 
 pass_context = click.make_pass_decorator(Context)
+
+#: psycopg's "connection failed: connection to server at "h", port p failed: FATAL: " before the reason.
+_DRIVER_PREFIX = re.compile(r"^(connection failed: )?(connection to server at .*? failed: )?(FATAL: )?")
 
 
 @contextmanager
@@ -85,7 +119,7 @@ def progress(total: int, label: str) -> Iterator[Callable[[int], None]]:
         yield bar.update
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--data",
     type=click.Path(file_okay=False, path_type=Path),
@@ -108,9 +142,7 @@ def main(ctx: click.Context, data: Path | None) -> None:
 
 
 @main.command()
-@click.option(
-    "--lang", type=click.Choice(["en", "es"]), default="en", show_default=True, help="Language of the chat."
-)
+@click.option("--lang", type=click.Choice(["en", "es"]), default="en", show_default=True, help="Language of the chat.")
 @pass_context
 def chat(ctx: Context, lang: str) -> None:
     """Chat with the bot in this terminal, over the bundled directory.
@@ -256,9 +288,7 @@ def load(ctx: Context, paths: tuple[Path, ...]) -> None:
 
 @main.command()
 @click.argument("text", nargs=-1)
-@click.option(
-    "--lang", type=click.Choice(["en", "es"]), default="en", show_default=True, help="The asker's language."
-)
+@click.option("--lang", type=click.Choice(["en", "es"]), default="en", show_default=True, help="The asker's language.")
 @click.option("--zip", "zip_code", metavar="ZIP", help="Only services serving this ZIP code (or nationwide).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per request, one per line.")
 @pass_context
@@ -315,18 +345,10 @@ def db_upgrade(ctx: Context) -> None:
     Example:
       DATABASE_URL=postgresql://localhost/bot resource-bot db upgrade
     """
-    from sqlalchemy.exc import SQLAlchemyError
-
     from resource_bot.db import make_engine
     from resource_bot.migrations import ensure_current
 
-    try:
-        done = ensure_current(make_engine(ctx.settings.database_url))
-    except SQLAlchemyError as exc:
-        raise click.ClickException(
-            f"Could not upgrade the database: {exc.__class__.__name__}: {exc.args[0] if exc.args else exc}\n"
-            "Check DATABASE_URL and that the database is running, then try again."
-        ) from None
+    done = ensure_current(make_engine(ctx.settings.database_url))
     messages = {
         "current": f"The database is already at revision {done.after} (current); nothing to do.",
         "upgraded": f"Upgraded the database from revision {done.before} to {done.after}.",
@@ -337,19 +359,11 @@ def db_upgrade(ctx: Context) -> None:
 
 
 def _engine(ctx: Context) -> Engine:
-    """The configured database at the current schema, or an error that says what to check."""
-    from sqlalchemy.exc import SQLAlchemyError
-
+    """The configured database at the current schema (a failure is one line: see _Commands)."""
     from resource_bot.db import create_schema, make_engine
 
     engine = make_engine(ctx.settings.database_url)
-    try:
-        create_schema(engine)
-    except SQLAlchemyError as exc:
-        raise click.ClickException(
-            f"Could not open the database ({exc.__class__.__name__}). "
-            "Check DATABASE_URL and that the database is running, then try again."
-        ) from None
+    create_schema(engine)
     return engine
 
 
@@ -393,13 +407,9 @@ def _share_link(ctx: Context, topic: str, lang: str | None, zip_code: str | None
 
 @main.command()
 @_share_options
-@click.option(
-    "--qr", type=click.Path(dir_okay=False, path_type=Path), help="Also write a QR code: FILE.png or .svg."
-)
+@click.option("--qr", type=click.Path(dir_okay=False, path_type=Path), help="Also write a QR code: FILE.png or .svg.")
 @pass_context
-def link(
-    ctx: Context, topic: str, lang: str | None, zip_code: str | None, source: str | None, qr: Path | None
-) -> None:
+def link(ctx: Context, topic: str, lang: str | None, zip_code: str | None, source: str | None, qr: Path | None) -> None:
     """Print a link that opens the bot at a topic, area and language; optionally a QR code.
 
     The bot's username comes from BOT_USERNAME, or from Telegram when
@@ -424,13 +434,9 @@ def link(
 
 @main.command()
 @_share_options
-@click.option(
-    "--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="FILE.pdf or FILE.png."
-)
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="FILE.pdf or FILE.png.")
 @pass_context
-def flyer(
-    ctx: Context, topic: str, lang: str | None, zip_code: str | None, source: str | None, out: Path
-) -> None:
+def flyer(ctx: Context, topic: str, lang: str | None, zip_code: str | None, source: str | None, out: Path) -> None:
     """Make a one-page printable flyer (US Letter): QR code, link, and hotline numbers written out.
 
     For a waiting room or a clinic. Numbers come from the directory; people who
@@ -687,15 +693,24 @@ def sources_remove(ctx: Context, tags: tuple[str, ...]) -> None:
 
 @main.command("import-hsds")
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
-@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Folder for the YAML files and import-report.txt; must hold no .yaml files yet.")
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the YAML files and import-report.txt; must hold no .yaml files yet.",
+)
 @click.option("--source", "source_url", help="Page to cite as `source` for records without a url of their own.")
-@click.option("--area", "default_area",
-              help='Area for services whose own cannot be placed: "national", a state, "Harris County, TX".')
+@click.option(
+    "--area",
+    "default_area",
+    help='Area for services whose own cannot be placed: "national", a state, "Harris County, TX".',
+)
 @click.option("--no-matcher", is_flag=True, help="Do not guess topics from names and descriptions.")
 @pass_context
-def import_hsds_command(ctx: Context, path: Path, out_dir: Path, source_url: str | None, default_area: str | None,
-                        no_matcher: bool) -> None:
+def import_hsds_command(
+    ctx: Context, path: Path, out_dir: Path, source_url: str | None, default_area: str | None, no_matcher: bool
+) -> None:
     """Import an Open Referral HSDS 3 package into YAML files that `validate` accepts.
 
     PATH is a folder of HSDS CSV files (with datapackage.json or without) or an
@@ -717,8 +732,10 @@ def import_hsds_command(ctx: Context, path: Path, out_dir: Path, source_url: str
     if default_area:
         area = NATIONAL if default_area.strip().casefold() == "national" else resolve_place_name(default_area)
         if area is None:
-            raise click.ClickException(f"--area {default_area!r} is not a place the bot knows; "
-                                       'try "national", "Texas", "Harris County, TX" or "Austin, TX".')
+            raise click.ClickException(
+                f"--area {default_area!r} is not a place the bot knows; "
+                'try "national", "Texas", "Harris County, TX" or "Austin, TX".'
+            )
     matcher = None
     if not no_matcher:
         from resource_bot.dialog.matcher import NeedMatcher
@@ -731,8 +748,10 @@ def import_hsds_command(ctx: Context, path: Path, out_dir: Path, source_url: str
     except PackageError as exc:
         raise click.ClickException(f"{exc}\nPoint PATH at the package folder or its .json file.") from None
     click.echo(report.summary())
-    click.echo(f"Wrote {len(report.files_written)} file(s) to {out_dir}; "
-               f"read {out_dir / REPORT_NAME} before review, then `resource-bot validate {out_dir}`.")
+    click.echo(
+        f"Wrote {len(report.files_written)} file(s) to {out_dir}; "
+        f"read {out_dir / REPORT_NAME} before review, then `resource-bot validate {out_dir}`."
+    )
 
 
 @main.command("export-hsds")
