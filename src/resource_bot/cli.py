@@ -558,7 +558,7 @@ def feedback(ctx: Context, ids: tuple[int, ...], include_done: bool, done: bool)
       resource-bot feedback --done 12 15
     """
     from resource_bot.directory.validate import validate_paths
-    from resource_bot.feedback import mark_done
+    from resource_bot.feedback import list_reports, mark_done
     from resource_bot.maintenance import feedback_by_listing
 
     engine = _engine(ctx)
@@ -566,12 +566,16 @@ def feedback(ctx: Context, ids: tuple[int, ...], include_done: bool, done: bool)
         if not (done and ids):
             hint = "Give --done and the report ids, like: resource-bot feedback --done 12 15"
             raise click.ClickException(hint)
+        known = {report.id: report for report in list_reports(engine, include_done=True)}
         marked = mark_done(engine, ids, today=ctx.today())
         click.echo(f"Marked {marked} report(s) done.")
-        if marked < len(set(ids)):
-            click.echo(
-                "Some ids were not open reports (unknown, or already done); see: resource-bot feedback --all",
-                err=True,
+        if already := sorted({i for i in ids if i in known and known[i].done_on is not None}):
+            click.echo(f"Already done before: {', '.join(map(str, already))}.", err=True)
+        if unknown := sorted({i for i in ids if i not in known}):
+            raise click.ClickException(
+                f"No report has the id{'s' if len(unknown) > 1 else ''} {', '.join(map(str, unknown))}; "
+                f"nothing was marked for {'them' if len(unknown) > 1 else 'it'}. "
+                "See every report id with: resource-bot feedback --all"
             )
         return
     services = validate_paths([ctx.settings.data_dir], today=ctx.today()).services
