@@ -19,6 +19,7 @@ from resource_bot.cli import main
 from resource_bot.dialog.deeplink import DeepLink, parse_payload
 from resource_bot.dialog.menus import Menus
 from resource_bot.directory.catalog import Catalog
+from resource_bot.directory.topics import walk
 from resource_bot.flyer import DPI, PAGE, flyer_content, font, render_flyer
 from resource_bot.sharing import make_qr
 
@@ -167,6 +168,63 @@ def test_a_payload_that_would_not_work_is_refused_before_asking_anyone(option: s
 
     assert result.exit_code == 1
     assert message in result.output
+
+
+@pytest.mark.parametrize("command", ["link", "flyer"])
+@pytest.mark.parametrize("zip_code", ["00000", "99999"])
+def test_a_zip_code_the_chat_would_refuse_is_refused_for_a_link_or_flyer(
+    command: str, zip_code: str, tmp_path: Path
+) -> None:
+    out = ["--out", str(tmp_path / "f.pdf")] if command == "flyer" else []
+
+    result = run(command, "--topic", "legal", "--zip", zip_code, *out, BOT_USERNAME="resource_help_bot")
+
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: Cannot make this link: {zip_code} is not a US ZIP code, and the chat would refuse it; "
+        "give a real five-digit ZIP code, like 77002.\n"
+    )
+    assert not (tmp_path / "f.pdf").exists()
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("legal_record_relief", "legal.record_relief"),
+        ("Legal", "legal"),
+        ("Clear your record", "legal.record_relief"),
+        ("ayuda legal", "legal"),
+        ("trafficing", "trafficking"),
+    ],
+)
+def test_a_topic_written_another_way_gets_a_did_you_mean(typed: str, meant: str) -> None:
+    result = run("link", "--topic", typed, BOT_USERNAME="resource_help_bot")
+
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: Cannot make this link: unknown topic {typed!r}; did you mean {meant}? "
+        "See every topic with: resource-bot topics\n"
+    )
+
+
+def test_a_topic_like_none_lists_them_and_points_at_the_topics_command() -> None:
+    result = run("link", "--topic", "lawyer", BOT_USERNAME="resource_help_bot")
+
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: Cannot make this link: unknown topic 'lawyer'; use one of: emergency, ")
+    assert result.output.endswith(", help_others. See each topic with its names: resource-bot topics\n")
+
+
+def test_topics_lists_every_topic_id_with_its_english_and_spanish_names() -> None:
+    result = run("topics")
+
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert lines[0].split() == ["topic", "id", "English", "Español"]
+    assert "legal                     Legal help                Ayuda legal" in lines
+    assert "  legal.record_relief     Clear your record         Limpiar antecedentes" in lines
+    ids = [line.split()[0] for line in lines[1:]]
+    assert ids == list(walk())
 
 
 def test_qr_png_holds_exactly_the_link(tmp_path: Path) -> None:

@@ -367,7 +367,7 @@ def _engine(ctx: Context) -> Engine:
     return engine
 
 
-_TOPIC_HELP = "Topic id the link opens, like legal or legal.record_relief (see data/README.md)."
+_TOPIC_HELP = "Topic id the link opens, like legal or legal.record_relief (see: resource-bot topics)."
 _ZIP_HELP = "Five-digit ZIP code the chat opens set to (local help first where listed)."
 _SOURCE_HELP = (
     "Anonymous tag counted in `resource-bot stats` once listed (resource-bot sources add), like clinic4. "
@@ -390,10 +390,13 @@ def _share_options(command: Callable[..., None]) -> Callable[..., None]:
 
 def _share_link(ctx: Context, topic: str, lang: str | None, zip_code: str | None, source: str | None) -> str:
     from resource_bot.dialog.deeplink import DeepLink
+    from resource_bot.dialog.menus import Menus
+    from resource_bot.paths import conversations_dir
     from resource_bot.sharing import SharingError, share_link
 
+    link = DeepLink(topic=topic, lang=lang, zip=zip_code, source=source)
     try:
-        url = share_link(ctx.settings, DeepLink(topic=topic, lang=lang, zip=zip_code, source=source))
+        url = share_link(ctx.settings, link, Menus.from_dir(conversations_dir()))
     except SharingError as exc:
         raise click.ClickException(str(exc)) from None
     if source:
@@ -403,6 +406,35 @@ def _share_link(ctx: Context, topic: str, lang: str | None, zip_code: str | None
             err=True,
         )
     return url
+
+
+@main.command()
+def topics() -> None:
+    """List every topic id, with its name in each language of the menus.
+
+    Use the id with link, flyer, and in the directory's `topics:` lists.
+
+    \b
+    Example:
+      resource-bot topics
+      resource-bot link --topic legal.record_relief --lang es
+    """
+    from resource_bot.dialog.menus import Menus
+    from resource_bot.directory.topics import parent_of, walk
+    from resource_bot.paths import conversations_dir
+
+    menus = Menus.from_dir(conversations_dir())
+    ids = list(walk())
+    width = max(len(topic) for topic in ids) + 4
+    # The menus' labels start with an emoji for the buttons; a list reads better without it.
+    names = {lang: {t: re.sub(r"^\W+", "", menus.label(lang, t)) for t in ids} for lang in menus.codes}
+    name_width = max(len(name) for name in names[menus.codes[0]].values()) + 2
+    heading = "topic id".ljust(width) + "".join(menus.name(lang).ljust(name_width) for lang in menus.codes)
+    click.echo(heading.rstrip())
+    for topic in ids:
+        shown = ("  " if parent_of(topic) else "") + topic
+        row = shown.ljust(width) + "".join(names[lang][topic].ljust(name_width) for lang in menus.codes)
+        click.echo(row.rstrip())
 
 
 @main.command()
