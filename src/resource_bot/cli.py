@@ -145,20 +145,35 @@ def main(ctx: click.Context, data: Path | None) -> None:
 @click.option("--lang", type=click.Choice(["en", "es"]), default="en", show_default=True, help="Language of the chat.")
 @pass_context
 def chat(ctx: Context, lang: str) -> None:
-    """Chat with the bot in this terminal, over the bundled directory.
+    """Chat with the bot in this terminal, over the directory in the database.
 
     Buttons show as numbers: type a number to press one, or type a few words.
-    /exit or end of input leaves. Works in a pipe too.
+    /exit or end of input leaves. Works in a pipe too. Like any channel, it
+    keeps anonymous counts (see `stats`) and listing reports (see `feedback`).
 
     \b
     Example:
       resource-bot chat --lang es
       echo "human trafficking" | resource-bot chat
     """
+    from sqlalchemy.exc import SQLAlchemyError
+
     from resource_bot.channels.terminal import TerminalChat
+    from resource_bot.dialog.events import Outcome
+    from resource_bot.feedback import session_report_token
 
     runtime = ctx.runtime()
-    TerminalChat(runtime.dialog, sys.stdout, lang=lang, is_tty=sys.stdin.isatty()).run(sys.stdin.readline)
+    # Counts and listing reports are kept as on Telegram, so `stats` and `feedback` show them.
+    token = session_report_token()
+
+    def record(outcome: Outcome) -> None:
+        try:
+            runtime.record(outcome, report_token=token)
+        except SQLAlchemyError as exc:  # the person still gets their answer; the maintainer hears why
+            click.echo(f"(Not saved: {database_trouble(runtime.settings.database_url, exc).message})", err=True)
+
+    chat = TerminalChat(runtime.dialog, sys.stdout, lang=lang, is_tty=sys.stdin.isatty(), record=record)
+    chat.run(sys.stdin.readline)
 
 
 def _telegram_runtime(ctx: Context, *, webhook: bool) -> Runtime:
