@@ -30,6 +30,8 @@ UI_KEYS: tuple[str, ...] = (
     "page_of",
     "services_heading",
     "no_services_here",
+    "open_now_no_hours",
+    "none_open_now",
     "nationwide",
     "distance_miles",
     "call",
