@@ -1,4 +1,4 @@
-""""Open now only" that leaves nothing says why: the places list no hours, or none is open at this hour."""
+""" "Open now only" that leaves nothing says why: the places list no hours, or none is open at this hour."""
 
 from __future__ import annotations
 
@@ -24,9 +24,8 @@ NO_HOURS = """services:
     source: https://example.org/test-business
     verified: 2026-06-01
 """
-SATURDAYS = NO_HOURS.replace(
-    "    area: national\n", '    area: national\n    hours:\n      timezone: America/New_York\n      sat: "10:00-14:00"\n'
-)
+SATURDAYS_ONLY = '    hours:\n      timezone: America/New_York\n      sat: "10:00-14:00"\n'
+SATURDAYS = NO_HOURS.replace("    area: national\n", "    area: national\n" + SATURDAYS_ONLY)
 
 
 def engine_over(yaml_text: str, tmp_path: Path, make_engine: Callable[..., Engine]) -> Engine:
