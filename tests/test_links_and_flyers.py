@@ -29,6 +29,15 @@ NO_BOT = {"BOT_USERNAME": "", "TELEGRAM_BOT_TOKEN": "", "TELEGRAM_BASE_URL": ""}
 LINK = "https://t.me/resource_help_bot?start=legal_record_relief-es-z77002-sclinic4"
 
 
+@pytest.fixture(autouse=True, scope="module")
+def own_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Flyers print the numbers of the directory in the database: a fresh one here, filled at first use."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("RESOURCE_BOT_HOME", str(tmp_path_factory.mktemp("home")))
+        patch.delenv("DATABASE_URL", raising=False)
+        yield
+
+
 def run(*args: str, **env: str) -> Result:
     return CliRunner().invoke(main, list(args), env={**NO_BOT, **env})
 

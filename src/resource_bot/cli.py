@@ -57,10 +57,13 @@ class Context:
         from resource_bot.runtime import DirectoryError, open_runtime
 
         try:
-            return open_runtime(self.settings)
+            runtime = open_runtime(self.settings)
         except DirectoryError as exc:
             hint = "Fix these with `resource-bot validate`, then try again."
             raise click.ClickException(f"{exc}\n{hint}") from None
+        for warning in runtime.warnings:
+            click.echo(f"Warning: {warning}", err=True)
+        return runtime
 
 
 def database_trouble(url: str, exc: Exception) -> click.ClickException:
@@ -373,6 +376,19 @@ def db_upgrade(ctx: Context) -> None:
     click.echo(messages[done.how])
 
 
+def _served_directory(ctx: Context, engine: Engine) -> None:
+    """The directory the bot serves is the database's (filled from the data folder when empty),
+    as for every command but `load`; a warning when the data folder differs from it."""
+    from resource_bot.runtime import DirectoryError, ensure_directory
+
+    try:
+        warning = ensure_directory(ctx.settings, engine)
+    except DirectoryError as exc:
+        raise click.ClickException(f"{exc}\nFix these with `resource-bot validate`, then try again.") from None
+    if warning:
+        click.echo(f"Warning: {warning}", err=True)
+
+
 def _engine(ctx: Context) -> Engine:
     """The configured database at the current schema (a failure is one line: see _Commands)."""
     from resource_bot.db import create_schema, make_engine
@@ -486,27 +502,22 @@ def link(ctx: Context, topic: str, lang: str | None, zip_code: str | None, sourc
 def flyer(ctx: Context, topic: str, lang: str | None, zip_code: str | None, source: str | None, out: Path) -> None:
     """Make a one-page printable flyer (US Letter): QR code, link, and hotline numbers written out.
 
-    For a waiting room or a clinic. Numbers come from the directory; people who
-    will not scan anything can still call.
+    For a waiting room or a clinic. Numbers come from the directory the bot
+    serves (the database); people who will not scan anything can still call.
 
     \b
     Example:
       resource-bot flyer --topic trafficking --lang es --source clinic4 --out flyer-es.pdf
     """
     from resource_bot.dialog.menus import Menus
-    from resource_bot.directory.catalog import Catalog, listing_from_entry
-    from resource_bot.directory.validate import validate_paths
+    from resource_bot.directory.catalog import read_catalog
     from resource_bot.flyer import FlyerError, flyer_content, render_flyer, save_flyer
     from resource_bot.paths import conversations_dir
 
     url = _share_link(ctx, topic, lang, zip_code, source)
-    validation = validate_paths([ctx.settings.data_dir])
-    if not validation.ok:
-        raise click.ClickException(
-            f"The directory in {ctx.settings.data_dir} has {count_problems(validation.problems)} problem(s); "
-            "run `resource-bot validate`, fix them, then make the flyer again."
-        )
-    catalog = Catalog(listing_from_entry(s) for s in validation.services if s.status == "active")
+    engine = _engine(ctx)
+    _served_directory(ctx, engine)  # the numbers the bot gives are the numbers printed
+    catalog = read_catalog(engine)
     menus = Menus.from_dir(conversations_dir())
     try:
         content = flyer_content(topic, lang or "en", url, catalog, menus, zip_code=zip_code)
@@ -604,7 +615,6 @@ def feedback(ctx: Context, ids: tuple[int, ...], include_done: bool, done: bool)
       resource-bot feedback
       resource-bot feedback --done 12 15
     """
-    from resource_bot.directory.validate import validate_paths
     from resource_bot.feedback import list_reports, mark_done
     from resource_bot.maintenance import feedback_by_listing
 
@@ -625,8 +635,8 @@ def feedback(ctx: Context, ids: tuple[int, ...], include_done: bool, done: bool)
                 "See every report id with: resource-bot feedback --all"
             )
         return
-    services = validate_paths([ctx.settings.data_dir], today=ctx.today()).services
-    groups = feedback_by_listing(engine, services, include_done=include_done)
+    _served_directory(ctx, engine)
+    groups = feedback_by_listing(engine, include_done=include_done)
     if not groups:
         click.echo("No open reports." if not include_done else "No reports.")
         return

@@ -54,10 +54,6 @@ class Settings:
     state_secret: str | None = None
 
     @property
-    def database_is_default(self) -> bool:
-        return self.database_url.startswith("sqlite:///") and "resource-bot.sqlite3" in self.database_url
-
-    @property
     def database_is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
 
