@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from click.testing import CliRunner, Result
 from PIL import Image, ImageFont
+from pypdf import PdfReader
 
 from resource_bot.cli import main
 from resource_bot.dialog.deeplink import DeepLink, parse_payload
@@ -293,6 +294,20 @@ def test_flyer_pdf_is_one_us_letter_page(tmp_path: Path) -> None:
     assert data.startswith(b"%PDF")
     assert len(re.findall(rb"/Type\s*/Page\b(?!s)", data)) == 1
     assert re.search(rb"/MediaBox\s*\[\s*0\s+0\s+612(\.0+)?\s+792(\.0+)?\s*\]", data)
+
+
+def test_flyer_pdf_is_real_text_not_a_picture(tmp_path: Path) -> None:
+    out = tmp_path / "flyer.pdf"
+
+    result = run("flyer", "--topic", "trafficking", "--lang", "es", "--out", str(out), BOT_USERNAME="resource_help_bot")
+
+    assert result.exit_code == 0, result.output
+    (page,) = PdfReader(out).pages
+    text = page.extract_text()
+    assert "Trata de personas" in text
+    assert "1-888-373-7888" in text and "Si está en peligro ahora, llame al 911." in text
+    assert "https://t.me/resource_help_bot?start=trafficking-es" in text
+    assert not page.images, "the QR code and the boxes are drawn as shapes, not pasted as a picture"
 
 
 def test_flyer_numbers_are_the_key_hotlines_then_the_topics_own_all_from_the_directory(
