@@ -303,11 +303,64 @@ def test_flyer_pdf_is_real_text_not_a_picture(tmp_path: Path) -> None:
 
     assert result.exit_code == 0, result.output
     (page,) = PdfReader(out).pages
-    text = page.extract_text()
+    text = pdf_text(out)
     assert "Trata de personas" in text
     assert "1-888-373-7888" in text and "Si está en peligro ahora, llame al 911." in text
     assert "https://t.me/resource_help_bot?start=trafficking-es" in text
     assert not page.images, "the QR code and the boxes are drawn as shapes, not pasted as a picture"
+
+
+def pdf_text(path: Path) -> str:
+    (page,) = PdfReader(path).pages
+    return page.extract_text()
+
+
+@pytest.mark.parametrize(
+    ("lang", "headline"), [("en", "Need someone to talk to?"), ("es", "¿Necesita hablar con alguien?")]
+)
+def test_a_discreet_flyer_names_no_topic_in_its_headline_or_link(tmp_path: Path, lang: str, headline: str) -> None:
+    out = tmp_path / "discreet.pdf"
+
+    result = run("flyer", "--topic", "trafficking", "--lang", lang, "--discreet", "--out", str(out),
+                 BOT_USERNAME="resource_help_bot")  # fmt: skip
+
+    assert result.exit_code == 0, result.output
+    text = pdf_text(out)
+    assert text.splitlines()[1] == headline, "the line under the kicker"
+    assert f"https://t.me/resource_help_bot?start={lang}" in text, "the link opens the main menu"
+    before_the_numbers = text.split("1-888-373-7888")[0].casefold()
+    assert "traffick" not in before_the_numbers and "trata" not in before_the_numbers
+    assert "1-888-373-7888" in text, "the hotline is still on the page"
+
+
+def test_a_flyer_carries_the_clinics_own_name_and_number(tmp_path: Path) -> None:
+    out = tmp_path / "clinic.pdf"
+
+    result = run("flyer", "--topic", "legal", "--clinic-name", "Test Clinic", "--clinic-phone", "713-555-0100",
+                 "--out", str(out), BOT_USERNAME="resource_help_bot")  # fmt: skip
+
+    assert result.exit_code == 0, result.output
+    assert "Questions? Talk to us: Test Clinic · 713-555-0100" in pdf_text(out).splitlines()
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--clinic-phone", "call us", "--clinic-phone 'call us' is not a phone number; write it like 713-555-0100"),
+        ("--clinic-phone", "12", "--clinic-phone '12' is not a phone number; write it like 713-555-0100"),
+        ("--clinic-name", "x" * 61, '--clinic-name must be 1-60 characters, like "Riverside Clinic"'),
+    ],
+)
+def test_a_clinic_detail_that_would_not_print_well_is_refused(
+    tmp_path: Path, option: str, value: str, message: str
+) -> None:
+    out = tmp_path / "clinic.pdf"
+
+    result = run("flyer", "--topic", "legal", option, value, "--out", str(out), BOT_USERNAME="resource_help_bot")
+
+    assert result.exit_code == 1
+    assert result.output == f"Error: Cannot make the flyer: {message}.\n"
+    assert not out.exists()
 
 
 def test_flyer_numbers_are_the_key_hotlines_then_the_topics_own_all_from_the_directory(

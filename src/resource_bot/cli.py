@@ -419,15 +419,20 @@ def _share_options(command: Callable[..., None]) -> Callable[..., None]:
     return command
 
 
-def _share_link(ctx: Context, topic: str, lang: str | None, zip_code: str | None, source: str | None) -> str:
+def _share_link(
+    ctx: Context, topic: str, lang: str | None, zip_code: str | None, source: str | None, *, discreet: bool = False
+) -> str:
+    """The link, checked; a ``discreet`` one opens the main menu, so that its printed text names no topic."""
     from resource_bot.dialog.deeplink import DeepLink
     from resource_bot.dialog.menus import Menus
     from resource_bot.paths import conversations_dir
-    from resource_bot.sharing import SharingError, share_link
+    from resource_bot.sharing import SharingError, check_topic, share_link
 
-    link = DeepLink(topic=topic, lang=lang, zip=zip_code, source=source)
+    menus = Menus.from_dir(conversations_dir())
+    link = DeepLink(topic=None if discreet else topic, lang=lang, zip=zip_code, source=source)
     try:
-        url = share_link(ctx.settings, link, Menus.from_dir(conversations_dir()))
+        check_topic(topic, menus)
+        url = share_link(ctx.settings, link, menus)
     except SharingError as exc:
         raise click.ClickException(str(exc)) from None
     if source:
@@ -498,29 +503,54 @@ def link(ctx: Context, topic: str, lang: str | None, zip_code: str | None, sourc
 @main.command()
 @_share_options
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="FILE.pdf or FILE.png.")
+@click.option("--clinic-name", metavar="NAME", help='Your clinic\'s name, printed as "Questions? Talk to us: ...".')
+@click.option("--clinic-phone", metavar="NUMBER", help="Your clinic's own phone number, printed at the bottom.")
+@click.option("--discreet", is_flag=True, help="A headline and link that name no topic, for walls others read too.")
 @pass_context
-def flyer(ctx: Context, topic: str, lang: str | None, zip_code: str | None, source: str | None, out: Path) -> None:
+def flyer(
+    ctx: Context,
+    topic: str,
+    lang: str | None,
+    zip_code: str | None,
+    source: str | None,
+    out: Path,
+    clinic_name: str | None,
+    clinic_phone: str | None,
+    discreet: bool,
+) -> None:
     """Make a one-page printable flyer (US Letter): QR code, link, and hotline numbers written out.
 
     For a waiting room or a clinic. Numbers come from the directory the bot
     serves (the database); people who will not scan anything can still call.
+    --clinic-name and --clinic-phone add your own name and number. --discreet
+    gives a headline ("Need someone to talk to?") and a link (to the main menu)
+    that do not name the topic; the hotlines keep their names. A PDF holds real
+    text; a PNG is a 300 dpi picture.
 
     \b
     Example:
       resource-bot flyer --topic trafficking --lang es --source clinic4 --out flyer-es.pdf
+      resource-bot flyer --topic trafficking --discreet --clinic-name "Riverside Clinic" \\
+        --clinic-phone 713-555-0100 --out flyer.pdf
     """
     from resource_bot.dialog.menus import Menus
     from resource_bot.directory.catalog import read_catalog
-    from resource_bot.flyer import FlyerError, flyer_content, render_flyer, save_flyer
+    from resource_bot.flyer import FlyerError, clinic_line, flyer_content, render_flyer, save_flyer
     from resource_bot.paths import conversations_dir
 
-    url = _share_link(ctx, topic, lang, zip_code, source)
+    try:
+        clinic = clinic_line(clinic_name, clinic_phone)
+    except FlyerError as exc:
+        raise click.ClickException(f"Cannot make the flyer: {exc}.") from None
+    url = _share_link(ctx, topic, lang, zip_code, source, discreet=discreet)
     engine = _engine(ctx)
     _served_directory(ctx, engine)  # the numbers the bot gives are the numbers printed
     catalog = read_catalog(engine)
     menus = Menus.from_dir(conversations_dir())
     try:
-        content = flyer_content(topic, lang or "en", url, catalog, menus, zip_code=zip_code)
+        content = flyer_content(
+            topic, lang or "en", url, catalog, menus, zip_code=zip_code, clinic=clinic, discreet=discreet
+        )
         made = render_flyer(content, menus)
         save_flyer(made, out)
     except FlyerError as exc:

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+import phonenumbers
 from PIL import Image, ImageFont
 
 from resource_bot.dialog.menus import Menus
@@ -33,6 +34,9 @@ KEY_SERVICES = ("us-911", "lifeline-988", "nhth")
 MORE_SERVICES = 3
 SUFFIXES = (".png", ".pdf")
 FOOTER_TOP = PAGE[1] - DPI
+#: The footer grows by one line for the clinic's own name and number.
+CLINIC_LINE = int(0.27 * DPI)
+CLINIC_NAME_MAX = 60
 INTRO_SIZE = 54
 
 INK, MUTED, RULE = (24, 32, 41), (72, 84, 96), (206, 212, 218)
@@ -68,6 +72,8 @@ class FlyerContent:
     zip: str | None = None
     #: Whether the directory has local services for the topic near ``zip``; the flyer promises only then.
     local: bool = False
+    #: The clinic's own name and number, as the case worker gave them (see clinic_line).
+    clinic: str = ""
 
 
 @dataclass(frozen=True)
@@ -145,10 +151,42 @@ def _for_paper(listing: Listing, topic: str) -> bool:
     return topics.within(main, topic) or topics.within(main, home) or listing.always_open()
 
 
+def clinic_line(name: str | None, phone: str | None) -> str:
+    """The clinic's name and number as printed ("Riverside Clinic · 713-555-0100"); FlyerError if odd."""
+    parts = []
+    if name is not None:
+        name = " ".join(name.split())
+        if not name or len(name) > CLINIC_NAME_MAX:
+            raise FlyerError(f'--clinic-name must be 1-{CLINIC_NAME_MAX} characters, like "Riverside Clinic"')
+        parts.append(name)
+    if phone is not None:
+        phone = " ".join(phone.split())
+        try:
+            possible = phonenumbers.is_possible_number(phonenumbers.parse(phone, "US"))
+        except phonenumbers.NumberParseException:
+            possible = False
+        if not possible or re.search(r"[A-Za-z]", phone):
+            raise FlyerError(f"--clinic-phone {phone!r} is not a phone number; write it like 713-555-0100")
+        parts.append(phone)
+    return " · ".join(parts)
+
+
 def flyer_content(
-    topic: str, lang: str, link: str, catalog: Catalog, menus: Menus, *, zip_code: str | None = None
+    topic: str,
+    lang: str,
+    link: str,
+    catalog: Catalog,
+    menus: Menus,
+    *,
+    zip_code: str | None = None,
+    clinic: str = "",
+    discreet: bool = False,
 ) -> FlyerContent:
-    """What goes on the page: numbers only from the directory, words only from the menus."""
+    """What goes on the page: numbers only from the directory (and the clinic's own), words only from the menus.
+
+    A ``discreet`` flyer's headline and intro name no topic (for a wall where someone
+    who controls a person may read it); the numbers and their names stay as listed.
+    """
     if lang not in menus.codes:
         raise FlyerError(f"flyers are written in {', '.join(menus.codes)}; choose one of those with --lang")
     words = menus.flyer(lang)
@@ -177,13 +215,14 @@ def flyer_content(
     return FlyerContent(
         lang=lang,
         words=words,
-        title=plain(menus.label(lang, topic)),
-        intro=_paper_intro(menus.intro(lang, topic)),
+        title=words["discreet_title"] if discreet else plain(menus.label(lang, topic)),
+        intro=_paper_intro(words["discreet_intro"] if discreet else menus.intro(lang, topic)),
         link=link,
         hotlines=hotlines,
         checked=min(s.last_verified for s in picked),
         zip=zip_code,
         local=bool(local),
+        clinic=clinic,
     )
 
 
@@ -247,7 +286,7 @@ def _header(page: _Page, content: FlyerContent) -> None:
     page.y = int(0.42 * DPI)
     page.lines(words["kicker"], font("bold", 46), fill=(170, 214, 222))
     page.y += 10
-    page.lines(content.title, font("bold", 124), fill=(255, 255, 255), max_lines=1)
+    page.lines(content.title, _fit(content.title, "bold", 124, PAGE[0] - 2 * MARGIN), fill=WHITE, max_lines=1)
     page.y = height + int(0.38 * DPI)
     page.lines(content.intro, font("regular", INTRO_SIZE), fill=INK, max_lines=3)
 
@@ -298,7 +337,7 @@ def _numbers(page: _Page, content: FlyerContent) -> int:
     shown = 0
     for hotline in content.hotlines:
         row_top = page.y
-        if row_top + 2 * int(number_face.size) > FOOTER_TOP:
+        if row_top + 2 * int(number_face.size) > _footer_top(content):
             break  # the key numbers come first, so only extras are ever left out
         shown += 1
         color = DANGER if hotline.number == "911" else INK
@@ -318,12 +357,19 @@ def _numbers(page: _Page, content: FlyerContent) -> int:
     return shown
 
 
+def _footer_top(content: FlyerContent) -> int:
+    return FOOTER_TOP - (CLINIC_LINE if content.clinic else 0)
+
+
 def _footer(page: _Page, content: FlyerContent) -> None:
     words = content.words
-    top = FOOTER_TOP
+    top = _footer_top(content)
     page.canvas.rectangle((0, top, PAGE[0], PAGE[1]), BRAND_LIGHT)
     page.y = top + int(0.16 * DPI)
     page.lines(words["danger"], font("bold", 58), fill=DANGER)
+    if content.clinic:
+        clinic = words["clinic"].format(clinic=content.clinic)
+        page.lines(clinic, _fit(clinic, "bold", 52, PAGE[0] - 2 * MARGIN), fill=BRAND, max_lines=1)
     page.lines(words["other"], font("regular", 40), fill=INK)
     page.lines(words["checked"].format(date=content.checked.isoformat()), font("regular", 32), fill=MUTED)
 

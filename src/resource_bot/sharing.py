@@ -132,6 +132,22 @@ def suggest_topic(text: str, menus: Menus) -> str | None:
     return names[close[0]] if close else None
 
 
+def check_topic(topic: str, menus: Menus) -> None:
+    """SharingError for an unknown topic id, with a "did you mean" when one is close."""
+    if topics.is_topic(topic):
+        return
+    if guess := suggest_topic(topic, menus):
+        raise SharingError(
+            f"Cannot make this link: unknown topic {topic!r}; did you mean {guess}? "
+            "See every topic with: resource-bot topics"
+        )
+    try:
+        build_payload(DeepLink(topic=topic))
+    except PayloadError as exc:
+        hint = "See each topic with its names: resource-bot topics"
+        raise SharingError(f"Cannot make this link: {exc}. {hint}") from None
+
+
 def share_link(settings: Settings, link: DeepLink, menus: Menus | None = None) -> str:
     """Check the payload first (no network needed), then find the bot's username and build the link.
 
@@ -139,11 +155,8 @@ def share_link(settings: Settings, link: DeepLink, menus: Menus | None = None) -
     would not accept is refused here too, so a printed link never opens on an error.
     """
     unknown_topic = link.topic is not None and not topics.is_topic(link.topic)
-    if unknown_topic and menus is not None and (guess := suggest_topic(str(link.topic), menus)):
-        raise SharingError(
-            f"Cannot make this link: unknown topic {link.topic!r}; did you mean {guess}? "
-            "See every topic with: resource-bot topics"
-        )
+    if unknown_topic and menus is not None:
+        check_topic(str(link.topic), menus)
     try:
         build_payload(link)
     except PayloadError as exc:

@@ -93,7 +93,7 @@ UI_KEYS: tuple[str, ...] = (
 #: The printable flyer's words (``flyer:`` in each conversations file).
 FLYER_KEYS: tuple[str, ...] = (
     "kicker", "scan", "steps", "link", "area", "area_none", "numbers", "call", "text", "text_keyword", "danger",
-    "checked", "other",
+    "checked", "other", "clinic", "discreet_title", "discreet_intro",
 )
 
 
