@@ -8,6 +8,9 @@ layout, so what the flyer's code measures with Pillow is what prints.
 
 from __future__ import annotations
 
+import io
+import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,11 +80,7 @@ class PrintedPage:
         self.picture().save(path, "PNG", dpi=(self.dpi, self.dpi), optimize=True)
 
     def save_pdf(self, path: Path, title: str) -> None:
-        """One page of real text and vector shapes; a picture only if a font is not a file fpdf2 can embed."""
-        faces = {item.face.path for item in self._items if isinstance(item, _Text)}
-        if not all(isinstance(face, str) for face in faces):  # Pillow's built-in font lives in memory
-            self.picture().save(path, "PDF", resolution=self.dpi, title=title)
-            return
+        """One page of real text and vector shapes, each font embedded (subset to the glyphs used)."""
         scale = POINTS_PER_INCH / self.dpi
         pdf = FPDF(unit="pt", format=(self.size[0] * scale, self.size[1] * scale))
         pdf.set_auto_page_break(False)
@@ -89,27 +88,42 @@ class PrintedPage:
         pdf.set_title(title)
         pdf.set_creator("resource-bot")
         pdf.add_page()
-        families: dict[str, str] = {}
-        for item in self._items:
-            if isinstance(item, _Text):
-                path_of_face = str(item.face.path)
-                if path_of_face not in families:
-                    families[path_of_face] = f"face{len(families)}"
-                    pdf.add_font(families[path_of_face], fname=path_of_face)
-                pdf.set_font(families[path_of_face], size=item.face.size * scale)
-                pdf.set_text_color(*item.fill)
-                ascent = item.face.getmetrics()[0]
-                pdf.text(item.x * scale, (item.y + ascent) * scale, item.text)  # fpdf2 places the baseline
-                continue
-            x0, y0, x1, y1 = item.box
-            if item.kind == "line":
-                pdf.set_draw_color(*item.fill)
-                pdf.set_line_width(item.width * scale)
-                pdf.line(x0 * scale, y0 * scale, x1 * scale, y1 * scale)
-                continue
-            pdf.set_fill_color(*item.fill)
-            width, height = (x1 - x0 + 1) * scale, (y1 - y0 + 1) * scale
-            rounded = item.kind == "rounded"
-            pdf.rect(x0 * scale, y0 * scale, width, height, style="F", round_corners=rounded,
-                     corner_radius=item.radius * scale)  # fmt: skip
-        pdf.output(str(path))
+        families: dict[int, str] = {}
+        with tempfile.TemporaryDirectory() as scratch:
+            for item in self._items:
+                if isinstance(item, _Text):
+                    family = families.get(id(item.face))
+                    if family is None:
+                        family = families[id(item.face)] = f"face{len(families)}"
+                        pdf.add_font(family, fname=_font_file(item.face, Path(scratch) / f"{family}.ttf"))
+                    pdf.set_font(family, size=item.face.size * scale)
+                    pdf.set_text_color(*item.fill)
+                    ascent = item.face.getmetrics()[0]
+                    pdf.text(item.x * scale, (item.y + ascent) * scale, item.text)  # fpdf2 places the baseline
+                    continue
+                x0, y0, x1, y1 = item.box
+                if item.kind == "line":
+                    pdf.set_draw_color(*item.fill)
+                    pdf.set_line_width(item.width * scale)
+                    pdf.line(x0 * scale, y0 * scale, x1 * scale, y1 * scale)
+                    continue
+                pdf.set_fill_color(*item.fill)
+                width, height = (x1 - x0 + 1) * scale, (y1 - y0 + 1) * scale
+                rounded = item.kind == "rounded"
+                pdf.rect(x0 * scale, y0 * scale, width, height, style="F", round_corners=rounded,
+                         corner_radius=item.radius * scale)  # fmt: skip
+            pdf.output(str(path))
+
+
+def _font_file(face: ImageFont.FreeTypeFont, spare: Path) -> str:
+    """The face's TrueType file; Pillow's built-in font (used when DejaVu is missing) lives in memory,
+    so its bytes are written to ``spare`` for fpdf2, which embeds fonts from files."""
+    source = face.path
+    if isinstance(source, (str, bytes, os.PathLike)):
+        return os.fsdecode(source)
+    if isinstance(source, io.BytesIO):
+        spare.write_bytes(source.getvalue())
+    else:
+        source.seek(0)
+        spare.write_bytes(source.read())
+    return str(spare)
