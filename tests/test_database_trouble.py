@@ -23,17 +23,20 @@ DATABASE_COMMANDS = [
     ["sources", "add", "clinic4"],
     ["sources", "remove", "clinic4"],
     ["db", "upgrade"],
+    ["flyer", "--topic", "legal", "--out", "flyer.pdf"],
 ]
 TELEGRAM_ENV = {
     "TELEGRAM_BOT_TOKEN": "123456:" + "A" * 35,
     "STATE_SECRET": "s" * 40,
     "WEBHOOK_URL": "https://bot.example.org/telegram",
     "WEBHOOK_SECRET": "s3cret_value",
+    "BOT_USERNAME": "resource_help_bot",  # a link is made without asking Telegram
 }
 
 
 def one_error_line(args: list[str], database_url: str, tmp_path: Path) -> str:
     env = {"DATABASE_URL": database_url, "RESOURCE_BOT_HOME": str(tmp_path), **TELEGRAM_ENV}
+    args = [str(tmp_path / arg) if arg.endswith(".pdf") else arg for arg in args]
     result = CliRunner().invoke(main, args, input="hello\n", env=env)
     assert result.exit_code == 1, result.output
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
