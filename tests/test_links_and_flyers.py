@@ -14,11 +14,13 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from click.testing import CliRunner, Result
 from PIL import Image, ImageFont
+from pypdf import PdfReader
 
 from resource_bot.cli import main
 from resource_bot.dialog.deeplink import DeepLink, parse_payload
 from resource_bot.dialog.menus import Menus
 from resource_bot.directory.catalog import Catalog
+from resource_bot.directory.topics import walk
 from resource_bot.flyer import DPI, PAGE, flyer_content, font, render_flyer
 from resource_bot.sharing import make_qr
 
@@ -26,6 +28,15 @@ TOKEN = "123456:" + "A" * 35
 #: Keeps a developer's own settings out of the tests.
 NO_BOT = {"BOT_USERNAME": "", "TELEGRAM_BOT_TOKEN": "", "TELEGRAM_BASE_URL": ""}
 LINK = "https://t.me/resource_help_bot?start=legal_record_relief-es-z77002-sclinic4"
+
+
+@pytest.fixture(autouse=True, scope="module")
+def own_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Flyers print the numbers of the directory in the database: a fresh one here, filled at first use."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("RESOURCE_BOT_HOME", str(tmp_path_factory.mktemp("home")))
+        patch.delenv("DATABASE_URL", raising=False)
+        yield
 
 
 def run(*args: str, **env: str) -> Result:
@@ -169,6 +180,63 @@ def test_a_payload_that_would_not_work_is_refused_before_asking_anyone(option: s
     assert message in result.output
 
 
+@pytest.mark.parametrize("command", ["link", "flyer"])
+@pytest.mark.parametrize("zip_code", ["00000", "99999"])
+def test_a_zip_code_the_chat_would_refuse_is_refused_for_a_link_or_flyer(
+    command: str, zip_code: str, tmp_path: Path
+) -> None:
+    out = ["--out", str(tmp_path / "f.pdf")] if command == "flyer" else []
+
+    result = run(command, "--topic", "legal", "--zip", zip_code, *out, BOT_USERNAME="resource_help_bot")
+
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: Cannot make this link: {zip_code} is not a US ZIP code, and the chat would refuse it; "
+        "give a real five-digit ZIP code, like 77002.\n"
+    )
+    assert not (tmp_path / "f.pdf").exists()
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("legal_record_relief", "legal.record_relief"),
+        ("Legal", "legal"),
+        ("Clear your record", "legal.record_relief"),
+        ("ayuda legal", "legal"),
+        ("trafficing", "trafficking"),
+    ],
+)
+def test_a_topic_written_another_way_gets_a_did_you_mean(typed: str, meant: str) -> None:
+    result = run("link", "--topic", typed, BOT_USERNAME="resource_help_bot")
+
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: Cannot make this link: unknown topic {typed!r}; did you mean {meant}? "
+        "See every topic with: resource-bot topics\n"
+    )
+
+
+def test_a_topic_like_none_lists_them_and_points_at_the_topics_command() -> None:
+    result = run("link", "--topic", "lawyer", BOT_USERNAME="resource_help_bot")
+
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: Cannot make this link: unknown topic 'lawyer'; use one of: emergency, ")
+    assert result.output.endswith(", help_others. See each topic with its names: resource-bot topics\n")
+
+
+def test_topics_lists_every_topic_id_with_its_english_and_spanish_names() -> None:
+    result = run("topics")
+
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert lines[0].split() == ["topic", "id", "English", "Español"]
+    assert "legal                     Legal help                Ayuda legal" in lines
+    assert "  legal.record_relief     Clear your record         Limpiar antecedentes" in lines
+    ids = [line.split()[0] for line in lines[1:]]
+    assert ids == list(walk())
+
+
 def test_qr_png_holds_exactly_the_link(tmp_path: Path) -> None:
     out = tmp_path / "clinic4.png"
 
@@ -226,6 +294,73 @@ def test_flyer_pdf_is_one_us_letter_page(tmp_path: Path) -> None:
     assert data.startswith(b"%PDF")
     assert len(re.findall(rb"/Type\s*/Page\b(?!s)", data)) == 1
     assert re.search(rb"/MediaBox\s*\[\s*0\s+0\s+612(\.0+)?\s+792(\.0+)?\s*\]", data)
+
+
+def test_flyer_pdf_is_real_text_not_a_picture(tmp_path: Path) -> None:
+    out = tmp_path / "flyer.pdf"
+
+    result = run("flyer", "--topic", "trafficking", "--lang", "es", "--out", str(out), BOT_USERNAME="resource_help_bot")
+
+    assert result.exit_code == 0, result.output
+    (page,) = PdfReader(out).pages
+    text = pdf_text(out)
+    assert "Trata de personas" in text
+    assert "1-888-373-7888" in text and "Si está en peligro ahora, llame al 911." in text
+    assert "https://t.me/resource_help_bot?start=trafficking-es" in text
+    assert not page.images, "the QR code and the boxes are drawn as shapes, not pasted as a picture"
+
+
+def pdf_text(path: Path) -> str:
+    (page,) = PdfReader(path).pages
+    return page.extract_text()
+
+
+@pytest.mark.parametrize(
+    ("lang", "headline"), [("en", "Need someone to talk to?"), ("es", "¿Necesita hablar con alguien?")]
+)
+def test_a_discreet_flyer_names_no_topic_in_its_headline_or_link(tmp_path: Path, lang: str, headline: str) -> None:
+    out = tmp_path / "discreet.pdf"
+
+    result = run("flyer", "--topic", "trafficking", "--lang", lang, "--discreet", "--out", str(out),
+                 BOT_USERNAME="resource_help_bot")  # fmt: skip
+
+    assert result.exit_code == 0, result.output
+    text = pdf_text(out)
+    assert text.splitlines()[1] == headline, "the line under the kicker"
+    assert f"https://t.me/resource_help_bot?start={lang}" in text, "the link opens the main menu"
+    before_the_numbers = text.split("1-888-373-7888")[0].casefold()
+    assert "traffick" not in before_the_numbers and "trata" not in before_the_numbers
+    assert "1-888-373-7888" in text, "the hotline is still on the page"
+
+
+def test_a_flyer_carries_the_clinics_own_name_and_number(tmp_path: Path) -> None:
+    out = tmp_path / "clinic.pdf"
+
+    result = run("flyer", "--topic", "legal", "--clinic-name", "Test Clinic", "--clinic-phone", "713-555-0100",
+                 "--out", str(out), BOT_USERNAME="resource_help_bot")  # fmt: skip
+
+    assert result.exit_code == 0, result.output
+    assert "Questions? Talk to us: Test Clinic · 713-555-0100" in pdf_text(out).splitlines()
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--clinic-phone", "call us", "--clinic-phone 'call us' is not a phone number; write it like 713-555-0100"),
+        ("--clinic-phone", "12", "--clinic-phone '12' is not a phone number; write it like 713-555-0100"),
+        ("--clinic-name", "x" * 61, '--clinic-name must be 1-60 characters, like "Riverside Clinic"'),
+    ],
+)
+def test_a_clinic_detail_that_would_not_print_well_is_refused(
+    tmp_path: Path, option: str, value: str, message: str
+) -> None:
+    out = tmp_path / "clinic.pdf"
+
+    result = run("flyer", "--topic", "legal", option, value, "--out", str(out), BOT_USERNAME="resource_help_bot")
+
+    assert result.exit_code == 1
+    assert result.output == f"Error: Cannot make the flyer: {message}.\n"
+    assert not out.exists()
 
 
 def test_flyer_numbers_are_the_key_hotlines_then_the_topics_own_all_from_the_directory(

@@ -143,15 +143,32 @@ def test_one_chat_files_at_most_one_report_per_listing_per_day(db_env: dict[str,
     assert sorted(days) == [TODAY] * 3, "yesterday's guard row is gone, today's stay"
 
 
-def test_feedback_done_again_or_unknown_says_so(db_env: dict[str, str]) -> None:
+def test_feedback_done_with_an_unknown_id_marks_the_rest_and_fails_naming_it(db_env: dict[str, str]) -> None:
     engine = make_engine(db_env["DATABASE_URL"])
     create_schema(engine)
     record_feedback(engine, [Feedback("nhth", "closed")])
 
     result = run("feedback", "--done", "1", "99", env=db_env)
 
-    assert "Marked 1 report(s) done." in result.stdout
-    assert "not open reports" in result.stderr
+    assert result.exit_code == 1
+    assert result.stdout == "Marked 1 report(s) done.\n"
+    assert result.stderr == (
+        "Error: No report has the id 99; nothing was marked for it. "
+        "See every report id with: resource-bot feedback --all\n"
+    )
+
+
+def test_feedback_done_again_is_not_a_failure_and_says_so(db_env: dict[str, str]) -> None:
+    engine = make_engine(db_env["DATABASE_URL"])
+    create_schema(engine)
+    record_feedback(engine, [Feedback("nhth", "closed"), Feedback("nhth", "wrong_number")])
+    run("feedback", "--done", "1", env=db_env)
+
+    result = run("feedback", "--done", "1", "2", env=db_env)
+
+    assert result.exit_code == 0
+    assert result.stdout == "Marked 1 report(s) done.\n"
+    assert result.stderr == "Already done before: 1.\n"
 
 
 def test_feedback_on_a_new_database_has_nothing_open(db_env: dict[str, str]) -> None:

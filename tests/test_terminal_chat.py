@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from resource_bot.channels.terminal import TerminalChat
+from resource_bot.cli import main
+from resource_bot.clock import utc_today
+from resource_bot.db import make_engine
 from resource_bot.dialog.engine import Engine
+from resource_bot.dialog.menus import Menus
+from resource_bot.stats import read_counts
 
 
 def chat(tmp_path: Path, text: str, *args: str) -> str:
@@ -59,3 +66,33 @@ def test_numbers_press_buttons_and_slash_exit_leaves(engine: Engine) -> None:
     assert engine.menus.intro("en", "trafficking") in text
     assert engine.menus.ui("en", "exit_done") in text
     assert "never-read" not in text
+
+
+def test_a_report_from_the_terminal_chat_is_kept_for_feedback_and_its_visits_are_counted(
+    tmp_path: Path, menus: Menus
+) -> None:
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'bot.sqlite3'}"}
+    # Open the hotline's card by its link, press Report a problem, then Wrong phone number;
+    # a second report on the same listing in the same chat is thanked but not kept twice.
+    session = "/start vnhth\n1\n1\n1\n1\n1\n2\n"
+
+    chat_result = CliRunner().invoke(main, ["chat"], input=session, env=env)
+
+    assert chat_result.exit_code == 0, chat_result.output
+    assert chat_result.stdout.count(menus.ui("en", "report_thanks")) == 2
+    feedback = CliRunner().invoke(main, ["feedback"], env=env)
+    listing, reports = feedback.stdout.splitlines()[:2]
+    assert listing.startswith("nhth (National Human Trafficking Hotline) at ") and listing.endswith(": 1 open of 1")
+    assert reports == "  wrong_number x1: #1"
+    since = utc_today() - dt.timedelta(days=1)  # the chat may have run just before midnight
+    counts = read_counts(make_engine(env["DATABASE_URL"]), since)
+    assert sum(row.count for row in counts if (row.kind, row.value) == ("service", "nhth")) == 2, "opened twice"
+
+
+def test_the_terminal_chat_keeps_no_text_and_no_id_in_the_database(tmp_path: Path) -> None:
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'bot.sqlite3'}"}
+
+    CliRunner().invoke(main, ["chat"], input="/start vnhth\n1\n1\nmy name is Maria Lopez\n", env=env)
+
+    raw = (tmp_path / "bot.sqlite3").read_bytes() + b"".join(p.read_bytes() for p in tmp_path.glob("bot.sqlite3-*"))
+    assert b"Maria" not in raw

@@ -8,6 +8,7 @@ quiet in a pipe.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -18,6 +19,7 @@ import click
 
 from resource_bot.clock import Clock, system_clock, utc_today
 from resource_bot.config import ConfigError, Settings, load_settings
+from resource_bot.db import DatabaseFileError
 from resource_bot.directory.entries import count_problems
 
 if TYPE_CHECKING:
@@ -52,31 +54,66 @@ class Context:
 
     def runtime(self) -> Runtime:
         """The database, directory and engine; loads the bundled directory on first run."""
-        from sqlalchemy.engine import make_url
-        from sqlalchemy.exc import DBAPIError
-        from sqlalchemy.exc import TimeoutError as PoolTimeout
-
         from resource_bot.dialog.danger import DangerFileError
         from resource_bot.runtime import DirectoryError, open_runtime
 
         try:
-            return open_runtime(self.settings)
+            runtime = open_runtime(self.settings)
         except DirectoryError as exc:
             hint = "Fix these with `resource-bot validate`, then try again."
             raise click.ClickException(f"{exc}\n{hint}") from None
         except DangerFileError as exc:  # the bot never starts without its danger rules
             hint = "The comment at the top of that file explains the format; fix it, then try again."
             raise click.ClickException(f"{exc}\n{hint}") from None
-        except (DBAPIError, PoolTimeout) as exc:
-            where = make_url(self.settings.database_url).render_as_string(hide_password=True)
-            reason = type(exc.orig).__name__ if isinstance(exc, DBAPIError) else "no free connection"
-            raise click.ClickException(
-                f"The database at {where} did not answer ({reason}); check that it is running and that "
-                "DATABASE_URL is right, then try again."
-            ) from None
+        for warning in runtime.warnings:
+            click.echo(f"Warning: {warning}", err=True)
+        return runtime
+
+
+def database_trouble(url: str, exc: Exception) -> click.ClickException:
+    """One line for a database that cannot be reached or used: where (no password), why, what to do."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+    if isinstance(exc, DatabaseFileError):
+        return click.ClickException(f"{exc}; point DATABASE_URL at a folder this user may write, then try again.")
+    where = make_url(url).render_as_string(hide_password=True)
+    if isinstance(exc, PoolTimeout):
+        reason = "no free connection"
+    else:
+        cause = exc.orig if isinstance(exc, DBAPIError) else exc
+        first = (str(cause).strip().splitlines() or [type(cause).__name__])[0]
+        # The address is in the line already; keep the driver's reason only.
+        reason = _DRIVER_PREFIX.sub("", " ".join(first.split()))
+    if isinstance(exc, (OperationalError, InterfaceError, PoolTimeout)):
+        return click.ClickException(
+            f"The database at {where} did not answer ({reason}); check that it is running and that "
+            "DATABASE_URL is right, then try again."
+        )
+    return click.ClickException(
+        f"The database at {where} refused the work ({reason}); check that DATABASE_URL's user may "
+        "create and change tables there, or run `resource-bot db upgrade`, then try again."
+    )
+
+
+class _Commands(click.Group):
+    """The command group; a database that fails under any command is one line, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        from sqlalchemy.exc import SQLAlchemyError
+
+        try:
+            return super().invoke(ctx)
+        except (SQLAlchemyError, DatabaseFileError) as exc:
+            settings = ctx.obj.settings if isinstance(ctx.obj, Context) else load_settings()
+            raise database_trouble(settings.database_url, exc) from None
 
 
 pass_context = click.make_pass_decorator(Context)
+
+#: psycopg's "connection failed: connection to server at "h", port p failed: FATAL: " before the reason.
+_DRIVER_PREFIX = re.compile(r"^(connection failed: )?(connection to server at .*? failed: )?(FATAL: )?")
 
 
 @contextmanager
@@ -89,7 +126,7 @@ def progress(total: int, label: str) -> Iterator[Callable[[int], None]]:
         yield bar.update
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--data",
     type=click.Path(file_okay=False, path_type=Path),
@@ -112,25 +149,38 @@ def main(ctx: click.Context, data: Path | None) -> None:
 
 
 @main.command()
-@click.option(
-    "--lang", type=click.Choice(["en", "es"]), default="en", show_default=True, help="Language of the chat."
-)
+@click.option("--lang", type=click.Choice(["en", "es"]), default="en", show_default=True, help="Language of the chat.")
 @pass_context
 def chat(ctx: Context, lang: str) -> None:
-    """Chat with the bot in this terminal, over the bundled directory.
+    """Chat with the bot in this terminal, over the directory in the database.
 
     Buttons show as numbers: type a number to press one, or type a few words.
-    /exit or end of input leaves. Works in a pipe too.
+    /exit or end of input leaves. Works in a pipe too. Like any channel, it
+    keeps anonymous counts (see `stats`) and listing reports (see `feedback`).
 
     \b
     Example:
       resource-bot chat --lang es
       echo "human trafficking" | resource-bot chat
     """
+    from sqlalchemy.exc import SQLAlchemyError
+
     from resource_bot.channels.terminal import TerminalChat
+    from resource_bot.dialog.events import Outcome
+    from resource_bot.feedback import session_report_token
 
     runtime = ctx.runtime()
-    TerminalChat(runtime.dialog, sys.stdout, lang=lang, is_tty=sys.stdin.isatty()).run(sys.stdin.readline)
+    # Counts and listing reports are kept as on Telegram, so `stats` and `feedback` show them.
+    token = session_report_token()
+
+    def record(outcome: Outcome) -> None:
+        try:
+            runtime.record(outcome, report_token=token)
+        except SQLAlchemyError as exc:  # the person still gets their answer; the maintainer hears why
+            click.echo(f"(Not saved: {database_trouble(runtime.settings.database_url, exc).message})", err=True)
+
+    chat = TerminalChat(runtime.dialog, sys.stdout, lang=lang, is_tty=sys.stdin.isatty(), record=record)
+    chat.run(sys.stdin.readline)
 
 
 def _telegram_runtime(ctx: Context, *, webhook: bool) -> Runtime:
@@ -260,9 +310,7 @@ def load(ctx: Context, paths: tuple[Path, ...]) -> None:
 
 @main.command()
 @click.argument("text", nargs=-1)
-@click.option(
-    "--lang", type=click.Choice(["en", "es"]), default="en", show_default=True, help="The asker's language."
-)
+@click.option("--lang", type=click.Choice(["en", "es"]), default="en", show_default=True, help="The asker's language.")
 @click.option("--zip", "zip_code", metavar="ZIP", help="Only services serving this ZIP code (or nationwide).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per request, one per line.")
 @pass_context
@@ -319,18 +367,10 @@ def db_upgrade(ctx: Context) -> None:
     Example:
       DATABASE_URL=postgresql://localhost/bot resource-bot db upgrade
     """
-    from sqlalchemy.exc import SQLAlchemyError
-
     from resource_bot.db import make_engine
     from resource_bot.migrations import ensure_current
 
-    try:
-        done = ensure_current(make_engine(ctx.settings.database_url))
-    except SQLAlchemyError as exc:
-        raise click.ClickException(
-            f"Could not upgrade the database: {exc.__class__.__name__}: {exc.args[0] if exc.args else exc}\n"
-            "Check DATABASE_URL and that the database is running, then try again."
-        ) from None
+    done = ensure_current(make_engine(ctx.settings.database_url))
     messages = {
         "current": f"The database is already at revision {done.after} (current); nothing to do.",
         "upgraded": f"Upgraded the database from revision {done.before} to {done.after}.",
@@ -340,24 +380,29 @@ def db_upgrade(ctx: Context) -> None:
     click.echo(messages[done.how])
 
 
-def _engine(ctx: Context) -> Engine:
-    """The configured database at the current schema, or an error that says what to check."""
-    from sqlalchemy.exc import SQLAlchemyError
+def _served_directory(ctx: Context, engine: Engine) -> None:
+    """The directory the bot serves is the database's (filled from the data folder when empty),
+    as for every command but `load`; a warning when the data folder differs from it."""
+    from resource_bot.runtime import DirectoryError, ensure_directory
 
+    try:
+        warning = ensure_directory(ctx.settings, engine)
+    except DirectoryError as exc:
+        raise click.ClickException(f"{exc}\nFix these with `resource-bot validate`, then try again.") from None
+    if warning:
+        click.echo(f"Warning: {warning}", err=True)
+
+
+def _engine(ctx: Context) -> Engine:
+    """The configured database at the current schema (a failure is one line: see _Commands)."""
     from resource_bot.db import create_schema, make_engine
 
     engine = make_engine(ctx.settings.database_url)
-    try:
-        create_schema(engine)
-    except SQLAlchemyError as exc:
-        raise click.ClickException(
-            f"Could not open the database ({exc.__class__.__name__}). "
-            "Check DATABASE_URL and that the database is running, then try again."
-        ) from None
+    create_schema(engine)
     return engine
 
 
-_TOPIC_HELP = "Topic id the link opens, like legal or legal.record_relief (see data/README.md)."
+_TOPIC_HELP = "Topic id the link opens, like legal or legal.record_relief (see: resource-bot topics)."
 _ZIP_HELP = "Five-digit ZIP code the chat opens set to (local help first where listed)."
 _SOURCE_HELP = (
     "Anonymous tag counted in `resource-bot stats` once listed (resource-bot sources add), like clinic4. "
@@ -378,12 +423,20 @@ def _share_options(command: Callable[..., None]) -> Callable[..., None]:
     return command
 
 
-def _share_link(ctx: Context, topic: str, lang: str | None, zip_code: str | None, source: str | None) -> str:
+def _share_link(
+    ctx: Context, topic: str, lang: str | None, zip_code: str | None, source: str | None, *, discreet: bool = False
+) -> str:
+    """The link, checked; a ``discreet`` one opens the main menu, so that its printed text names no topic."""
     from resource_bot.dialog.deeplink import DeepLink
-    from resource_bot.sharing import SharingError, share_link
+    from resource_bot.dialog.menus import Menus
+    from resource_bot.paths import conversations_dir
+    from resource_bot.sharing import SharingError, check_topic, share_link
 
+    menus = Menus.from_dir(conversations_dir())
+    link = DeepLink(topic=None if discreet else topic, lang=lang, zip=zip_code, source=source)
     try:
-        url = share_link(ctx.settings, DeepLink(topic=topic, lang=lang, zip=zip_code, source=source))
+        check_topic(topic, menus)
+        url = share_link(ctx.settings, link, menus)
     except SharingError as exc:
         raise click.ClickException(str(exc)) from None
     if source:
@@ -396,14 +449,39 @@ def _share_link(ctx: Context, topic: str, lang: str | None, zip_code: str | None
 
 
 @main.command()
+def topics() -> None:
+    """List every topic id, with its name in each language of the menus.
+
+    Use the id with link, flyer, and in the directory's `topics:` lists.
+
+    \b
+    Example:
+      resource-bot topics
+      resource-bot link --topic legal.record_relief --lang es
+    """
+    from resource_bot.dialog.menus import Menus
+    from resource_bot.directory.topics import parent_of, walk
+    from resource_bot.paths import conversations_dir
+
+    menus = Menus.from_dir(conversations_dir())
+    ids = list(walk())
+    width = max(len(topic) for topic in ids) + 4
+    # The menus' labels start with an emoji for the buttons; a list reads better without it.
+    names = {lang: {t: re.sub(r"^\W+", "", menus.label(lang, t)) for t in ids} for lang in menus.codes}
+    name_width = max(len(name) for name in names[menus.codes[0]].values()) + 2
+    heading = "topic id".ljust(width) + "".join(menus.name(lang).ljust(name_width) for lang in menus.codes)
+    click.echo(heading.rstrip())
+    for topic in ids:
+        shown = ("  " if parent_of(topic) else "") + topic
+        row = shown.ljust(width) + "".join(names[lang][topic].ljust(name_width) for lang in menus.codes)
+        click.echo(row.rstrip())
+
+
+@main.command()
 @_share_options
-@click.option(
-    "--qr", type=click.Path(dir_okay=False, path_type=Path), help="Also write a QR code: FILE.png or .svg."
-)
+@click.option("--qr", type=click.Path(dir_okay=False, path_type=Path), help="Also write a QR code: FILE.png or .svg.")
 @pass_context
-def link(
-    ctx: Context, topic: str, lang: str | None, zip_code: str | None, source: str | None, qr: Path | None
-) -> None:
+def link(ctx: Context, topic: str, lang: str | None, zip_code: str | None, source: str | None, qr: Path | None) -> None:
     """Print a link that opens the bot at a topic, area and language; optionally a QR code.
 
     The bot's username comes from BOT_USERNAME, or from Telegram when
@@ -428,39 +506,55 @@ def link(
 
 @main.command()
 @_share_options
-@click.option(
-    "--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="FILE.pdf or FILE.png."
-)
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="FILE.pdf or FILE.png.")
+@click.option("--clinic-name", metavar="NAME", help='Your clinic\'s name, printed as "Questions? Talk to us: ...".')
+@click.option("--clinic-phone", metavar="NUMBER", help="Your clinic's own phone number, printed at the bottom.")
+@click.option("--discreet", is_flag=True, help="A headline and link that name no topic, for walls others read too.")
 @pass_context
 def flyer(
-    ctx: Context, topic: str, lang: str | None, zip_code: str | None, source: str | None, out: Path
+    ctx: Context,
+    topic: str,
+    lang: str | None,
+    zip_code: str | None,
+    source: str | None,
+    out: Path,
+    clinic_name: str | None,
+    clinic_phone: str | None,
+    discreet: bool,
 ) -> None:
     """Make a one-page printable flyer (US Letter): QR code, link, and hotline numbers written out.
 
-    For a waiting room or a clinic. Numbers come from the directory; people who
-    will not scan anything can still call.
+    For a waiting room or a clinic. Numbers come from the directory the bot
+    serves (the database); people who will not scan anything can still call.
+    --clinic-name and --clinic-phone add your own name and number. --discreet
+    gives a headline ("Need someone to talk to?") and a link (to the main menu)
+    that do not name the topic; the hotlines keep their names. A PDF holds real
+    text; a PNG is a 300 dpi picture.
 
     \b
     Example:
       resource-bot flyer --topic trafficking --lang es --source clinic4 --out flyer-es.pdf
+      resource-bot flyer --topic trafficking --discreet --clinic-name "Riverside Clinic" \\
+        --clinic-phone 713-555-0100 --out flyer.pdf
     """
     from resource_bot.dialog.menus import Menus
-    from resource_bot.directory.catalog import Catalog, listing_from_entry
-    from resource_bot.directory.validate import validate_paths
-    from resource_bot.flyer import FlyerError, flyer_content, render_flyer, save_flyer
+    from resource_bot.directory.catalog_db import read_catalog
+    from resource_bot.flyer import FlyerError, clinic_line, flyer_content, render_flyer, save_flyer
     from resource_bot.paths import conversations_dir
 
-    url = _share_link(ctx, topic, lang, zip_code, source)
-    validation = validate_paths([ctx.settings.data_dir])
-    if not validation.ok:
-        raise click.ClickException(
-            f"The directory in {ctx.settings.data_dir} has {count_problems(validation.problems)} problem(s); "
-            "run `resource-bot validate`, fix them, then make the flyer again."
-        )
-    catalog = Catalog(listing_from_entry(s) for s in validation.services if s.status == "active")
+    try:
+        clinic = clinic_line(clinic_name, clinic_phone)
+    except FlyerError as exc:
+        raise click.ClickException(f"Cannot make the flyer: {exc}.") from None
+    url = _share_link(ctx, topic, lang, zip_code, source, discreet=discreet)
+    engine = _engine(ctx)
+    _served_directory(ctx, engine)  # the numbers the bot gives are the numbers printed
+    catalog = read_catalog(engine)
     menus = Menus.from_dir(conversations_dir())
     try:
-        content = flyer_content(topic, lang or "en", url, catalog, menus, zip_code=zip_code)
+        content = flyer_content(
+            topic, lang or "en", url, catalog, menus, zip_code=zip_code, clinic=clinic, discreet=discreet
+        )
         made = render_flyer(content, menus)
         save_flyer(made, out)
     except FlyerError as exc:
@@ -555,8 +649,7 @@ def feedback(ctx: Context, ids: tuple[int, ...], include_done: bool, done: bool)
       resource-bot feedback
       resource-bot feedback --done 12 15
     """
-    from resource_bot.directory.validate import validate_paths
-    from resource_bot.feedback import mark_done
+    from resource_bot.feedback import list_reports, mark_done
     from resource_bot.maintenance import feedback_by_listing
 
     engine = _engine(ctx)
@@ -564,16 +657,20 @@ def feedback(ctx: Context, ids: tuple[int, ...], include_done: bool, done: bool)
         if not (done and ids):
             hint = "Give --done and the report ids, like: resource-bot feedback --done 12 15"
             raise click.ClickException(hint)
+        known = {report.id: report for report in list_reports(engine, include_done=True)}
         marked = mark_done(engine, ids, today=ctx.today())
         click.echo(f"Marked {marked} report(s) done.")
-        if marked < len(set(ids)):
-            click.echo(
-                "Some ids were not open reports (unknown, or already done); see: resource-bot feedback --all",
-                err=True,
+        if already := sorted({i for i in ids if i in known and known[i].done_on is not None}):
+            click.echo(f"Already done before: {', '.join(map(str, already))}.", err=True)
+        if unknown := sorted({i for i in ids if i not in known}):
+            raise click.ClickException(
+                f"No report has the id{'s' if len(unknown) > 1 else ''} {', '.join(map(str, unknown))}; "
+                f"nothing was marked for {'them' if len(unknown) > 1 else 'it'}. "
+                "See every report id with: resource-bot feedback --all"
             )
         return
-    services = validate_paths([ctx.settings.data_dir], today=ctx.today()).services
-    groups = feedback_by_listing(engine, services, include_done=include_done)
+    _served_directory(ctx, engine)
+    groups = feedback_by_listing(engine, include_done=include_done)
     if not groups:
         click.echo("No open reports." if not include_done else "No reports.")
         return
@@ -691,15 +788,24 @@ def sources_remove(ctx: Context, tags: tuple[str, ...]) -> None:
 
 @main.command("import-hsds")
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
-@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Folder for the YAML files and import-report.txt; must hold no .yaml files yet.")
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the YAML files and import-report.txt; must hold no .yaml files yet.",
+)
 @click.option("--source", "source_url", help="Page to cite as `source` for records without a url of their own.")
-@click.option("--area", "default_area",
-              help='Area for services whose own cannot be placed: "national", a state, "Harris County, TX".')
+@click.option(
+    "--area",
+    "default_area",
+    help='Area for services whose own cannot be placed: "national", a state, "Harris County, TX".',
+)
 @click.option("--no-matcher", is_flag=True, help="Do not guess topics from names and descriptions.")
 @pass_context
-def import_hsds_command(ctx: Context, path: Path, out_dir: Path, source_url: str | None, default_area: str | None,
-                        no_matcher: bool) -> None:
+def import_hsds_command(
+    ctx: Context, path: Path, out_dir: Path, source_url: str | None, default_area: str | None, no_matcher: bool
+) -> None:
     """Import an Open Referral HSDS 3 package into YAML files that `validate` accepts.
 
     PATH is a folder of HSDS CSV files (with datapackage.json or without) or an
@@ -721,8 +827,10 @@ def import_hsds_command(ctx: Context, path: Path, out_dir: Path, source_url: str
     if default_area:
         area = NATIONAL if default_area.strip().casefold() == "national" else resolve_place_name(default_area)
         if area is None:
-            raise click.ClickException(f"--area {default_area!r} is not a place the bot knows; "
-                                       'try "national", "Texas", "Harris County, TX" or "Austin, TX".')
+            raise click.ClickException(
+                f"--area {default_area!r} is not a place the bot knows; "
+                'try "national", "Texas", "Harris County, TX" or "Austin, TX".'
+            )
     matcher = None
     if not no_matcher:
         from resource_bot.dialog.matcher import NeedMatcher
@@ -735,8 +843,10 @@ def import_hsds_command(ctx: Context, path: Path, out_dir: Path, source_url: str
     except PackageError as exc:
         raise click.ClickException(f"{exc}\nPoint PATH at the package folder or its .json file.") from None
     click.echo(report.summary())
-    click.echo(f"Wrote {len(report.files_written)} file(s) to {out_dir}; "
-               f"read {out_dir / REPORT_NAME} before review, then `resource-bot validate {out_dir}`.")
+    click.echo(
+        f"Wrote {len(report.files_written)} file(s) to {out_dir}; "
+        f"read {out_dir / REPORT_NAME} before review, then `resource-bot validate {out_dir}`."
+    )
 
 
 @main.command("export-hsds")

@@ -12,6 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
 from resource_bot.db import default_sqlite_url, normalize_url
 from resource_bot.paths import data_dir
 
@@ -49,10 +52,6 @@ class Settings:
     #: Key for hashing chat ids. Required in production (see :meth:`state_secret_for`); for a
     #: local SQLite trial a random key is kept in the database when it is unset.
     state_secret: str | None = None
-
-    @property
-    def database_is_default(self) -> bool:
-        return self.database_url.startswith("sqlite:///") and "resource-bot.sqlite3" in self.database_url
 
     @property
     def database_is_sqlite(self) -> bool:
@@ -115,10 +114,31 @@ def _admin_ids(raw: str) -> frozenset[int]:
     return frozenset(ids)
 
 
+#: What a DATABASE_URL looks like, for the error that says it is not one.
+_URL_EXAMPLE = "postgresql://user:password@host:5432/dbname or sqlite:////path/to/bot.sqlite3"
+
+
+def _database_url(raw: str) -> str:
+    """The URL normalized, or a ConfigError that says what one looks like (never echoing a password)."""
+    url = normalize_url(raw.strip())
+    try:
+        backend = make_url(url).get_backend_name()
+    except (ArgumentError, ValueError):
+        raise ConfigError(
+            f"DATABASE_URL is not a database address; it should look like {_URL_EXAMPLE}. "
+            "Fix it, or unset it to use the embedded SQLite file."
+        ) from None
+    if backend not in ("postgresql", "sqlite"):
+        raise ConfigError(
+            f'DATABASE_URL is a "{backend}" address; the bot works with PostgreSQL or SQLite, like {_URL_EXAMPLE}.'
+        )
+    return url
+
+
 def load_settings(env: Mapping[str, str] | None = None, *, data: Path | None = None) -> Settings:
     """Read settings from ``env`` (default: the process environment)."""
     env = os.environ if env is None else env
-    url = env.get("DATABASE_URL") or default_sqlite_url(state_home(env))
+    url = _database_url(env["DATABASE_URL"]) if env.get("DATABASE_URL") else default_sqlite_url(state_home(env))
     chosen_data = data or (Path(env["RESOURCE_BOT_DATA"]) if env.get("RESOURCE_BOT_DATA") else data_dir())
     if not chosen_data.is_dir():
         raise ConfigError(f"The data folder {chosen_data} does not exist; point --data or RESOURCE_BOT_DATA at it.")
@@ -132,7 +152,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, data: Path | None = N
             f"it cannot be guessed. Make one with: {MAKE_STATE_SECRET}"
         )
     return Settings(
-        database_url=normalize_url(url),
+        database_url=url,
         data_dir=chosen_data,
         telegram_bot_token=env.get("TELEGRAM_BOT_TOKEN") or None,
         telegram_base_url=env.get("TELEGRAM_BASE_URL") or DEFAULT_TELEGRAM_BASE_URL,

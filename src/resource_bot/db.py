@@ -20,6 +20,10 @@ POOL_TIMEOUT = 5.0
 STATEMENT_TIMEOUT = 5.0
 
 
+class DatabaseFileError(Exception):
+    """The SQLite file (or its folder) cannot be made or reached; the message names it and why."""
+
+
 class Base(DeclarativeBase):
     """The one metadata every table of the bot belongs to."""
 
@@ -28,7 +32,7 @@ def normalize_url(url: str) -> str:
     """Turn the URL forms people paste into the one SQLAlchemy understands."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 
@@ -85,7 +89,10 @@ def make_engine(url: str, *, statement_timeout: float | None = None, **kwargs: A
         if not path or path == ":memory:":
             kwargs.pop("pool_timeout")  # one shared in-memory connection, no pool to wait for
         elif not path.startswith("file:"):
-            private_file(Path(path))
+            try:
+                private_file(Path(path))
+            except OSError as exc:
+                raise DatabaseFileError(f"Cannot make the SQLite database {path}: {exc.strerror}") from None
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine

@@ -8,6 +8,9 @@ asked. One chat files at most one report per listing per day.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
+import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -51,6 +54,17 @@ class ReportGuard(Base):
 
 #: Makes the guard token for (listing id, day); the Telegram bot's is a keyed hash of the chat too.
 ReportToken = Callable[[str, dt.date], str]
+
+
+def session_report_token() -> ReportToken:
+    """Guard tokens for a chat with no chat id (the terminal): keyed by a random key that lives
+    only as long as this session, so the guard rows say nothing, even to whoever holds the database."""
+    key = secrets.token_bytes(32)
+
+    def token(service_id: str, day: dt.date) -> str:
+        return hmac.new(key, f"report\x1f{service_id}\x1f{day.isoformat()}".encode(), hashlib.sha256).hexdigest()
+
+    return token
 
 
 def record_feedback(

@@ -2,8 +2,9 @@
 
 It hangs in waiting rooms and clinics, where many people will not scan
 anything, so the key numbers are written out large, and every number comes
-from the directory (never typed here). Drawn with Pillow at 300 dpi on US
-Letter, saved as PNG or a one-page PDF.
+from the directory (never typed here), but for the clinic's own, which the
+case worker gives. Laid out with Pillow's font metrics at 300 dpi on US
+Letter, saved as a PNG picture or a one-page PDF of real text (printed_page.py).
 """
 
 from __future__ import annotations
@@ -15,12 +16,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import Image, ImageDraw, ImageFont
+import phonenumbers
+from PIL import Image, ImageFont
 
 from resource_bot.dialog.menus import Menus
 from resource_bot.directory import topics
 from resource_bot.directory.catalog import Catalog, Found, Listing, pick
 from resource_bot.directory.places import place_from_zip
+from resource_bot.printed_page import PrintedPage
 from resource_bot.sharing import make_qr
 
 DPI = 300
@@ -31,10 +34,14 @@ KEY_SERVICES = ("us-911", "lifeline-988", "nhth")
 MORE_SERVICES = 3
 SUFFIXES = (".png", ".pdf")
 FOOTER_TOP = PAGE[1] - DPI
+#: The footer grows by one line for the clinic's own name and number.
+CLINIC_LINE = int(0.27 * DPI)
+CLINIC_NAME_MAX = 60
 INTRO_SIZE = 54
 
 INK, MUTED, RULE = (24, 32, 41), (72, 84, 96), (206, 212, 218)
 BRAND, BRAND_LIGHT, DANGER = (17, 75, 95), (232, 241, 243), (180, 35, 24)
+WHITE, BLACK = (255, 255, 255), (0, 0, 0)
 FONT = {"regular": "DejaVuSans.ttf", "bold": "DejaVuSans-Bold.ttf", "mono": "DejaVuSansMono.ttf"}
 
 #: Intro sentences that talk about buttons on the screen make no sense on paper.
@@ -65,16 +72,22 @@ class FlyerContent:
     zip: str | None = None
     #: Whether the directory has local services for the topic near ``zip``; the flyer promises only then.
     local: bool = False
+    #: The clinic's own name and number, as the case worker gave them (see clinic_line).
+    clinic: str = ""
 
 
 @dataclass(frozen=True)
 class Flyer:
-    image: Image.Image
+    page: PrintedPage
     #: Where the QR code's first module (border included) starts, and the size of one module in pixels.
     qr_origin: tuple[int, int]
     module_px: int
     #: Hotline rows that fit on the page (the key ones always do).
     numbers_shown: int
+
+    @property
+    def image(self) -> Image.Image:
+        return self.page.picture()
 
 
 def plain(text: str) -> str:
@@ -138,10 +151,42 @@ def _for_paper(listing: Listing, topic: str) -> bool:
     return topics.within(main, topic) or topics.within(main, home) or listing.always_open()
 
 
+def clinic_line(name: str | None, phone: str | None) -> str:
+    """The clinic's name and number as printed ("Riverside Clinic · 713-555-0100"); FlyerError if odd."""
+    parts = []
+    if name is not None:
+        name = " ".join(name.split())
+        if not name or len(name) > CLINIC_NAME_MAX:
+            raise FlyerError(f'--clinic-name must be 1-{CLINIC_NAME_MAX} characters, like "Riverside Clinic"')
+        parts.append(name)
+    if phone is not None:
+        phone = " ".join(phone.split())
+        try:
+            possible = phonenumbers.is_possible_number(phonenumbers.parse(phone, "US"))
+        except phonenumbers.NumberParseException:
+            possible = False
+        if not possible or re.search(r"[A-Za-z]", phone):
+            raise FlyerError(f"--clinic-phone {phone!r} is not a phone number; write it like 713-555-0100")
+        parts.append(phone)
+    return " · ".join(parts)
+
+
 def flyer_content(
-    topic: str, lang: str, link: str, catalog: Catalog, menus: Menus, *, zip_code: str | None = None
+    topic: str,
+    lang: str,
+    link: str,
+    catalog: Catalog,
+    menus: Menus,
+    *,
+    zip_code: str | None = None,
+    clinic: str = "",
+    discreet: bool = False,
 ) -> FlyerContent:
-    """What goes on the page: numbers only from the directory, words only from the menus."""
+    """What goes on the page: numbers only from the directory (and the clinic's own), words only from the menus.
+
+    A ``discreet`` flyer's headline and intro name no topic (for a wall where someone
+    who controls a person may read it); the numbers and their names stay as listed.
+    """
     if lang not in menus.codes:
         raise FlyerError(f"flyers are written in {', '.join(menus.codes)}; choose one of those with --lang")
     words = menus.flyer(lang)
@@ -170,13 +215,14 @@ def flyer_content(
     return FlyerContent(
         lang=lang,
         words=words,
-        title=plain(menus.label(lang, topic)),
-        intro=_paper_intro(menus.intro(lang, topic)),
+        title=words["discreet_title"] if discreet else plain(menus.label(lang, topic)),
+        intro=_paper_intro(words["discreet_intro"] if discreet else menus.intro(lang, topic)),
         link=link,
         hotlines=hotlines,
         checked=min(s.last_verified for s in picked),
         zip=zip_code,
         local=bool(local),
+        clinic=clinic,
     )
 
 
@@ -213,8 +259,7 @@ class _Page:
     """A cursor that writes wrapped lines down the page."""
 
     def __init__(self) -> None:
-        self.image = Image.new("RGB", PAGE, "white")
-        self.draw = ImageDraw.Draw(self.image)
+        self.canvas = PrintedPage(PAGE, DPI)
         self.y = 0
 
     def lines(
@@ -230,18 +275,18 @@ class _Page:
     ) -> None:
         width = width or PAGE[0] - MARGIN - x
         for line in wrap(text, face, width)[:max_lines]:
-            self.draw.text((x, self.y), line, font=face, fill=fill)
+            self.canvas.text(x, self.y, line, face, fill)
             self.y += int(face.size * gap)
 
 
 def _header(page: _Page, content: FlyerContent) -> None:
     words = content.words
     height = int(1.75 * DPI)
-    page.draw.rectangle((0, 0, PAGE[0], height), fill=BRAND)
+    page.canvas.rectangle((0, 0, PAGE[0], height), BRAND)
     page.y = int(0.42 * DPI)
     page.lines(words["kicker"], font("bold", 46), fill=(170, 214, 222))
     page.y += 10
-    page.lines(content.title, font("bold", 124), fill=(255, 255, 255), max_lines=1)
+    page.lines(content.title, _fit(content.title, "bold", 124, PAGE[0] - 2 * MARGIN), fill=WHITE, max_lines=1)
     page.y = height + int(0.38 * DPI)
     page.lines(content.intro, font("regular", INTRO_SIZE), fill=INK, max_lines=3)
 
@@ -253,14 +298,14 @@ def _scan_block(page: _Page, content: FlyerContent, menus: Menus) -> tuple[tuple
     module_px = int(2.7 * DPI) // modules
     top = page.y + int(0.2 * DPI)
     box = (MARGIN - 12, top - 12, PAGE[0] - MARGIN + 12, top + modules * module_px + 12)
-    page.draw.rounded_rectangle(box, radius=36, fill=BRAND_LIGHT)
+    page.canvas.rounded_rectangle(box, 36, BRAND_LIGHT)
     qr_x = MARGIN + 24
-    page.draw.rectangle((qr_x, top, qr_x + modules * module_px - 1, top + modules * module_px - 1), fill="white")
+    page.canvas.rectangle((qr_x, top, qr_x + modules * module_px - 1, top + modules * module_px - 1), WHITE)
     for row, bits in enumerate(qr.matrix_iter(scale=1, border=4)):
         for col, dark in enumerate(bits):
             if dark:
                 x, y = qr_x + col * module_px, top + row * module_px
-                page.draw.rectangle((x, y, x + module_px - 1, y + module_px - 1), fill=(0, 0, 0))
+                page.canvas.rectangle((x, y, x + module_px - 1, y + module_px - 1), BLACK)
     text_x = qr_x + modules * module_px + int(0.35 * DPI)
     width = PAGE[0] - MARGIN - 36 - text_x
     page.y = top + int(0.3 * DPI)
@@ -283,7 +328,7 @@ def _numbers(page: _Page, content: FlyerContent) -> int:
     """Draw the hotline rows that fit above the footer; returns how many did."""
     words = content.words
     page.y += int(0.22 * DPI)
-    page.draw.line((MARGIN, page.y, PAGE[0] - MARGIN, page.y), fill=RULE, width=4)
+    page.canvas.line((MARGIN, page.y, PAGE[0] - MARGIN, page.y), RULE, 4)
     page.y += int(0.25 * DPI)
     page.lines(words["numbers"], font("bold", 64), fill=BRAND)
     page.y += int(0.12 * DPI)
@@ -292,11 +337,11 @@ def _numbers(page: _Page, content: FlyerContent) -> int:
     shown = 0
     for hotline in content.hotlines:
         row_top = page.y
-        if row_top + 2 * int(number_face.size) > FOOTER_TOP:
+        if row_top + 2 * int(number_face.size) > _footer_top(content):
             break  # the key numbers come first, so only extras are ever left out
         shown += 1
         color = DANGER if hotline.number == "911" else INK
-        page.draw.text((MARGIN, row_top), hotline.number, font=number_face, fill=color)
+        page.canvas.text(MARGIN, row_top, hotline.number, number_face, color)
         page.y = row_top + int(number_face.size - name_face.size) // 2
         page.lines(hotline.name, name_face, x=column, max_lines=2, gap=1.2)
         if hotline.more:
@@ -312,12 +357,19 @@ def _numbers(page: _Page, content: FlyerContent) -> int:
     return shown
 
 
+def _footer_top(content: FlyerContent) -> int:
+    return FOOTER_TOP - (CLINIC_LINE if content.clinic else 0)
+
+
 def _footer(page: _Page, content: FlyerContent) -> None:
     words = content.words
-    top = FOOTER_TOP
-    page.draw.rectangle((0, top, PAGE[0], PAGE[1]), fill=BRAND_LIGHT)
+    top = _footer_top(content)
+    page.canvas.rectangle((0, top, PAGE[0], PAGE[1]), BRAND_LIGHT)
     page.y = top + int(0.16 * DPI)
     page.lines(words["danger"], font("bold", 58), fill=DANGER)
+    if content.clinic:
+        clinic = words["clinic"].format(clinic=content.clinic)
+        page.lines(clinic, _fit(clinic, "bold", 52, PAGE[0] - 2 * MARGIN), fill=BRAND, max_lines=1)
     page.lines(words["other"], font("regular", 40), fill=INK)
     page.lines(words["checked"].format(date=content.checked.isoformat()), font("regular", 32), fill=MUTED)
 
@@ -328,7 +380,7 @@ def render_flyer(content: FlyerContent, menus: Menus) -> Flyer:
     origin, module_px = _scan_block(page, content, menus)
     shown = _numbers(page, content)
     _footer(page, content)
-    return Flyer(page.image, origin, module_px, shown)
+    return Flyer(page.canvas, origin, module_px, shown)
 
 
 def save_flyer(flyer: Flyer, path: Path) -> None:
@@ -339,6 +391,6 @@ def save_flyer(flyer: Flyer, path: Path) -> None:
     if not path.parent.is_dir():
         raise FlyerError(f"the folder {path.parent} does not exist; create it or choose another file")
     if suffix == ".pdf":
-        flyer.image.save(path, "PDF", resolution=DPI, title="resource-bot flyer")
+        flyer.page.save_pdf(path, title="resource-bot flyer")
     else:
-        flyer.image.save(path, "PNG", dpi=(DPI, DPI), optimize=True)
+        flyer.page.save_png(path)

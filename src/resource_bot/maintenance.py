@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from PIL import Image, ImageDraw
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from resource_bot.clock import utc_today
-from resource_bot.directory.entries import Problem, ServiceEntry
+from resource_bot.directory.entries import Problem
+from resource_bot.directory.models import Service
 from resource_bot.directory.validate import validate_paths
 from resource_bot.feedback import Report, list_reports
 from resource_bot.flyer import BRAND, BRAND_LIGHT, INK, MUTED, RULE, font
@@ -68,9 +69,7 @@ def stale_entries(paths: Iterable[Path], *, days: int = 180, today: dt.date | No
     validation = validate_paths(paths, today=today)
     cutoff = today - dt.timedelta(days=days)
     stale = [
-        StaleEntry(
-            s.id, s.name.get("en", s.id), s.path, s.line, s.last_verified, (today - s.last_verified).days
-        )
+        StaleEntry(s.id, s.name.get("en", s.id), s.path, s.line, s.last_verified, (today - s.last_verified).days)
         for s in validation.services
         if s.last_verified < cutoff
     ]
@@ -95,9 +94,7 @@ class ListingReports:
         return [r for r in self.reports if r.done_on is None]
 
     def lines(self) -> list[str]:
-        head = (
-            f"{self.service_id} ({self.name}) at {self.where}: {len(self.open)} open of {len(self.reports)}"
-        )
+        head = f"{self.service_id} ({self.name}) at {self.where}: {len(self.open)} open of {len(self.reports)}"
         ids: dict[str, list[str]] = defaultdict(list)
         for report in self.reports:
             ids[report.reason].append(f"#{report.id}" + (" done" if report.done_on else ""))
@@ -107,19 +104,23 @@ class ListingReports:
         return [head, *body, f"  last report {newest}"]
 
 
-def feedback_by_listing(
-    engine: Engine, services: Sequence[ServiceEntry], *, include_done: bool = False
-) -> list[ListingReports]:
-    """Reports grouped per listing, most open reports first; names and file:line from the YAML."""
-    known = {s.id: s for s in services}
+def feedback_by_listing(engine: Engine, *, include_done: bool = False) -> list[ListingReports]:
+    """Reports grouped per listing, most open reports first; names and file:line of the loaded directory."""
     grouped: dict[str, list[Report]] = defaultdict(list)
     for report in list_reports(engine, include_done=include_done):
         grouped[report.service_id].append(report)
+    with engine.connect() as connection:
+        listed = connection.execute(
+            select(Service.id, Service.name, Service.source_file, Service.source_line).where(
+                Service.id.in_(list(grouped))
+            )
+        )
+        known = {row.id: row for row in listed}
     result = []
     for service_id, reports in grouped.items():
-        entry = known.get(service_id)
-        name = entry.name.get("en", service_id) if entry else "no longer in the directory"
-        where = f"{display_path(entry.path)}:{entry.line}" if entry else "-"
+        row = known.get(service_id)
+        name = row.name.get("en", service_id) if row else "no longer in the directory"
+        where = f"{row.source_file}:{row.source_line}" if row else "-"
         result.append(ListingReports(service_id, name, where, reports))
     result.sort(key=lambda g: (-len(g.open), -len(g.reports), g.service_id))
     return result
@@ -216,9 +217,7 @@ def draw_stats_chart(summary: StatsSummary, path: Path) -> None:
         counts = summary.daily.get(kind, [0] * len(days))
         series = visible(counts)  # days with fewer than 5 are drawn as nothing
         peak = max(series, default=0) or 1
-        draw.rectangle(
-            (left, y0 + 10, width - 40, base), fill=BRAND_LIGHT if row % 2 == 0 else (246, 249, 250)
-        )
+        draw.rectangle((left, y0 + 10, width - 40, base), fill=BRAND_LIGHT if row % 2 == 0 else (246, 249, 250))
         draw.text((40, y0 + 20), kind, font=font("bold", 34), fill=INK)
         draw.text((40, y0 + 66), f"total {shown_total(sum(counts), counts)}", font=font("regular", 28), fill=MUTED)
         leaders = ", ".join(v for v, _ in summary.totals.get(kind, [])[:3] if v != "1")  # "1": a plain tally
@@ -246,7 +245,5 @@ def draw_stats_chart(summary: StatsSummary, path: Path) -> None:
             anchor="ma",
         )
     if not summary.daily:
-        draw.text(
-            (left + 20, top_pad + 60), "No counts in this period.", font=font("regular", 34), fill=MUTED
-        )
+        draw.text((left + 20, top_pad + 60), "No counts in this period.", font=font("regular", 34), fill=MUTED)
     image.save(path, "PNG", optimize=True)

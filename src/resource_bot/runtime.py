@@ -43,6 +43,8 @@ class Runtime:
     settings: Settings
     db: Engine
     dialog: DialogEngine
+    #: What a maintainer should know about the directory served (see ensure_directory).
+    warnings: tuple[str, ...] = ()
     _checked_at: float = field(default_factory=time.monotonic)
     _refreshing: threading.Lock = field(default_factory=threading.Lock)
 
@@ -105,28 +107,43 @@ def build_matcher(catalog: Catalog) -> NeedMatcher:
     return NeedMatcher.from_directory(conversations_dir(), service_texts(catalog))
 
 
-def ensure_directory(settings: Settings, db: Engine) -> None:
-    """Load the data folder when the database has no directory yet, or when the
-    embedded default database holds an older copy of the bundled files."""
+def ensure_directory(settings: Settings, db: Engine) -> str | None:
+    """Fill an empty database from the data folder; leave a loaded directory as it is.
+
+    The rule: the database holds the loaded directory, and only `resource-bot load` (or an
+    admin's /reload, the same step) replaces it. So a directory loaded from another folder
+    stays, and a broken data folder does not stop a bot that has a directory to serve.
+    Returns a warning when the data folder differs from the directory served.
+    """
     create_schema(db)
     version = current_version(db)
-    stale = (
-        settings.database_is_default
-        and version is not None
-        and (version.digest != files_digest(data_files([settings.data_dir])))
-    )
-    if version is None or stale:
+    if version is None:
         result = load_paths(db, [settings.data_dir])
         if not result.ok:
             problems = "\n".join(str(p) for p in result.problems)
             raise DirectoryError(f"The directory in {settings.data_dir} has problems:\n{problems}")
+        return None
+    try:
+        same = version.digest == files_digest(data_files([settings.data_dir]))
+    except OSError:
+        same = False
+    if same:
+        return None
+    loaded = version.loaded_at.strftime("%Y-%m-%d %H:%M UTC")
+    first, _, more = (version.files or "?").partition("\n")
+    where = f"{first} and {more.count(chr(10)) + 1} more file(s)" if more else first
+    return (
+        f"Serving the directory in the database ({version.services} services loaded {loaded} from {where}); "
+        f"the data folder {settings.data_dir} differs from it. "
+        "To serve the folder, run `resource-bot load` (it checks the files first)."
+    )
 
 
 def open_runtime(settings: Settings, *, bot_username: str | None = None) -> Runtime:
     # Build the ZIP index now (about 1.5 s) rather than on some person's first ZIP.
     preload()
     db = make_engine(settings.database_url, statement_timeout=STATEMENT_TIMEOUT)
-    ensure_directory(settings, db)
+    warning = ensure_directory(settings, db)
     catalog = read_catalog(db)
     folder = conversations_dir()
     dialog = DialogEngine(
@@ -137,4 +154,4 @@ def open_runtime(settings: Settings, *, bot_username: str | None = None) -> Runt
         bot_username=bot_username or settings.bot_username,
     )
     settle_heap()
-    return Runtime(settings, db, dialog)
+    return Runtime(settings, db, dialog, warnings=(warning,) if warning else ())

@@ -7,6 +7,7 @@ payload goes through the same grammar the bot parses (dialog/deeplink.py).
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 import urllib.error
@@ -18,6 +19,9 @@ import segno
 
 from resource_bot.config import ConfigError, Settings
 from resource_bot.dialog.deeplink import DeepLink, PayloadError, build_payload
+from resource_bot.dialog.menus import Menus
+from resource_bot.directory import topics
+from resource_bot.directory.places import place_from_zip
 
 #: Telegram usernames: 5-32 letters, digits or underscores.
 _USERNAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{4,31}$")
@@ -50,11 +54,7 @@ def ask_telegram(settings: Settings, *, timeout: float = 10.0) -> str:
         with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 - our own base URL
             answer: Any = json.load(response)
     except urllib.error.HTTPError as exc:
-        hint = (
-            "check TELEGRAM_BOT_TOKEN with @BotFather (/token)"
-            if exc.code in (401, 404)
-            else "try again later"
-        )
+        hint = "check TELEGRAM_BOT_TOKEN with @BotFather (/token)" if exc.code in (401, 404) else "try again later"
         raise SharingError(
             f"Telegram refused getMe (HTTP {exc.code}); {hint}, or set BOT_USERNAME to skip the lookup."
         ) from None
@@ -111,10 +111,60 @@ def write_qr(url: str, path: Path) -> None:
     make_qr(url).save(str(path), **options)
 
 
-def share_link(settings: Settings, link: DeepLink) -> str:
-    """Check the payload first (no network needed), then find the bot's username and build the link."""
+def _spelling(text: str) -> str:
+    """Letters and digits only, lower case, words joined by one space: how a topic is compared."""
+    return " ".join(re.sub(r"[^\w]+|_", " ", text.casefold()).split())
+
+
+def suggest_topic(text: str, menus: Menus) -> str | None:
+    """The topic id someone most likely meant by ``text``: an id written another way
+    (``legal_record_relief``, ``Legal``) or a topic's name in a menu language, allowing a typo."""
+    names: dict[str, str] = {}
+    for topic in topics.walk():
+        names[_spelling(topic)] = topic
+        for lang in menus.codes:
+            names.setdefault(_spelling(menus.label(lang, topic)), topic)
+    wanted = _spelling(text)
+    if wanted in names:
+        return names[wanted]
+    # difflib's ratio allows a letter or two wrong in a word, and no more than that.
+    close = difflib.get_close_matches(wanted, names, n=1, cutoff=0.8)
+    return names[close[0]] if close else None
+
+
+def check_topic(topic: str, menus: Menus) -> None:
+    """SharingError for an unknown topic id, with a "did you mean" when one is close."""
+    if topics.is_topic(topic):
+        return
+    if guess := suggest_topic(topic, menus):
+        raise SharingError(
+            f"Cannot make this link: unknown topic {topic!r}; did you mean {guess}? "
+            "See every topic with: resource-bot topics"
+        )
+    try:
+        build_payload(DeepLink(topic=topic))
+    except PayloadError as exc:
+        hint = "See each topic with its names: resource-bot topics"
+        raise SharingError(f"Cannot make this link: {exc}. {hint}") from None
+
+
+def share_link(settings: Settings, link: DeepLink, menus: Menus | None = None) -> str:
+    """Check the payload first (no network needed), then find the bot's username and build the link.
+
+    An unknown topic gets a "did you mean" from ``menus``' topic names; a ZIP code the chat
+    would not accept is refused here too, so a printed link never opens on an error.
+    """
+    unknown_topic = link.topic is not None and not topics.is_topic(link.topic)
+    if unknown_topic and menus is not None:
+        check_topic(str(link.topic), menus)
     try:
         build_payload(link)
     except PayloadError as exc:
-        raise SharingError(f"Cannot make this link: {exc}.") from None
+        hint = " See each topic with its names: resource-bot topics" if unknown_topic else ""
+        raise SharingError(f"Cannot make this link: {exc}.{hint}") from None
+    if link.zip is not None and place_from_zip(link.zip) is None:
+        raise SharingError(
+            f"Cannot make this link: {link.zip} is not a US ZIP code, and the chat would refuse it; "
+            "give a real five-digit ZIP code, like 77002."
+        )
     return deep_link(bot_username(settings), link)

@@ -49,9 +49,19 @@ def parse_line(line: str, choices: list[Button]) -> Event | None:
 class TerminalChat:
     """One person at a terminal; the state lives in memory for the session."""
 
-    def __init__(self, engine: Engine, out: TextIO, *, lang: str = "en", is_tty: bool = False) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        out: TextIO,
+        *,
+        lang: str = "en",
+        is_tty: bool = False,
+        record: Callable[[Outcome], None] | None = None,
+    ) -> None:
+        """``record`` keeps what each outcome carries (counts, listing reports), as every channel does."""
         self.engine = engine
         self.out = out
+        self.record = record
         self.state = ChatState(lang=lang)
         self.choices: list[Button] = []
         self.is_tty = is_tty
@@ -73,6 +83,8 @@ class TerminalChat:
 
     def send(self, event: Event) -> Outcome:
         outcome, self.state = self.engine.handle(self.state, event)
+        if self.record is not None:
+            self.record(outcome)
         if Effect.QUICK_EXIT in outcome.effects and self.is_tty:
             self.out.write(_CLEAR_SCREEN)
         self.show(outcome)

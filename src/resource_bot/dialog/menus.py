@@ -30,6 +30,8 @@ UI_KEYS: tuple[str, ...] = (
     "page_of",
     "services_heading",
     "no_services_here",
+    "open_now_no_hours",
+    "none_open_now",
     "nationwide",
     "distance_miles",
     "call",
@@ -100,7 +102,7 @@ UI_KEYS: tuple[str, ...] = (
 #: The printable flyer's words (``flyer:`` in each conversations file).
 FLYER_KEYS: tuple[str, ...] = (
     "kicker", "scan", "steps", "link", "area", "area_none", "numbers", "call", "text", "text_keyword", "danger",
-    "checked", "other",
+    "checked", "other", "clinic", "discreet_title", "discreet_intro",
 )
 
 

@@ -110,8 +110,13 @@ class Screens:
             found = leads + [f for f in found if f.listing.id not in first]
         # Saying where we have nothing is part of the truth (the emergency screen stays short).
         no_local = bool(place) and topic != "emergency" and all(f.listing.national for f in found)
+        # When "open now" leaves nothing, say why: no hours listed is not "nothing here".
+        empty_reason = "no_services_here"
         if state.open_now:
-            found = [f for f in found if f.listing.open_at(now)]
+            listed, found = found, [f for f in found if f.listing.open_at(now)]
+            if listed and not found:
+                hours_known = any(f.listing.hours is not None for f in listed)
+                empty_reason = "none_open_now" if hours_known else "open_now_no_hours"
         pages = max(1, math.ceil(len(found) / PAGE_SIZE))
         page = min(state.page, pages - 1)
         shown = found[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
@@ -127,7 +132,7 @@ class Screens:
             if pages > 1:
                 parts.append(self.menus.ui(lang, "page_of", page=page + 1, pages=pages))
         else:
-            parts.append(self.menus.ui(lang, "no_services_here"))
+            parts.append(self.menus.ui(lang, empty_reason))
         rows: list[tuple[Button, ...]] = list(self.topic_buttons(lang, topics.children_of(topic)))
         rows += [
             (

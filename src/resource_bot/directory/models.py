@@ -116,5 +116,5 @@ class DirectoryVersion(Base):
     loaded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     services: Mapped[int] = mapped_column(Integer)
     files: Mapped[str] = mapped_column(Text, default="")
-    #: A digest of the files' bytes, so the terminal chat can tell the bundled data changed.
+    #: A digest of the files' bytes, so a process can tell the data folder differs from what is loaded.
     digest: Mapped[str] = mapped_column(String(64), default="")

@@ -476,9 +476,13 @@ class _FileChecker:
 def validate_paths(paths: Iterable[Path], *, today: dt.date | None = None) -> Validation:
     """Read and check every data file under ``paths``; never raises for bad data."""
     today = today or utc_today()
+    paths = list(paths)
     result = Validation(files=data_files(paths))
     if not result.files:
-        result.problems.append(Problem(Path("."), 0, "no .yaml files found; name a data folder or file"))
+        for folder in paths or [Path.cwd()]:
+            where = folder.resolve() if folder == Path(".") else folder  # "." would say nothing
+            message = "this folder has no .yaml files; name the folder that holds the directory's files"
+            result.problems.append(Problem(where, 0, message))
     for path in result.files:
         checker = _FileChecker(path, today, result.problems)
         try:

@@ -39,6 +39,8 @@ from yaml.events import (
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.resolver import Resolver
 
+from resource_bot.directory.yamlwords import plain_problem
+
 try:  # the C parser, when PyYAML was built with libyaml
     from yaml._yaml import CParser as _CParser
 except ImportError:  # pragma: no cover - depends on how PyYAML was installed
@@ -331,6 +333,8 @@ def load_text(text: str, path: Path, *, fast: bool = True) -> Any:
     except _TooDeep as exc:
         raise SourceError(path, exc.line, _NESTED_PROBLEM) from None
     except yaml.MarkedYAMLError as exc:
+        if plain := plain_problem(exc):
+            raise SourceError(path, *plain) from None
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
         problem = exc.problem or "this is not valid YAML"
