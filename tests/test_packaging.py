@@ -61,6 +61,14 @@ def test_every_bundled_file_matches_a_package_data_pattern() -> None:
     assert not left_out, f"these would not reach the wheel: {left_out}"
 
 
+def test_every_file_beside_the_code_matches_a_package_data_pattern() -> None:
+    patterns = _setuptools()["package-data"]["*"]
+    package = ROOT / "src" / "resource_bot"
+    files = [p for p in package.rglob("*") if p.is_file() and p.suffix not in {".py", ".pyc"}]
+    left_out = [str(p.relative_to(ROOT)) for p in files if not any(fnmatch.fnmatch(p.name, pat) for pat in patterns)]
+    assert not left_out, f"these would not reach the wheel: {left_out}"
+
+
 def test_the_package_says_it_is_typed() -> None:
     assert "py.typed" in _setuptools()["package-data"]["*"]
     assert (ROOT / "src" / "resource_bot" / "py.typed").is_file()
