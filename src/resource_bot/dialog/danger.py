@@ -58,7 +58,7 @@ KIND_PRIORITY = ("children", "trafficking", "weapon", "held", "violence", "self_
 #: Kinds an ``upgrade`` rule may turn into children or trafficking.
 _UPGRADABLE = frozenset({"violence", "held", "weapon"})
 #: Emoji that laugh; normalising drops emoji, so they are read as the word "lol".
-_LAUGHING = frozenset("😂🤣😆😹😅😝😜🤪")
+_LAUGHING = frozenset("😂🤣😆😹😅😝😜🤪💀☠")
 #: Only this many words are read: danger said in a long message is said early enough.
 MAX_WORDS = 300
 
