@@ -61,6 +61,23 @@ NOW = [
     ("my pimp said he will kill me if i leave", "trafficking"),
     ("they make me work and lock me in at night", "trafficking"),
     ("me obligan a prostituirme", "trafficking"),
+    # warning signs said indirectly (suicide: talk of being a burden, no way out, a plan, goodbyes)
+    ("i feel like such a burden to everyone", "self_harm"),
+    ("ive been stockpiling my pills", "self_harm"),
+    ("im giving my stuff away to friends, i wont need it", "self_harm"),
+    ("soy una carga para mi familia", "self_harm"),
+    ("ya no le veo sentido a nada", "self_harm"),
+    ("hoy me mato", "self_harm"),
+    # the same danger in regional and phone Spanish
+    ("me esta dando una pela", "violence"),
+    ("ahi esta afuera", "violence"),
+    ("ta pegandome", "violence"),
+    ("le puso candado a la puerta", "held"),
+    ("se tomo un monton de pastillas", "medical"),
+    # someone following, papers kept with a debt, a child swallowing something
+    ("a car has been following me for 10 blocks", "violence"),
+    ("they keep my id and say i owe them", "trafficking"),
+    ("my kid swallowed a battery", "children"),
 ]
 
 MAYBE = [
@@ -72,6 +89,10 @@ MAYBE = [
     "ya viene",
     "my boyfriend hits me",
     "i dont feel safe at home",
+    "he found out where i live",
+    "my ex got out of jail",
+    "ya salio para aca",
+    "no tengo a donde ir",
 ]
 
 NONE = [
@@ -99,6 +120,18 @@ NONE = [
     "esta tarea me está matando",
     "voy a cortarme el pelo",
     "especies en peligro de extinción",
+    # laughs typed any way, and more idioms
+    "me voy a matar jajajaja",
+    "i want to die hahahahaha",
+    "im so dead lmaooo",
+    "i want to die my hair blue",
+    "me persigue la mala suerte",
+    "me sigue en instagram",
+    "la tarea me tiene secuestrada",
+    "im gonna beat him at chess",
+    "im trapped in this meeting",
+    "i burned myself on the stove",
+    "i need help making a will",
     # ordinary requests
     "I need a lawyer",
     "mi jefe no me paga",

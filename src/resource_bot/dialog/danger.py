@@ -28,6 +28,7 @@ forgiven. Then, in order:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,8 +58,15 @@ Level = Literal["now", "maybe", "none"]
 KIND_PRIORITY = ("children", "trafficking", "weapon", "held", "violence", "self_harm", "medical")
 #: Kinds an ``upgrade`` rule may turn into children or trafficking.
 _UPGRADABLE = frozenset({"violence", "held", "weapon"})
-#: Emoji that laugh; normalising drops emoji, so they are read as the word "lol".
-_LAUGHING = frozenset("😂🤣😆😹😅😝😜🤪")
+#: Emoji that laugh (💀 is "I'm dead", laughing); normalising drops emoji, so they are read as the word "lol".
+_LAUGHING = frozenset("😂🤣😆😹😅😝😜🤪💀☠")
+#: A typed laugh of any length ("jajajaja", "hahahah", "jsjsjs", "lmaooo", "xdd") also reads as "lol":
+#: people stretch laughs freely, so no list of spellings or typo budget can hold them all.
+_LAUGH_WORD = re.compile(
+    r"a?([jh])([aeiou])(?:\1\2)+\1?"  # jajaja, hehe, hahah
+    r"|a?j[jaes]*s[jaes]*j[jaes]*"  # jsjsjs, jajsj
+    r"|l+o+l+(?:o+l*)*|l+m+f*a+o+|x+d+|k{4,}"  # lolol, lmaooo, xdd, kkkk
+)
 #: Only this many words are read: danger said in a long message is said early enough.
 MAX_WORDS = 300
 
@@ -247,8 +255,8 @@ class DangerDetector:
         words = normalize(text).split()[:MAX_WORDS]
         if not words:
             return NO_DANGER
-        if not _LAUGHING.isdisjoint(text):  # 😂 is a word here: it reads like "lol" (see not_me)
-            words.append("lol")
+        if not _LAUGHING.isdisjoint(text) or any(_LAUGH_WORD.fullmatch(w) for w in words):
+            words.append("lol")  # 😂 or "jajaja" is a word here: it reads like "lol" (see not_real)
         sets = [self._sets[lang]] if lang in self._sets else list(self._sets.values())
         slots = [self._slot(w) for w in words]
         present: frozenset[str] = frozenset().union(*slots)
