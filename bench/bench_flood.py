@@ -89,12 +89,14 @@ def _figures(latencies: list[float]) -> dict[str, float]:
 def measure(flood: int = 1000, taps: int = 100) -> dict[str, Any]:
     """Run both phases; the figures, and what the flooding chat received."""
     with tempfile.TemporaryDirectory() as home, BotApiStandin(token=TOKEN) as api:
-        settings = load_settings({
-            "TELEGRAM_BOT_TOKEN": TOKEN,
-            "TELEGRAM_BASE_URL": api.base_url,
-            "DATABASE_URL": f"sqlite:///{Path(home) / 'bot.sqlite3'}",
-            "RESOURCE_BOT_HOME": home,
-        })
+        settings = load_settings(
+            {
+                "TELEGRAM_BOT_TOKEN": TOKEN,
+                "TELEGRAM_BASE_URL": api.base_url,
+                "DATABASE_URL": f"sqlite:///{Path(home) / 'bot.sqlite3'}",
+                "RESOURCE_BOT_HOME": home,
+            }
+        )
         runtime = open_runtime(settings)
         application = build_application(runtime, request_timeout=10.0)
         slow_down = runtime.dialog.menus.ui("en", "slow_down")
@@ -111,11 +113,18 @@ def measure(flood: int = 1000, taps: int = 100) -> dict[str, Any]:
                 during, expected = _tap_through(api, taps, 8000)
                 _wait_until_idle(api, application)
                 flood_seconds = time.monotonic() - flood_started
-                sent = [c for c in api.calls[start:] if c.ok and c.method == "sendMessage"
-                        and c.params.get("chat_id") == FLOODER]
+                sent = [
+                    c
+                    for c in api.calls[start:]
+                    if c.ok and c.method == "sendMessage" and c.params.get("chat_id") == FLOODER
+                ]
                 tapper_replies = sum(
-                    1 for c in api.calls[start:] if c.ok and c.method in ("sendMessage", "editMessageText")
-                    and isinstance(c.result, dict) and c.result["chat"]["id"] >= 8000
+                    1
+                    for c in api.calls[start:]
+                    if c.ok
+                    and c.method in ("sendMessage", "editMessageText")
+                    and isinstance(c.result, dict)
+                    and c.result["chat"]["id"] >= 8000
                 )
         finally:
             runtime.db.dispose()
@@ -145,32 +154,34 @@ def machine() -> str:
 
 def markdown(figures: dict[str, Any]) -> str:
     quiet, during = figures["quiet"], figures["during_flood"]
-    return "\n".join([
-        "# One chat floods the bot: everyone else's replies",
-        "",
-        "Produced by `PYTHONPATH=src python bench/bench_flood.py --write bench/FLOOD.md` (the real",
-        "python-telegram-bot Application against the local Bot API stand-in, SQLite, the bundled",
-        "directory). `tests/test_flood.py` runs the same function and checks the outcome, not the times.",
-        "",
-        f"Machine: {machine()}.",
-        "",
-        f"One chat sends {figures['flood_messages']:,} messages in one burst. It got "
-        f"{figures['flooding_chat_replies']} replies, {figures['flooding_chat_slow_downs']} of them the "
-        "\"slow down\" answer; the rest were dropped by its token bucket "
-        "(8 at once, then one every 0.5 s).",
-        f"Meanwhile other chats tapped {figures['taps']} times in all, each tap after the reply to the "
-        f"last, {TAPS_PER_CHAT} taps a chat (within the 8 a chat may send at once), and got "
-        f"{figures['tapping_chats_replies']} replies to their {figures['tapping_chats_updates']} updates.",
-        "",
-        "| the other chats' reply latency | median | p99 | max |",
-        "| --- | ---: | ---: | ---: |",
-        f"| nobody else around | {quiet['median_ms']} ms | {quiet['p99_ms']} ms | {quiet['max_ms']} ms |",
-        f"| during the flood | {during['median_ms']} ms | {during['p99_ms']} ms | {during['max_ms']} ms |",
-        "",
-        "Latency is from the moment the tap is queued at the stand-in to the moment the reply reaches it:",
-        "the long poll, the handler, the database and the Bot API call, without Telegram's own network.",
-        "",
-    ])
+    return "\n".join(
+        [
+            "# One chat floods the bot: everyone else's replies",
+            "",
+            "Produced by `PYTHONPATH=src python bench/bench_flood.py --write bench/FLOOD.md` (the real",
+            "python-telegram-bot Application against the local Bot API stand-in, SQLite, the bundled",
+            "directory). `tests/test_flood.py` runs the same function and checks the outcome, not the times.",
+            "",
+            f"Machine: {machine()}.",
+            "",
+            f"One chat sends {figures['flood_messages']:,} messages in one burst. It got "
+            f"{figures['flooding_chat_replies']} replies, {figures['flooding_chat_slow_downs']} of them the "
+            '"slow down" answer; the rest were dropped by its token bucket '
+            "(8 at once, then one every 0.5 s).",
+            f"Meanwhile other chats tapped {figures['taps']} times in all, each tap after the reply to the "
+            f"last, {TAPS_PER_CHAT} taps a chat (within the 8 a chat may send at once), and got "
+            f"{figures['tapping_chats_replies']} replies to their {figures['tapping_chats_updates']} updates.",
+            "",
+            "| the other chats' reply latency | median | p99 | max |",
+            "| --- | ---: | ---: | ---: |",
+            f"| nobody else around | {quiet['median_ms']} ms | {quiet['p99_ms']} ms | {quiet['max_ms']} ms |",
+            f"| during the flood | {during['median_ms']} ms | {during['p99_ms']} ms | {during['max_ms']} ms |",
+            "",
+            "Latency is from the moment the tap is queued at the stand-in to the moment the reply reaches it:",
+            "the long poll, the handler, the database and the Bot API call, without Telegram's own network.",
+            "",
+        ]
+    )
 
 
 def main() -> None:

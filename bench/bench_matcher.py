@@ -103,8 +103,7 @@ def synthetic_services(n: int, seed: int = 7, wild: bool = False) -> list[Servic
     rng = random.Random(seed)
     topics = sorted(ALL_TOPICS)
     return [
-        ServiceText(f"svc{i}", (_name(rng, wild), rng.choice(_DESCRIPTIONS)), (rng.choice(topics),))
-        for i in range(n)
+        ServiceText(f"svc{i}", (_name(rng, wild), rng.choice(_DESCRIPTIONS)), (rng.choice(topics),)) for i in range(n)
     ]
 
 

@@ -539,11 +539,25 @@ def bot_processes(
         if profile_dir is not None:
             for n, p in enumerate(started):
                 samples = profile_dir / f"{name or kind}-{n}.txt"
-                samplers.append(subprocess.Popen(
-                    ["py-spy", "record", "--nonblocking", "--rate", "250", "--format", "raw",
-                     "--output", str(samples), "--pid", str(p.process.pid)],
-                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                ))
+                samplers.append(
+                    subprocess.Popen(
+                        [
+                            "py-spy",
+                            "record",
+                            "--nonblocking",
+                            "--rate",
+                            "250",
+                            "--format",
+                            "raw",
+                            "--output",
+                            str(samples),
+                            "--pid",
+                            str(p.process.pid),
+                        ],
+                        stdout=subprocess.DEVNULL,
+                        stderr=subprocess.DEVNULL,
+                    )
+                )
         yield started
     finally:
         for sampler in samplers:
@@ -668,15 +682,44 @@ def run_loads(
     people = People(api, echo=echo, seed=len(scenario.runs) + 7)
     for _ in range(plan.repeats):
         group = chats.take(plan.chats)
-        drive(api, people, deliver, group, len(group), inflight=plan.inflight, rate=None, load="warm-up",
-              deadline_s=plan.deadline_s)
-        scenario.runs.append(
-            drive(api, people, deliver, group, plan.updates, inflight=plan.inflight, rate=None,
-                  load="saturated", deadline_s=plan.deadline_s, bot_pids=pids)
+        drive(
+            api,
+            people,
+            deliver,
+            group,
+            len(group),
+            inflight=plan.inflight,
+            rate=None,
+            load="warm-up",
+            deadline_s=plan.deadline_s,
         )
         scenario.runs.append(
-            drive(api, people, deliver, group, plan.slow_updates, inflight=plan.inflight, rate=TELEGRAM_RATE,
-                  load="30/s", deadline_s=plan.deadline_s, bot_pids=pids)
+            drive(
+                api,
+                people,
+                deliver,
+                group,
+                plan.updates,
+                inflight=plan.inflight,
+                rate=None,
+                load="saturated",
+                deadline_s=plan.deadline_s,
+                bot_pids=pids,
+            )
+        )
+        scenario.runs.append(
+            drive(
+                api,
+                people,
+                deliver,
+                group,
+                plan.slow_updates,
+                inflight=plan.inflight,
+                rate=TELEGRAM_RATE,
+                load="30/s",
+                deadline_s=plan.deadline_s,
+                bot_pids=pids,
+            )
         )
 
 
@@ -725,22 +768,34 @@ def benchmark(plan: Plan, *, postgres: bool, webhooks: bool, profile_dir: Path |
             polling = Deliver(api)
             ready = polling_ready
             echo = Scenario("echo bot (bare PTB), polling")
-            with bot_processes("echo", env_for(sqlite_url), bot_core, workdir,
-                               ready(api, plan.startup_timeout), profile_dir=profile_dir) as started:
+            with bot_processes(
+                "echo",
+                env_for(sqlite_url),
+                bot_core,
+                workdir,
+                ready(api, plan.startup_timeout),
+                profile_dir=profile_dir,
+            ) as started:
                 echo.startup_s = started[0].startup_s
-                run_loads(api, echo, plan, chats, echo=True, deliver=polling,
-                          pids=[p.process.pid for p in started])
+                run_loads(api, echo, plan, chats, echo=True, deliver=polling, pids=[p.process.pid for p in started])
             scenarios.append(echo)
 
             def polling_scenario(label: str, url: str, name: str) -> Scenario:
                 """Our bot polling over ``url``: started, loaded, measured, stopped."""
                 ours = Scenario(label)
-                with bot_processes("poll", env_for(url), bot_core, workdir,
-                                   ready(api, plan.startup_timeout), profile_dir=profile_dir,
-                                   name=name) as started:
+                with bot_processes(
+                    "poll",
+                    env_for(url),
+                    bot_core,
+                    workdir,
+                    ready(api, plan.startup_timeout),
+                    profile_dir=profile_dir,
+                    name=name,
+                ) as started:
                     ours.startup_s = started[0].startup_s
-                    run_loads(api, ours, plan, chats, echo=False, deliver=polling,
-                              pids=[p.process.pid for p in started])
+                    run_loads(
+                        api, ours, plan, chats, echo=False, deliver=polling, pids=[p.process.pid for p in started]
+                    )
                 return ours
 
             scenarios.append(polling_scenario("resource-bot, polling, SQLite", sqlite_url, "poll-sqlite"))
@@ -751,24 +806,41 @@ def benchmark(plan: Plan, *, postgres: bool, webhooks: bool, profile_dir: Path |
                 pg_url = stack.enter_context(fresh_schema(pg_base))
                 figures["postgres_load_s"] = round(load_directory(pg_url, directory), 1)
                 if postgres:
-                    scenarios.append(
-                        polling_scenario("resource-bot, polling, PostgreSQL", pg_url, "poll-postgres")
-                    )
+                    scenarios.append(polling_scenario("resource-bot, polling, PostgreSQL", pg_url, "poll-postgres"))
                 if webhooks:
                     ports = [free_port(), free_port()]
-                    hooks = Scenario("resource-bot, 2 webhook processes, PostgreSQL",
-                                     note="from the POST; both processes on the bot's one core")
-                    env = {**env_for(pg_url), "WEBHOOK_URL": "https://bot.example.org/telegram",
-                           "WEBHOOK_SECRET": SECRET}
+                    hooks = Scenario(
+                        "resource-bot, 2 webhook processes, PostgreSQL",
+                        note="from the POST; both processes on the bot's one core",
+                    )
+                    env = {
+                        **env_for(pg_url),
+                        "WEBHOOK_URL": "https://bot.example.org/telegram",
+                        "WEBHOOK_SECRET": SECRET,
+                    }
                     per_process = [{"PORT": str(port)} for port in ports]
-                    with bot_processes("webhook", env, bot_core, workdir,
-                                       webhooks_ready(ports, plan.startup_timeout * 2), count=2,
-                                       per_process_env=per_process, profile_dir=profile_dir) as started:
+                    with bot_processes(
+                        "webhook",
+                        env,
+                        bot_core,
+                        workdir,
+                        webhooks_ready(ports, plan.startup_timeout * 2),
+                        count=2,
+                        per_process_env=per_process,
+                        profile_dir=profile_dir,
+                    ) as started:
                         hooks.startup_s = max(p.startup_s for p in started)
                         posting = Deliver(api, [f"http://127.0.0.1:{port}/telegram" for port in ports], plan.inflight)
                         try:
-                            run_loads(api, hooks, plan, chats, echo=False, deliver=posting,
-                                      pids=[p.process.pid for p in started])
+                            run_loads(
+                                api,
+                                hooks,
+                                plan,
+                                chats,
+                                echo=False,
+                                deliver=posting,
+                                pids=[p.process.pid for p in started],
+                            )
                         finally:
                             posting.close()
                         figures["webhook_failed_posts"] = posting.failures
@@ -902,8 +974,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     if args.profile:
         args.profile.mkdir(parents=True, exist_ok=True)
-    figures = benchmark(plan, postgres=not args.no_postgres, webhooks=not args.no_webhook,
-                        profile_dir=args.profile.resolve() if args.profile else None)
+    figures = benchmark(
+        plan,
+        postgres=not args.no_postgres,
+        webhooks=not args.no_webhook,
+        profile_dir=args.profile.resolve() if args.profile else None,
+    )
     print(json.dumps(figures) if args.json else table(figures))
 
 

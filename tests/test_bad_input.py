@@ -18,9 +18,7 @@ from resource_bot.dialog.engine import Engine
 from resource_bot.dialog.events import Event, Press, SharedLocation, Start, Text
 from resource_bot.directory import topics
 
-SETTINGS = settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 texts = st.one_of(
     st.text(max_size=200),
@@ -33,9 +31,7 @@ texts = st.one_of(
 button_data = st.one_of(
     st.text(max_size=80),
     st.sampled_from([buttons.topic(t, p) for t in topics.ALL_TOPICS for p in (0, 1, 50)]),
-    st.sampled_from(
-        ["s:nhth", "s:gone-service", "r:nhth:w", "r:nhth:z", "o1:legal", "h:legal", "hs:nhth", "l:es"]
-    ),
+    st.sampled_from(["s:nhth", "s:gone-service", "r:nhth:w", "r:nhth:z", "o1:legal", "h:legal", "hs:nhth", "l:es"]),
     st.binary(max_size=70).map(lambda b: b.decode("latin-1")),
 )
 payloads = st.one_of(st.none(), st.text(max_size=80), st.from_regex(r"[A-Za-z0-9_-]{0,64}", fullmatch=True))
@@ -86,9 +82,7 @@ def test_any_sequence_of_events_keeps_the_state_valid(local_engine: Engine, sequ
 
 @SETTINGS
 @given(
-    raw=st.dictionaries(
-        st.text(max_size=10), st.one_of(st.none(), st.integers(), st.text(max_size=50), st.floats())
-    )
+    raw=st.dictionaries(st.text(max_size=10), st.one_of(st.none(), st.integers(), st.text(max_size=50), st.floats()))
 )
 def test_a_damaged_stored_state_becomes_a_fresh_valid_one(raw: dict[str, object]) -> None:
     state = ChatState.from_dict(raw)

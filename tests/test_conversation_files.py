@@ -187,9 +187,7 @@ def test_placeholders_match_the_readme(lang: str, readme_keys: dict[str, set[str
     ui = load(lang)["ui"]
     for key, expected in readme_keys.items():
         got = placeholders(ui[key])
-        assert got == expected, (
-            f"{lang}.yaml ui.{key}: placeholders {sorted(got)}, README says {sorted(expected)}"
-        )
+        assert got == expected, f"{lang}.yaml ui.{key}: placeholders {sorted(got)}, README says {sorted(expected)}"
 
 
 def test_placeholders_are_the_same_in_both_languages(docs: dict[str, dict[str, Any]]) -> None:

@@ -71,9 +71,7 @@ def test_good_file_has_no_problems(tmp_path: Path) -> None:
         (("name: Test Line", "name: Test Line\n    nmae: typo"), 4, "did you mean 'name'"),
     ],
 )
-def test_each_problem_is_reported_with_its_line(
-    tmp_path: Path, change: tuple[str, str], line: int, says: str
-) -> None:
+def test_each_problem_is_reported_with_its_line(tmp_path: Path, change: tuple[str, str], line: int, says: str) -> None:
     path = write(tmp_path, "bad.yaml", GOOD.replace(*change))
     found = messages(tmp_path)
     assert any(m.startswith(f"{path}:{line}:") and says in m for m in found), found

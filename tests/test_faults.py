@@ -55,8 +55,11 @@ def sqlite_path(template_db: Path, tmp_path: Path) -> Path:
 
 def successful_replies(api: BotApiStandin, chat_id: int, start: int, end: int | None = None) -> list[Call]:
     return [
-        c for c in api.calls[start:end]
-        if c.ok and c.method in REPLY_METHODS and isinstance(c.result, dict)
+        c
+        for c in api.calls[start:end]
+        if c.ok
+        and c.method in REPLY_METHODS
+        and isinstance(c.result, dict)
         and c.result.get("chat", {}).get("id") == chat_id
     ]
 

@@ -67,12 +67,31 @@ scalars = st.one_of(
     st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=30), st.dates(), st.binary(max_size=8)
 )
 values = st.recursive(
-    scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4),
+    scalars,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4),
     max_leaves=20,
 )
 service_fields = st.sampled_from(
-    ["id", "organization", "name", "description", "topics", "phones", "website", "email", "languages", "cost",
-     "confidential", "status", "area", "hours", "locations", "source", "verified", "nmae"]
+    [
+        "id",
+        "organization",
+        "name",
+        "description",
+        "topics",
+        "phones",
+        "website",
+        "email",
+        "languages",
+        "cost",
+        "confidential",
+        "status",
+        "area",
+        "hours",
+        "locations",
+        "source",
+        "verified",
+        "nmae",
+    ]
 )
 
 
@@ -106,9 +125,7 @@ def test_every_truncation_of_a_real_data_file_is_reported_or_valid(tmp_path: Pat
         assert all(int(p.split(":")[0]) <= lines for p in found), found
 
 
-@pytest.mark.parametrize(
-    ("encoding", "line"), [("utf-16", 1), ("utf-16-le", 3), ("latin-1", 3), ("cp1252", 3)]
-)
+@pytest.mark.parametrize(("encoding", "line"), [("utf-16", 1), ("utf-16-le", 3), ("latin-1", 3), ("cp1252", 3)])
 def test_a_file_in_another_encoding_says_so_and_where(tmp_path: Path, encoding: str, line: int) -> None:
     text = GOOD.replace("name: Test Line", "name: Línea de prueba")
     assert problems_of(write(tmp_path, text.encode(encoding))) == [
@@ -167,25 +184,44 @@ def test_a_billion_laughs_is_refused_at_the_first_alias(tmp_path: Path) -> None:
     levels = ["a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
     levels += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 10)]
     found = problems_of(write(tmp_path, "\n".join(levels) + "\nservices: [*a9]\n"))
-    assert found == ["2: anchors and aliases (*name) are not allowed in data files; write the value out in full; "
-                     "check the indentation and quoting near here"]
+    assert found == [
+        "2: anchors and aliases (*name) are not allowed in data files; write the value out in full; "
+        "check the indentation and quoting near here"
+    ]
 
 
 @pytest.mark.parametrize(
     ("change", "line", "field"),
     [
         (("source: https://example.org/x", "source: https://example.org/" + "x" * 600), 9, "source"),
-        (("    area: national\n", "    area: national\n    website: https://example.org/" + "w" * 500 + "\n"),
-         9, "website"),
+        (
+            ("    area: national\n", "    area: national\n    website: https://example.org/" + "w" * 500 + "\n"),
+            9,
+            "website",
+        ),
         (("    area: national\n", "    area: national\n    email: " + "e" * 260 + "@example.org\n"), 9, "email"),
-        (('- {number: "212-555-0110"}', '- {number: "233733", kind: sms, keyword: ' + "K" * 41 + "}"), 7,
-         "keyword"),
-        (("    area: national\n", "    area: national\n    locations:\n      - address: {street: " + "s" * 301
-          + ", zip: '77002'}\n"), 10, "street"),
-        (("    area: national\n", "    area: national\n    locations:\n      - address: {city: " + "c" * 121
-          + ", zip: '77002'}\n"), 10, "city"),
-        (("    area: national\n", "    area: national\n    locations:\n      - address: {state: Texas}\n"), 10,
-         "state"),
+        (('- {number: "212-555-0110"}', '- {number: "233733", kind: sms, keyword: ' + "K" * 41 + "}"), 7, "keyword"),
+        (
+            (
+                "    area: national\n",
+                "    area: national\n    locations:\n      - address: {street: " + "s" * 301 + ", zip: '77002'}\n",
+            ),
+            10,
+            "street",
+        ),
+        (
+            (
+                "    area: national\n",
+                "    area: national\n    locations:\n      - address: {city: " + "c" * 121 + ", zip: '77002'}\n",
+            ),
+            10,
+            "city",
+        ),
+        (
+            ("    area: national\n", "    area: national\n    locations:\n      - address: {state: Texas}\n"),
+            10,
+            "state",
+        ),
     ],
 )
 def test_a_value_longer_than_its_column_is_a_problem_not_a_postgresql_crash(
@@ -281,8 +317,15 @@ SERVICES_CSV = (MESSY / "services.csv").read_bytes()
         ("datapackage.json", b"\xff\xfe{\x00", "is not readable JSON"),
         ("datapackage.json", b"[" * 100_000 + b"]" * 100_000, "nests too deeply"),
     ],
-    ids=["latin-1 csv", "utf-16 csv", "descriptor list", "descriptor wrong types", "truncated descriptor",
-         "descriptor bytes", "descriptor nesting bomb"],
+    ids=[
+        "latin-1 csv",
+        "utf-16 csv",
+        "descriptor list",
+        "descriptor wrong types",
+        "truncated descriptor",
+        "descriptor bytes",
+        "descriptor nesting bomb",
+    ],
 )
 def test_a_malformed_csv_package_gets_one_clear_error_and_an_empty_out_folder(
     tmp_path: Path, name: str, content: bytes, says: str
@@ -295,8 +338,11 @@ def nested_cycle(depth: int) -> dict[str, Any]:
     """A service whose service_at_location holds a service whose ... (the API form, self-similar)."""
     record: dict[str, Any] = {"id": "s-end", "name": "End"}
     for n in range(depth):
-        record = {"id": f"s{n}", "name": "x",
-                  "service_at_locations": [{"id": f"sal{n}", "location": {"id": f"l{n}"}, "service": record}]}
+        record = {
+            "id": f"s{n}",
+            "name": "x",
+            "service_at_locations": [{"id": f"sal{n}", "location": {"id": f"l{n}"}, "service": record}],
+        }
     return record
 
 
@@ -386,8 +432,13 @@ def test_formula_looking_cells_are_left_out_and_reported_with_file_line_and_fiel
 
 
 cells = st.one_of(
-    st.none(), st.text(max_size=40), st.integers(), st.floats(), st.booleans(),
-    st.lists(st.text(max_size=5), max_size=3), st.dictionaries(st.text(max_size=5), st.text(max_size=5), max_size=2),
+    st.none(),
+    st.text(max_size=40),
+    st.integers(),
+    st.floats(),
+    st.booleans(),
+    st.lists(st.text(max_size=5), max_size=3),
+    st.dictionaries(st.text(max_size=5), st.text(max_size=5), max_size=2),
     st.sampled_from(["", " ", '""', "=1+1", "\x00", "9" * 400, "https://", "1e999", "-1", "NaN", "77002", "TX"]),
 )
 

@@ -26,15 +26,17 @@ CHICAGO = ZoneInfo("America/Chicago")
 NEW_YORK = ZoneInfo("America/New_York")
 
 # "Test Legal Clinic": weekdays with a lunch break on Tuesday, closed weekends.
-CLINIC = parse_hours({
-    "timezone": "America/Chicago",
-    "mon": "09:00-17:00",
-    "tue": "09:00-12:00, 13:00-17:00",
-    "wed": "09:00-17:00",
-    "thu": "09:00-17:00",
-    "fri": "09:00-17:00",
-    "sat": "closed",
-})
+CLINIC = parse_hours(
+    {
+        "timezone": "America/Chicago",
+        "mon": "09:00-17:00",
+        "tue": "09:00-12:00, 13:00-17:00",
+        "wed": "09:00-17:00",
+        "thu": "09:00-17:00",
+        "fri": "09:00-17:00",
+        "sat": "closed",
+    }
+)
 # "Test Shelter" intake desk: open every night, 22:00 to 02:00.
 WEEK = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 NIGHTS = parse_hours({"timezone": "America/Chicago", **{day: "22:00-02:00" for day in WEEK}})
@@ -73,27 +75,37 @@ def test_hours_written_out_read_back_the_same() -> None:
     for hours in (CLINIC, NIGHTS, ALWAYS_OPEN, parse_hours({"timezone": "UTC", "sun": "00:00-24:00"})):
         assert parse_hours(hours.to_yaml()) == hours
     assert CLINIC.to_yaml() == {
-        "timezone": "America/Chicago", "mon": "09:00-17:00", "tue": "09:00-12:00, 13:00-17:00",
-        "wed": "09:00-17:00", "thu": "09:00-17:00", "fri": "09:00-17:00"}
+        "timezone": "America/Chicago",
+        "mon": "09:00-17:00",
+        "tue": "09:00-12:00, 13:00-17:00",
+        "wed": "09:00-17:00",
+        "thu": "09:00-17:00",
+        "fri": "09:00-17:00",
+    }
 
 
-@pytest.mark.parametrize(("hours", "message"), [
-    ({"timezone": "Central", "mon": "09:00-17:00"},
-     "unknown time zone 'Central': use an IANA name like America/Chicago"),
-    ({"timezone": "CST", "mon": "09:00-17:00"}, "use an IANA name like America/Chicago"),
-    ({"timezone": "America/Gotham", "mon": "09:00-17:00"}, "unknown time zone 'America/Gotham'"),
-    ({"mon": "09:00-17:00"}, "hours need a timezone"),
-    ({"timezone": "America/Chicago", "mon": "25:00-26:00"}, "mon: time '25:00' is not a 24-hour HH:MM time"),
-    ({"timezone": "America/Chicago", "mon": "9am-5pm"}, "write it as HH:MM, like 09:00"),
-    ({"timezone": "America/Chicago", "mon": "09:00-09:00"}, "mon: '09:00-09:00' is empty"),
-    ({"timezone": "America/Chicago", "monday": "09:00-17:00"}, "unknown day 'monday': use mon, tue, wed"),
-    ({"timezone": "America/Chicago", "mon": "09:00-13:00, 12:00-17:00"}, "ranges that overlap"),
-    ({"timezone": "America/Chicago", "mon": "9 to 5"}, "is not a range"),
-    ({"timezone": "America/Chicago", "sun": False}, "sun: False is not hours"),
-    ({"timezone": "America/Chicago"}, "no open day"),
-    ("always", 'write "24/7"'),
-    (7, 'hours must be "24/7" or a mapping'),
-])
+@pytest.mark.parametrize(
+    ("hours", "message"),
+    [
+        (
+            {"timezone": "Central", "mon": "09:00-17:00"},
+            "unknown time zone 'Central': use an IANA name like America/Chicago",
+        ),
+        ({"timezone": "CST", "mon": "09:00-17:00"}, "use an IANA name like America/Chicago"),
+        ({"timezone": "America/Gotham", "mon": "09:00-17:00"}, "unknown time zone 'America/Gotham'"),
+        ({"mon": "09:00-17:00"}, "hours need a timezone"),
+        ({"timezone": "America/Chicago", "mon": "25:00-26:00"}, "mon: time '25:00' is not a 24-hour HH:MM time"),
+        ({"timezone": "America/Chicago", "mon": "9am-5pm"}, "write it as HH:MM, like 09:00"),
+        ({"timezone": "America/Chicago", "mon": "09:00-09:00"}, "mon: '09:00-09:00' is empty"),
+        ({"timezone": "America/Chicago", "monday": "09:00-17:00"}, "unknown day 'monday': use mon, tue, wed"),
+        ({"timezone": "America/Chicago", "mon": "09:00-13:00, 12:00-17:00"}, "ranges that overlap"),
+        ({"timezone": "America/Chicago", "mon": "9 to 5"}, "is not a range"),
+        ({"timezone": "America/Chicago", "sun": False}, "sun: False is not hours"),
+        ({"timezone": "America/Chicago"}, "no open day"),
+        ("always", 'write "24/7"'),
+        (7, 'hours must be "24/7" or a mapping'),
+    ],
+)
 def test_bad_hours_say_what_is_wrong_and_how_to_fix_it(hours: object, message: str) -> None:
     with pytest.raises(HoursError, match=message):
         parse_hours(hours)
@@ -104,19 +116,43 @@ def test_hours_errors_are_value_errors() -> None:
 
 
 def test_this_machine_knows_the_time_zones_the_directory_uses() -> None:
-    for name in ("America/Chicago", "America/New_York", "America/Los_Angeles", "Pacific/Honolulu",
-                 "America/Anchorage", "America/Puerto_Rico", "America/Phoenix"):
+    for name in (
+        "America/Chicago",
+        "America/New_York",
+        "America/Los_Angeles",
+        "Pacific/Honolulu",
+        "America/Anchorage",
+        "America/Puerto_Rico",
+        "America/Phoenix",
+    ):
         assert parse_hours({"timezone": name, "mon": "09:00-17:00"}).timezone == name
 
 
 # ---------------------------------------------------------------- clock times from imports
 
 
-@pytest.mark.parametrize(("text", "minute"), [
-    ("9", 540), ("9am", 540), ("9 AM", 540), ("3pm", 900), ("3:30 p.m.", 930), ("15:30", 930),
-    ("noon", 720), ("midnight", 0), ("9 a. m.", 540), ("5 p.\u00a0m.", 1020), ("12 AM", 0), ("12 PM", 720),
-    ("09:00:00", 540), ("0930", 570), ("17h", 1020), ("24:00", 0), ("Mediodía", 720),
-])
+@pytest.mark.parametrize(
+    ("text", "minute"),
+    [
+        ("9", 540),
+        ("9am", 540),
+        ("9 AM", 540),
+        ("3pm", 900),
+        ("3:30 p.m.", 930),
+        ("15:30", 930),
+        ("noon", 720),
+        ("midnight", 0),
+        ("9 a. m.", 540),
+        ("5 p.\u00a0m.", 1020),
+        ("12 AM", 0),
+        ("12 PM", 720),
+        ("09:00:00", 540),
+        ("0930", 570),
+        ("17h", 1020),
+        ("24:00", 0),
+        ("Mediodía", 720),
+    ],
+)
 def test_clock_times_are_read_the_way_people_write_them(text: str, minute: int) -> None:
     assert parse_clock(text) == minute
 
@@ -215,8 +251,9 @@ def schedules(draw: st.DrawFn) -> WeeklyHours:
 
 
 @settings(max_examples=300, deadline=None)
-@given(schedules(), st.datetimes(min_value=datetime(2020, 1, 1), max_value=datetime(2035, 12, 31),
-                                 timezones=st.just(UTC)))
+@given(
+    schedules(), st.datetimes(min_value=datetime(2020, 1, 1), max_value=datetime(2035, 12, 31), timezones=st.just(UTC))
+)
 def test_status_is_consistent_at_any_moment(hours: WeeklyHours, now: datetime) -> None:
     status = status_at(hours, now)
     if status.kind == "open":

@@ -27,8 +27,9 @@ SCHEMAS = FIXTURES / "schema"
 TODAY = dt.date(2026, 11, 28)
 
 
-def _import(package: Path, out: Path, matcher: NeedMatcher | None = None,
-            **options: Any) -> tuple[ImportReport, dict[str, dict[str, Any]]]:
+def _import(
+    package: Path, out: Path, matcher: NeedMatcher | None = None, **options: Any
+) -> tuple[ImportReport, dict[str, dict[str, Any]]]:
     guess_topics = matcher.guess_topics if matcher is not None else None
     report = import_hsds(package, out, ImportOptions(today=TODAY, **options), guess_topics=guess_topics)
     services = {}
@@ -48,14 +49,16 @@ def matcher() -> NeedMatcher:
 
 
 @pytest.fixture(scope="module")
-def messy(tmp_path_factory: pytest.TempPathFactory,
-          matcher: NeedMatcher) -> tuple[ImportReport, dict[str, dict[str, Any]], Path]:
+def messy(
+    tmp_path_factory: pytest.TempPathFactory, matcher: NeedMatcher
+) -> tuple[ImportReport, dict[str, dict[str, Any]], Path]:
     out = tmp_path_factory.mktemp("hsds") / "tests" / "messy"  # fictional 555-01xx numbers need a tests/ path
     report, services = _import(FIXTURES / "messy", out, matcher)
     return report, services, out
 
 
 # -- the messy package ---------------------------------------------------------------------------
+
 
 def test_messy_import_validates(messy: tuple[ImportReport, dict[str, dict[str, Any]], Path]) -> None:
     _, services, out = messy
@@ -146,11 +149,19 @@ def test_the_report_file_lists_columns_without_a_place(messy: Any) -> None:
 
 # -- Open Referral's own examples -------------------------------------------------------------------
 
-@pytest.mark.parametrize("package", ["csv", "json/tabular.json", "json/service_full.json",
-                                     "json/service_list.json", "json/organization_full.json",
-                                     "json/service_at_location_full.json"])
-def test_the_specification_examples_import_into_valid_yaml(package: str, tmp_path: Path,
-                                                          matcher: NeedMatcher) -> None:
+
+@pytest.mark.parametrize(
+    "package",
+    [
+        "csv",
+        "json/tabular.json",
+        "json/service_full.json",
+        "json/service_list.json",
+        "json/organization_full.json",
+        "json/service_at_location_full.json",
+    ],
+)
+def test_the_specification_examples_import_into_valid_yaml(package: str, tmp_path: Path, matcher: NeedMatcher) -> None:
     out = tmp_path / "tests" / "out"
     report, services = _import(FIXTURES / "openreferral" / package, out, matcher, default_area=NATIONAL)
     assert validate_paths([out], today=TODAY).ok
@@ -169,6 +180,7 @@ def test_without_an_area_the_uk_example_is_skipped_not_guessed(tmp_path: Path, m
 
 
 # -- export: schema and round trip ---------------------------------------------------------------
+
 
 def _typed(table: str, row: dict[str, str], types: dict[str, str]) -> dict[str, Any]:
     """A CSV row as JSON, typed by the specification's datapackage.json, blanks left out."""
@@ -231,7 +243,13 @@ def test_export_import_export_gives_the_same_package(tmp_path: Path) -> None:
     for service in original.services:  # nothing lost on the way: ids, Spanish, keywords, hours
         copy = by_id[service.id]
         assert (copy.name, copy.topics, copy.phones, copy.hours, copy.area, copy.source_url) == (
-            service.name, service.topics, service.phones, service.hours, service.area, service.source_url)
+            service.name,
+            service.topics,
+            service.phones,
+            service.hours,
+            service.area,
+            service.source_url,
+        )
 
 
 def test_the_messy_import_exports_and_round_trips_too(messy: Any, tmp_path: Path) -> None:
@@ -245,6 +263,7 @@ def test_the_messy_import_exports_and_round_trips_too(messy: Any, tmp_path: Path
 
 
 # -- the mapping file ------------------------------------------------------------------------------
+
 
 def test_the_mapping_prefers_the_longest_airs_prefix_and_whole_segments() -> None:
     mapping = TaxonomyMap.load()
@@ -263,6 +282,7 @@ def test_a_mapping_to_an_unknown_topic_is_refused(tmp_path: Path) -> None:
 
 # -- the commands ---------------------------------------------------------------------------------
 
+
 def test_the_commands_import_and_export(tmp_path: Path) -> None:
     runner = CliRunner()
     out = tmp_path / "tests" / "yaml"
@@ -279,8 +299,9 @@ def test_the_import_command_refuses_a_folder_with_yaml_and_an_unknown_area(tmp_p
     (tmp_path / "old.yaml").write_text("services: []\n")
     result = runner.invoke(main, ["import-hsds", str(FIXTURES / "messy"), "--out", str(tmp_path)])
     assert result.exit_code != 0 and "choose an empty folder" in result.output
-    result = runner.invoke(main, ["import-hsds", str(FIXTURES / "messy"), "--out", str(tmp_path / "new"),
-                                  "--area", "Atlantis"])
+    result = runner.invoke(
+        main, ["import-hsds", str(FIXTURES / "messy"), "--out", str(tmp_path / "new"), "--area", "Atlantis"]
+    )
     assert result.exit_code != 0 and "not a place the bot knows" in result.output
 
 

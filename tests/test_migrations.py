@@ -82,8 +82,7 @@ def _fill_first_schema(engine: Engine) -> None:
 def _assert_first_rows_survive(engine: Engine) -> None:
     with engine.connect() as connection:
         assert (
-            connection.execute(text("SELECT number FROM phone WHERE service_id = 'nhth'")).scalar()
-            == "1-888-373-7888"
+            connection.execute(text("SELECT number FROM phone WHERE service_id = 'nhth'")).scalar() == "1-888-373-7888"
         )
         assert connection.execute(text("SELECT value FROM bot_secret")).scalar() == "abc123"
         assert connection.execute(text("SELECT chat_key FROM chat_state")).scalar() == "k1"
@@ -95,9 +94,7 @@ def _assert_first_rows_survive(engine: Engine) -> None:
 def _assert_new_tables_work(engine: Engine) -> None:
     record_counts(engine, [("topic", "legal")], today=dt.date(2026, 11, 28))
     record_feedback(engine, [Feedback("nhth", "closed")], today=dt.date(2026, 11, 28))
-    assert [(r.kind, r.value, r.count) for r in read_counts(engine, dt.date(2026, 11, 1))] == [
-        ("topic", "legal", 1)
-    ]
+    assert [(r.kind, r.value, r.count) for r in read_counts(engine, dt.date(2026, 11, 1))] == [("topic", "legal", 1)]
     assert [r.service_id for r in list_reports(engine)] == ["nhth"]
 
 
@@ -182,9 +179,7 @@ def test_startup_adopts_a_create_all_database_that_already_had_some_later_tables
     """The digest column came before migrations did: 0002 must skip what exists."""
     engine, _ = db
     metadata = migrations.target_metadata()
-    metadata.create_all(
-        engine, tables=[t for name, t in metadata.tables.items() if name != "feedback_report"]
-    )
+    metadata.create_all(engine, tables=[t for name, t in metadata.tables.items() if name != "feedback_report"])
     with engine.begin() as connection:
         connection.execute(text("INSERT INTO bot_secret (name, value) VALUES ('chat_key', 'abc123')"))
 

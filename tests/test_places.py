@@ -30,7 +30,11 @@ def test_a_zip_code_gives_city_state_county_and_time_zone() -> None:
     place = place_from_zip("77002")
     assert place is not None
     assert (place.city, place.state, place.county, place.timezone) == (
-        "Houston", "TX", "Harris County", "America/Chicago")
+        "Houston",
+        "TX",
+        "Harris County",
+        "America/Chicago",
+    )
     assert place.label == "Houston, TX 77002"
     assert abs(place.latitude - 29.76) < 0.05 and abs(place.longitude + 95.36) < 0.05
 
@@ -67,7 +71,11 @@ def test_a_location_in_houston_is_in_harris_county() -> None:
     place = place_from_location(29.760427, -95.369803)
     assert place is not None
     assert (place.city, place.state, place.county, place.timezone) == (
-        "Houston", "TX", "Harris County", "America/Chicago")
+        "Houston",
+        "TX",
+        "Harris County",
+        "America/Chicago",
+    )
 
 
 def test_a_shared_location_is_kept_only_to_about_a_kilometre() -> None:
@@ -76,14 +84,17 @@ def test_a_shared_location_is_kept_only_to_about_a_kilometre() -> None:
     assert (place.latitude, place.longitude) == (29.76, -95.37)
 
 
-@pytest.mark.parametrize("where", [(21.3069, -157.8583), (61.2181, -149.9003), (18.4655, -66.1057),
-                                   (13.4443, 144.7937), (40.7128, -74.0060)])
+@pytest.mark.parametrize(
+    "where", [(21.3069, -157.8583), (61.2181, -149.9003), (18.4655, -66.1057), (13.4443, 144.7937), (40.7128, -74.0060)]
+)
 def test_locations_in_hawaii_alaska_puerto_rico_guam_and_new_york_are_found(where: tuple[float, ...]) -> None:
     assert place_from_location(*where) is not None
 
 
-@pytest.mark.parametrize("where", [(51.5074, -0.1278), (19.4326, -99.1332), (0.0, 0.0), (-33.86, 151.2),
-                                   (90.0, 0.0), (-90.0, 180.0), (35.0, -40.0)])
+@pytest.mark.parametrize(
+    "where",
+    [(51.5074, -0.1278), (19.4326, -99.1332), (0.0, 0.0), (-33.86, 151.2), (90.0, 0.0), (-90.0, 180.0), (35.0, -40.0)],
+)
 def test_locations_far_outside_the_us_give_nothing(where: tuple[float, float]) -> None:
     assert place_from_location(*where) is None
 
@@ -98,8 +109,10 @@ def test_the_grid_finds_the_same_nearest_zip_as_a_full_scan() -> None:
     rng = random.Random(7)
     for _ in range(60):
         lat, lon = round(rng.uniform(25, 49), 2), round(rng.uniform(-124, -67), 2)
-        scanned = min(miles_between(lat, lon, zlat, zlon) + penalty * places._MILES_PER_DEGREE
-                      for zlat, zlon, penalty, _ in indexed)
+        scanned = min(
+            miles_between(lat, lon, zlat, zlon) + penalty * places._MILES_PER_DEGREE
+            for zlat, zlon, penalty, _ in indexed
+        )
         found = place_from_location(lat, lon)
         if scanned > places.MAX_MILES_FROM_ZIP:
             continue
@@ -186,12 +199,14 @@ def test_any_part_of_an_area_is_enough() -> None:
 
 
 def test_an_area_written_out_reads_back_the_same_even_through_json() -> None:
-    area = parse_area({
-        "states": ["OK", "TX"],
-        "counties": [{"state": "TX", "county": "harris"}],
-        "zips": ["77002"],
-        "radius": {"latitude": 29.76, "longitude": -95.37, "miles": 10},
-    })
+    area = parse_area(
+        {
+            "states": ["OK", "TX"],
+            "counties": [{"state": "TX", "county": "harris"}],
+            "zips": ["77002"],
+            "radius": {"latitude": 29.76, "longitude": -95.37, "miles": 10},
+        }
+    )
     written = area.to_yaml()
     assert written == {
         "states": ["OK", "TX"],
@@ -202,24 +217,27 @@ def test_an_area_written_out_reads_back_the_same_even_through_json() -> None:
     assert parse_area(json.loads(json.dumps(written))) == area
 
 
-@pytest.mark.parametrize(("area", "message"), [
-    (None, "area is missing: write `area: national` or list states, counties, zips or a radius"),
-    ({}, "area is missing"),
-    ({"states": ["XX"]}, "unknown state 'XX': use a two-letter postal code like TX"),
-    ({"states": ["Oklahoma"]}, "unknown state 'Oklahoma': use a two-letter postal code like OK"),
-    ({"states": []}, "area states is empty"),
-    ({"zips": ["00000"]}, "unknown ZIP code '00000': check it on the USPS site or remove it"),
-    ({"zips": [2134]}, 'ZIP code 2134 must be in quotes, like "02134"'),
-    ({"zips": ["7700"]}, "must be five digits"),
-    ({"counties": [{"state": "TX", "county": "Atlantis County"}]}, "unknown county 'Atlantis County' in TX"),
-    ({"counties": ["Harris County"]}, "needs a state and a name"),
-    ({"radius": {"latitude": 29.76, "longitude": -95.37}}, "radius needs latitude, longitude and miles"),
-    ({"radius": {"latitude": 29.76, "longitude": 95.37, "miles": 5}}, "is not in the United States"),
-    ({"radius": {"latitude": 29.76, "longitude": -95.37, "miles": 0}}, "must be more than 0"),
-    ({"cities": ["Houston"]}, "unknown area key 'cities': use states, counties, zips or radius"),
-    ("everywhere", "write `area: national`"),
-    (42, "area must be `national` or a mapping"),
-])
+@pytest.mark.parametrize(
+    ("area", "message"),
+    [
+        (None, "area is missing: write `area: national` or list states, counties, zips or a radius"),
+        ({}, "area is missing"),
+        ({"states": ["XX"]}, "unknown state 'XX': use a two-letter postal code like TX"),
+        ({"states": ["Oklahoma"]}, "unknown state 'Oklahoma': use a two-letter postal code like OK"),
+        ({"states": []}, "area states is empty"),
+        ({"zips": ["00000"]}, "unknown ZIP code '00000': check it on the USPS site or remove it"),
+        ({"zips": [2134]}, 'ZIP code 2134 must be in quotes, like "02134"'),
+        ({"zips": ["7700"]}, "must be five digits"),
+        ({"counties": [{"state": "TX", "county": "Atlantis County"}]}, "unknown county 'Atlantis County' in TX"),
+        ({"counties": ["Harris County"]}, "needs a state and a name"),
+        ({"radius": {"latitude": 29.76, "longitude": -95.37}}, "radius needs latitude, longitude and miles"),
+        ({"radius": {"latitude": 29.76, "longitude": 95.37, "miles": 5}}, "is not in the United States"),
+        ({"radius": {"latitude": 29.76, "longitude": -95.37, "miles": 0}}, "must be more than 0"),
+        ({"cities": ["Houston"]}, "unknown area key 'cities': use states, counties, zips or radius"),
+        ("everywhere", "write `area: national`"),
+        (42, "area must be `national` or a mapping"),
+    ],
+)
 def test_a_bad_area_says_what_is_wrong_and_how_to_fix_it(area: object, message: str) -> None:
     with pytest.raises(AreaError, match=message.replace("(", r"\(").replace(")", r"\)")):
         parse_area(area)

@@ -216,9 +216,7 @@ def test_long_poll_returns_as_soon_as_an_update_arrives(standin: BotApiStandin) 
     assert time.monotonic() - started >= 0.9, "an empty long poll must wait out its timeout"
 
     results: list[Any] = []
-    poller = threading.Thread(
-        target=lambda: results.append(httpx.post(url, data={"timeout": "20"}, timeout=30))
-    )
+    poller = threading.Thread(target=lambda: results.append(httpx.post(url, data={"timeout": "20"}, timeout=30)))
     started = time.monotonic()
     poller.start()
     time.sleep(0.3)

@@ -195,9 +195,7 @@ def postgres_url() -> Iterator[str]:
         yield url
 
 
-def test_the_same_scenario_on_postgresql(
-    api: BotApiStandin, postgres_url: str, tmp_path: Path, menus: Menus
-) -> None:
+def test_the_same_scenario_on_postgresql(api: BotApiStandin, postgres_url: str, tmp_path: Path, menus: Menus) -> None:
     with running_bot(api, settings_for(api, postgres_url, tmp_path)) as running:
         walk_through_and_quick_exit(api, running, menus, postgres_url)
 
@@ -359,9 +357,7 @@ def test_a_flood_wait_and_bad_gateways_are_retried_and_the_reply_arrives_once(
     assert statuses == [429, 502, 502, 200]
 
 
-def test_a_timed_out_edit_is_retried_without_a_second_menu(
-    api: BotApiStandin, bot: RunningBot, menus: Menus
-) -> None:
+def test_a_timed_out_edit_is_retried_without_a_second_menu(api: BotApiStandin, bot: RunningBot, menus: Menus) -> None:
     api.user_sends_text(ALICE, "/start")
     welcome = reply_to(api, ALICE)
     api.delay_next("editMessageText", seconds=3.5, apply=True)  # applied, but the answer comes too late
@@ -411,8 +407,9 @@ def test_one_chat_flooding_is_slowed_down_without_slowing_anyone_else(
         api.user_sends_text(ALICE, f"food {n}")
     api.user_sends_text(BOB, "/start")
     assert menus.ui("en", "welcome") in reply_to(api, BOB)["text"]
-    slow = api.wait_for(lambda c: c.ok and c.method == "sendMessage" and c.params.get("text") == menus.ui(
-        "en", "slow_down"))
+    slow = api.wait_for(
+        lambda c: c.ok and c.method == "sendMessage" and c.params.get("text") == menus.ui("en", "slow_down")
+    )
     assert len(slow) == 1
     answered = [c for c in api.calls_to("sendMessage") if c.params["chat_id"] == ALICE]
     assert len(answered) < 15, "most of the flood is dropped"
@@ -542,8 +539,11 @@ def test_resource_bot_poll_serves_a_bot_api_exactly_as_it_would_serve_telegram(
 
 @pytest.mark.parametrize("token", ["", "not-a-token"])
 def test_a_missing_or_malformed_token_says_how_to_get_one_in_one_line(tmp_path: Path, token: str) -> None:
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "RESOURCE_BOT_HOME": str(tmp_path),
-           "TELEGRAM_BOT_TOKEN": token}
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "RESOURCE_BOT_HOME": str(tmp_path),
+        "TELEGRAM_BOT_TOKEN": token,
+    }
     result = subprocess.run(
         [sys.executable, "-m", "resource_bot", "poll"], env=env, capture_output=True, text=True, timeout=60
     )

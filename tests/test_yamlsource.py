@@ -100,7 +100,7 @@ TRICKY = [
     "a: 1\rb: 2\r",
     "a: x\u2028b: y\n",
     "a: x\x85b: y\n",
-    "ñ: ü\n'quoted key': 1\n\"dq\": \"\\u00e9\\x41\\N\\_\"\n",
+    'ñ: ü\n\'quoted key\': 1\n"dq": "\\u00e9\\x41\\N\\_"\n',
     "a: 'it''s'\nb: \"tab\\tx\"\n",
     "a: [http://x.org/a:b, x?y]\nb: Need help? Call.\n",
     "a: 'tab\there'\nb: |\n  tab\there\n",
@@ -149,7 +149,7 @@ def test_tricky_input_reads_or_is_refused_the_same_both_ways(text: str) -> None:
 
 def test_scalars_resolve_as_the_safe_loader_resolves_them() -> None:
     kind, value = assert_both_agree(
-        "verified: 2026-01-01\nzip: \"77002\"\nn: 77002\nopen: yes\nno_key: no\nnothing:\nwhen: 2026-01-01 10:00:00\n"
+        'verified: 2026-01-01\nzip: "77002"\nn: 77002\nopen: yes\nno_key: no\nnothing:\nwhen: 2026-01-01 10:00:00\n'
     )
     assert kind == "value"
     assert value == {
@@ -223,8 +223,16 @@ def test_a_billion_laughs_stops_the_fast_reader_at_the_first_alias() -> None:
 @needs_libyaml
 @pytest.mark.parametrize(
     "text",
-    ["a: !!str 1\n", "a:\tb\n", "a: [x?]\n", "<<: {a: 1}\n", "a: &x 1\nb: &x 2\n", "a: 1\n--- 2\n", "a: [1\n",
-     "a: " + "[" * 70 + "]" * 70],
+    [
+        "a: !!str 1\n",
+        "a:\tb\n",
+        "a: [x?]\n",
+        "<<: {a: 1}\n",
+        "a: &x 1\nb: &x 2\n",
+        "a: 1\n--- 2\n",
+        "a: [1\n",
+        "a: " + "[" * 70 + "]" * 70,
+    ],
 )
 def test_what_the_fast_reader_cannot_vouch_for_goes_to_the_pure_python_one(text: str) -> None:
     with pytest.raises(yamlsource._Fallback):

@@ -98,9 +98,7 @@ def _dialect_insert(engine: Engine) -> Any:
 
 # Built once: SQLAlchemy memoizes a statement object's cache key, so reusing one skips
 # rebuilding it and finds its compiled form at once.
-_LOAD = select(ChatStateRow.state, ChatStateRow.expires_at).where(
-    ChatStateRow.chat_key == bindparam("chat_key")
-)
+_LOAD = select(ChatStateRow.state, ChatStateRow.expires_at).where(ChatStateRow.chat_key == bindparam("chat_key"))
 _MESSAGES = select(ChatMessageRow.message_id).where(
     ChatMessageRow.chat_key == bindparam("chat_key"), ChatMessageRow.expires_at > bindparam("now")
 )
@@ -227,9 +225,7 @@ class StateStore:
         connection: Connection | None = None,
     ) -> None:
         expires = expiry_after(now or _now(), STATE_TTL)
-        self._write(
-            connection, self._save, {"chat_key": chat_key, "state": state.to_dict(), "expires_at": expires}
-        )
+        self._write(connection, self._save, {"chat_key": chat_key, "state": state.to_dict(), "expires_at": expires})
 
     def remember_messages(
         self,
@@ -282,9 +278,7 @@ class StateStore:
         now = now or _now()
         with self.engine.begin() as connection:
             gone = connection.execute(delete(ChatStateRow).where(ChatStateRow.expires_at <= now)).rowcount
-            gone += connection.execute(
-                delete(ChatMessageRow).where(ChatMessageRow.expires_at <= now)
-            ).rowcount
+            gone += connection.execute(delete(ChatMessageRow).where(ChatMessageRow.expires_at <= now)).rowcount
         if gone:
             self.scrub_files()
         return int(gone or 0)
@@ -303,6 +297,7 @@ class StateStore:
         with self.engine.connect() as connection:
             busy = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").scalar()
         return not busy
+
 
 class PendingForgets:
     """Chats whose rows must go as soon as the database answers again.

@@ -477,9 +477,7 @@ class BotApiStandin:
     def _describe_wait_failure(self, wanted: str, found: list[Call], since: int, timeout: float) -> str:
         recent = self._calls[since:][-40:]
         lines = "\n  ".join(repr(call) for call in recent) or "(none)"
-        return (
-            f"timed out after {timeout}s waiting for {wanted}; {len(found)} matched. Calls seen:\n  {lines}"
-        )
+        return f"timed out after {timeout}s waiting for {wanted}; {len(found)} matched. Calls seen:\n  {lines}"
 
     def wait_for_reply(
         self,
@@ -551,9 +549,7 @@ class BotApiStandin:
             chat = self._chats.get(chat_id)
             return [m.message_id for m in chat.messages.values() if m.deleted] if chat else []
 
-    def commands_for(
-        self, language_code: str = "", scope: dict[str, Any] | None = None
-    ) -> list[dict[str, Any]]:
+    def commands_for(self, language_code: str = "", scope: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         """The command list the bot set for this scope and language ("" = all languages)."""
         with self._lock:
             return list(self.commands.get((self._scope_key(scope), language_code), []))
@@ -593,12 +589,8 @@ class BotApiStandin:
             reply_to_message_id=reply_to_message_id,
         )
 
-    def make_location_update(
-        self, chat_id: int, latitude: float, longitude: float, **user: Any
-    ) -> dict[str, Any]:
-        return self.make_message_update(
-            chat_id, {"location": {"latitude": latitude, "longitude": longitude}}, **user
-        )
+    def make_location_update(self, chat_id: int, latitude: float, longitude: float, **user: Any) -> dict[str, Any]:
+        return self.make_message_update(chat_id, {"location": {"latitude": latitude, "longitude": longitude}}, **user)
 
     def make_message_update(
         self,
@@ -648,9 +640,7 @@ class BotApiStandin:
                 buttons = (record.reply_markup or {}).get("inline_keyboard", [])
                 offered = [b.get("callback_data") for row in buttons for b in row]
                 if callback_data not in offered:
-                    raise ValueError(
-                        f"message {message_id} offers no button {callback_data!r}; has {offered}"
-                    )
+                    raise ValueError(f"message {message_id} offers no button {callback_data!r}; has {offered}")
             user = dict(chat.user or self._default_user(chat_id, "private", user_id, None, "Test", "en"))
             if user_id is not None:
                 user["id"] = user_id
@@ -690,9 +680,7 @@ class BotApiStandin:
         update = self.queue_update(self.make_text_update(chat_id, text, **user))
         return SentMessageId(update["message"]["message_id"], update)
 
-    def user_sends_location(
-        self, chat_id: int, latitude: float, longitude: float, **user: Any
-    ) -> SentMessageId:
+    def user_sends_location(self, chat_id: int, latitude: float, longitude: float, **user: Any) -> SentMessageId:
         update = self.queue_update(self.make_location_update(chat_id, latitude, longitude, **user))
         return SentMessageId(update["message"]["message_id"], update)
 
@@ -737,9 +725,7 @@ class BotApiStandin:
             else:
                 chat_object = {"id": chat_id, "type": chat_type, "title": f"Test {chat_type} {chat_id}"}
             chat = self._chats[chat_id] = _Chat(chat_object)
-        chat.user = self._default_user(
-            chat_id, chat.chat["type"], user_id, username, first_name, language_code
-        )
+        chat.user = self._default_user(chat_id, chat.chat["type"], user_id, username, first_name, language_code)
         chat.user_action_mark = len(self._calls)
         return chat
 
@@ -804,9 +790,7 @@ class BotApiStandin:
                 return _error_response(error)
             else:
                 self._record(method, params, fault.status, "injected HTTP failure")
-                return HttpResponse(
-                    fault.status, _NGINX_502 if fault.status == 502 else b"error", "text/html"
-                )
+                return HttpResponse(fault.status, _NGINX_502 if fault.status == 502 else b"error", "text/html")
         if method == "getUpdates":
             return await self._get_updates(params)
         with self._lock:
@@ -871,9 +855,7 @@ class BotApiStandin:
                     first_pass = False
                     self._wake_pollers("conflict")  # Telegram ends an older long poll when a new one arrives
                     if "allowed_updates" in params:
-                        self._allowed_update_types = frozenset(
-                            params["allowed_updates"] or DEFAULT_UPDATE_TYPES
-                        )
+                        self._allowed_update_types = frozenset(params["allowed_updates"] or DEFAULT_UPDATE_TYPES)
                 batch = self._take_updates(offset, limit)
                 remaining = deadline - time.monotonic()
                 if batch or remaining <= 0:
@@ -891,8 +873,7 @@ class BotApiStandin:
             if reason == "conflict":
                 superseded = ApiError(
                     409,
-                    "Conflict: terminated by other getUpdates request; "
-                    "make sure that only one bot instance is running",
+                    "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running",
                 )
                 self._record("getUpdates", params, 409, superseded.description)
                 return _error_response(superseded)
@@ -964,9 +945,7 @@ class BotApiStandin:
         return True
 
     def _get_my_commands(self, params: dict[str, Any]) -> list[dict[str, Any]]:
-        return self.commands.get(
-            (self._scope_key(params.get("scope")), str(params.get("language_code", ""))), []
-        )
+        return self.commands.get((self._scope_key(params.get("scope")), str(params.get("language_code", ""))), [])
 
     def _delete_my_commands(self, params: dict[str, Any]) -> bool:
         self.commands.pop((self._scope_key(params.get("scope")), str(params.get("language_code", ""))), None)
@@ -998,9 +977,7 @@ class BotApiStandin:
             raise ApiError(403, "Forbidden: bot was blocked by the user")
         return chat
 
-    def _formatted_text(
-        self, params: dict[str, Any], field: str, max_length: int, too_long: str
-    ) -> dict[str, Any]:
+    def _formatted_text(self, params: dict[str, Any], field: str, max_length: int, too_long: str) -> dict[str, Any]:
         """The Message fields for a text or caption: plain text after parse_mode, plus entities."""
         text = params.get(field)
         if text is None or text == "":
@@ -1033,9 +1010,7 @@ class BotApiStandin:
             return None, markup
         rows = markup["inline_keyboard"]
         if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
-            raise _bad_request(
-                'field "inline_keyboard" of the InlineKeyboardMarkup must be an Array of Arrays'
-            )
+            raise _bad_request('field "inline_keyboard" of the InlineKeyboardMarkup must be an Array of Arrays')
         for row in rows:
             for button in row:
                 if not isinstance(button, dict) or not button.get("text"):
@@ -1049,8 +1024,7 @@ class BotApiStandin:
                         raise _bad_request("BUTTON_URL_INVALID")
                 elif len(button) == 1:
                     raise _bad_request(
-                        "can't parse inline keyboard button: Text buttons are unallowed "
-                        "in the inline keyboard"
+                        "can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard"
                     )
         return (markup if any(rows) else None), markup
 

@@ -61,10 +61,7 @@ class HttpRequest:
             if not isinstance(decoded, dict):
                 raise BadHttpRequest("JSON body must be an object")
             fields.update(
-                {
-                    key: value if isinstance(value, str) else json.dumps(value)
-                    for key, value in decoded.items()
-                }
+                {key: value if isinstance(value, str) else json.dumps(value) for key, value in decoded.items()}
             )
         elif self.body:
             fields.update(parse_qsl(self.body.decode("utf-8"), keep_blank_values=True))

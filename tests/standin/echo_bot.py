@@ -52,9 +52,7 @@ def build_echo_application(
 ) -> AnyApplication:
     """Bare PTB echo bot: one MessageHandler that answers every text with the same text."""
     application: AnyApplication = (
-        application_builder_for(standin, request_timeout=request_timeout)
-        .concurrent_updates(concurrent_updates)
-        .build()
+        application_builder_for(standin, request_timeout=request_timeout).concurrent_updates(concurrent_updates).build()
     )
     application.add_handler(MessageHandler(filters.TEXT, _echo))
     return application
@@ -63,9 +61,7 @@ def build_echo_application(
 class BackgroundApplication:
     """Context manager running ``application`` with real long polling in a background thread."""
 
-    def __init__(
-        self, application: AnyApplication, *, poll_timeout: int = 1, start_timeout: float = 10.0
-    ) -> None:
+    def __init__(self, application: AnyApplication, *, poll_timeout: int = 1, start_timeout: float = 10.0) -> None:
         self.application = application
         self._poll_timeout = poll_timeout
         self._start_timeout = start_timeout

@@ -32,11 +32,7 @@ class ChatState:
         return replace(self, **changes)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            key: value
-            for key, value in asdict(self).items()
-            if value not in (None, False, 0) or key == "lang"
-        }
+        return {key: value for key, value in asdict(self).items() if value not in (None, False, 0) or key == "lang"}
 
     @classmethod
     def from_dict(cls, raw: object) -> ChatState:
@@ -51,9 +47,7 @@ class ChatState:
 
     def is_valid(self) -> bool:
         coords_ok = (self.latitude is None) == (self.longitude is None) and all(
-            isinstance(v, int | float) and -180 <= v <= 180
-            for v in (self.latitude, self.longitude)
-            if v is not None
+            isinstance(v, int | float) and -180 <= v <= 180 for v in (self.latitude, self.longitude) if v is not None
         )
         return (
             self.lang in LANGUAGES

@@ -87,9 +87,7 @@ def build_payload(link: DeepLink) -> str:
         parts.append("z" + link.zip)
     if link.source is not None:
         if not _SOURCE.match(link.source):
-            raise PayloadError(
-                f"source tag {link.source!r} must be 1-20 letters, digits or _ (no names, please)"
-            )
+            raise PayloadError(f"source tag {link.source!r} must be 1-20 letters, digits or _ (no names, please)")
         parts.append("s" + link.source)
     if link.service is not None:
         key = service_key(link.service)

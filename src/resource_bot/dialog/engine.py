@@ -52,9 +52,7 @@ Result = tuple[Outcome, ChatState]
 def service_texts(catalog: Catalog) -> list[ServiceText]:
     """What the matcher needs to know about each service."""
     return [
-        ServiceText(
-            listing.id, tuple(listing.name.values()) + tuple(listing.description.values()), listing.topics
-        )
+        ServiceText(listing.id, tuple(listing.name.values()) + tuple(listing.description.values()), listing.topics)
         for listing in catalog.services.values()
     ]
 
@@ -190,16 +188,12 @@ class Snapshot:
         place = self.place(state)
         found = Found(listing, listing.miles_from(place) if place and not listing.national else None)
         reply = self.screens.service_card(state, found, self.clock())
-        return Outcome((reply,), stats=(("service", service_id),)), state.evolve(
-            screen=f"service:{service_id}"
-        )
+        return Outcome((reply,), stats=(("service", service_id),)), state.evolve(screen=f"service:{service_id}")
 
     def _quick_exit(self, state: ChatState, lang: str | None = None) -> Result:
         """The neutral last line; a channel that could not delete everything says ``exit_not_cleared``."""
         reply = Reply(self.menus.ui(lang if lang in self.menus.codes else state.lang, "exit_done"))
-        return Outcome(
-            (reply,), effects=frozenset({Effect.QUICK_EXIT}), stats=(("quick_exit", "1"),)
-        ), ChatState()
+        return Outcome((reply,), effects=frozenset({Effect.QUICK_EXIT}), stats=(("quick_exit", "1"),)), ChatState()
 
     def _back(self, state: ChatState) -> Result:
         screen_kind, _, target = state.screen.partition(":")
@@ -247,9 +241,7 @@ class Snapshot:
     def _open_link(self, state: ChatState, link: DeepLink, prefix: str) -> Result:
         if link.service and (service_id := self._by_key.get(link.service)):
             listing = self.catalog.services[service_id]
-            topic_state = state.evolve(
-                topic=link.topic or topics.parent_of(listing.topics[0]) or listing.topics[0]
-            )
+            topic_state = state.evolve(topic=link.topic or topics.parent_of(listing.topics[0]) or listing.topics[0])
             return self._service(topic_state, service_id)
         if link.topic:
             return self._topic(state, link.topic, prefix=prefix)
@@ -262,9 +254,7 @@ class Snapshot:
         if name is CommandName.MENU:
             return self.main_menu(state), state.evolve(screen="main", page=0)
         if name is CommandName.HELP:
-            return self.main_menu(state, prefix=self.menus.ui(state.lang, "help")), state.evolve(
-                screen="help"
-            )
+            return self.main_menu(state, prefix=self.menus.ui(state.lang, "help")), state.evolve(screen="help")
         if name is CommandName.LANGUAGE:
             return Outcome((self.screens.language(state),)), state.evolve(screen="language")
         if name is CommandName.AREA:
@@ -391,9 +381,7 @@ class Snapshot:
         if listing is None:
             return self._calm(state)
         if reason is None:
-            return Outcome((self.screens.report(state, listing),)), state.evolve(
-                screen=f"report:{service_id}"
-            )
+            return Outcome((self.screens.report(state, listing),)), state.evolve(screen=f"report:{service_id}")
         thanks = self.menus.ui(state.lang, "report_thanks")
         reply = Reply(thanks, self.screens.nav_rows(state.lang))
         return Outcome((reply,), feedback=(Feedback(service_id, reason),)), state

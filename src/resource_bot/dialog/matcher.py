@@ -156,17 +156,13 @@ def _phrase(path: Path, topic: str, lang: str, n: int, item: object) -> KeywordP
     if isinstance(item, dict) and len(item) == 1:
         ((item, weight),) = item.items()
     if not isinstance(item, str | int) or isinstance(item, bool):
-        raise KeywordFileError(
-            f"{where}: write a phrase ('- lawyer') or a phrase with a weight ('- court: 0.5')."
-        )
+        raise KeywordFileError(f"{where}: write a phrase ('- lawyer') or a phrase with a weight ('- court: 0.5').")
     if isinstance(weight, bool) or not isinstance(weight, int | float) or not 0 < weight <= 1:
         raise KeywordFileError(f"{where}: the weight of {item!r} must be a number above 0 and at most 1.")
     words = tuple(stem(w) for w in normalize(str(item)).split())
     weights = tuple(_STOPWORD_WEIGHT if w in STOPWORDS else 1.0 for w in words)
     if 1.0 not in weights:
-        raise KeywordFileError(
-            f"{where}: {item!r} has only very common words; add a word that carries meaning."
-        )
+        raise KeywordFileError(f"{where}: {item!r} has only very common words; add a word that carries meaning.")
     return KeywordPhrase(topic, lang, str(item), words, weights, float(weight))
 
 
@@ -231,9 +227,7 @@ class FuzzyVocab:
         for length in range(math.ceil(n * 2 / 3), n * 3 // 2 + 1):
             bucket = self._buckets.get(self._key(word, length))
             if bucket:
-                for match, score, _ in process.extract(
-                    word, bucket, scorer=fuzz.ratio, score_cutoff=cutoff, limit=3
-                ):
+                for match, score, _ in process.extract(word, bucket, scorer=fuzz.ratio, score_cutoff=cutoff, limit=3):
                     found[match] = score / 100.0
         if self._prefixes and n >= 5:  # "cybertip" -> "cybertipline"
             i = bisect_left(self._sorted, word)
@@ -428,9 +422,7 @@ class NeedMatcher:
                 continue  # only small words matched
             coverage = covered / p.total_weight
             score = p.weight * coverage * coverage * (1.0 if p.lang == lang else OTHER_LANGUAGE_FACTOR)
-            if p.content_words == 1 and any(
-                w in claimed_words and (w, p.topic) not in claimed for w in p.words
-            ):
+            if p.content_words == 1 and any(w in claimed_words and (w, p.topic) not in claimed for w in p.words):
                 score *= 0.5
             per_topic.setdefault(p.topic, []).append(score)
         raw: dict[str, float] = {}

@@ -101,8 +101,22 @@ UI_KEYS: tuple[str, ...] = (
 
 #: The printable flyer's words (``flyer:`` in each conversations file).
 FLYER_KEYS: tuple[str, ...] = (
-    "kicker", "scan", "steps", "link", "area", "area_none", "numbers", "call", "text", "text_keyword", "danger",
-    "checked", "other", "clinic", "discreet_title", "discreet_intro",
+    "kicker",
+    "scan",
+    "steps",
+    "link",
+    "area",
+    "area_none",
+    "numbers",
+    "call",
+    "text",
+    "text_keyword",
+    "danger",
+    "checked",
+    "other",
+    "clinic",
+    "discreet_title",
+    "discreet_intro",
 )
 
 
@@ -169,11 +183,7 @@ def _read_language(path: Path) -> Language:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise MenuError(f"{path}: cannot be read ({exc}); fix the YAML and try again") from None
-    if (
-        not isinstance(raw, dict)
-        or not isinstance(raw.get("ui"), dict)
-        or not isinstance(raw.get("topics"), dict)
-    ):
+    if not isinstance(raw, dict) or not isinstance(raw.get("ui"), dict) or not isinstance(raw.get("topics"), dict):
         raise MenuError(f"{path}: needs `language`, `name`, `ui` and `topics` (see conversations/README.md)")
     code = raw.get("language")
     if code != path.stem:

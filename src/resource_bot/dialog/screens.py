@@ -186,17 +186,13 @@ class Screens:
 
         lang = state.lang
         listing = found.listing
-        rows: list[tuple[Button, ...]] = [
-            (Button(self.menus.ui(lang, "report_problem"), data.report(listing.id)),)
-        ]
+        rows: list[tuple[Button, ...]] = [(Button(self.menus.ui(lang, "report_problem"), data.report(listing.id)),)]
         if self.bot_username:
             rows.append((Button(self.menus.ui(lang, "share"), data.share_service(listing.id)),))
         return Reply(card(self.menus, lang, found, now), tuple(rows) + self.nav_rows(lang), Role.CARD)
 
     def language(self, state: ChatState) -> Reply:
-        choices = tuple(
-            (Button(self.menus.name(code), data.set_language(code)),) for code in self.menus.codes
-        )
+        choices = tuple((Button(self.menus.name(code), data.set_language(code)),) for code in self.menus.codes)
         return Reply(self.menus.ui(state.lang, "language_prompt"), choices + self.nav_rows(state.lang))
 
     def area(self, state: ChatState, place: Place | None, *, prefix: str = "") -> Reply:

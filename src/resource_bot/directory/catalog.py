@@ -96,9 +96,7 @@ def _reachable(listing: Listing) -> bool:
 def _cells_near(latitude: float, longitude: float, miles: float) -> Iterator[tuple[int, int]]:
     reach = miles / 69.0 + _CELL_DEGREES
     lon_reach = reach / max(math.cos(math.radians(latitude)), 0.05)
-    for i in range(
-        math.floor((latitude - reach) / _CELL_DEGREES), math.floor((latitude + reach) / _CELL_DEGREES) + 1
-    ):
+    for i in range(math.floor((latitude - reach) / _CELL_DEGREES), math.floor((latitude + reach) / _CELL_DEGREES) + 1):
         for j in range(
             math.floor((longitude - lon_reach) / _CELL_DEGREES),
             math.floor((longitude + lon_reach) / _CELL_DEGREES) + 1,
@@ -118,9 +116,7 @@ class Catalog:
         self.services: dict[str, Listing] = {}
         self._national: dict[str, list[Listing]] = defaultdict(list)
         self._by_state: dict[str, dict[str, list[Listing]]] = defaultdict(lambda: defaultdict(list))
-        self._by_cell: dict[str, dict[tuple[int, int], list[Listing]]] = defaultdict(
-            lambda: defaultdict(list)
-        )
+        self._by_cell: dict[str, dict[tuple[int, int], list[Listing]]] = defaultdict(lambda: defaultdict(list))
         for listing in listings:
             self.services[listing.id] = listing
             if listing.national:
@@ -181,9 +177,7 @@ class Catalog:
         for listing in self._by_cell.get(topic, {}).get(_cell(place.latitude, place.longitude), []):
             candidates[listing.id] = listing
         found = [
-            Found(listing, listing.miles_from(place))
-            for listing in candidates.values()
-            if listing.area.covers(place)
+            Found(listing, listing.miles_from(place)) for listing in candidates.values() if listing.area.covers(place)
         ]
         found.sort(key=lambda f: (f.miles is None, f.miles or 0.0))
         return found

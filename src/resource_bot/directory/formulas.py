@@ -27,8 +27,7 @@ def looks_like_formula(value: object) -> bool:
 def formula_problem(field: str, value: str) -> str:
     """The one-line message for a refused value."""
     return (
-        f"{field!r} starts with {value[:1]!r}, which a spreadsheet runs as a formula; "
-        "start it with a letter or a digit"
+        f"{field!r} starts with {value[:1]!r}, which a spreadsheet runs as a formula; start it with a letter or a digit"
     )
 
 

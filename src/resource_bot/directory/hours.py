@@ -23,7 +23,6 @@ _DAY = 1440
 _ALWAYS = "24/7"
 
 
-
 @dataclass(frozen=True)
 class _Words:
     am: str
@@ -36,10 +35,22 @@ class _Words:
 
 #: The few words times need, per language. English is the fallback.
 WORDS: dict[str, _Words] = {
-    "en": _Words("AM", "PM", "tomorrow", ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
-                 ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), False),
-    "es": _Words("a. m.", "p. m.", "mañana", ("lun", "mar", "mié", "jue", "vie", "sáb", "dom"),
-                 ("ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sept", "oct", "nov", "dic"), True),
+    "en": _Words(
+        "AM",
+        "PM",
+        "tomorrow",
+        ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
+        ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
+        False,
+    ),
+    "es": _Words(
+        "a. m.",
+        "p. m.",
+        "mañana",
+        ("lun", "mar", "mié", "jue", "vie", "sáb", "dom"),
+        ("ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sept", "oct", "nov", "dic"),
+        True,
+    ),
 }
 
 
@@ -87,8 +98,15 @@ def _hhmm(minute: int) -> str:
 
 
 _CLOCK_RE = re.compile(r"^(\d{1,2})(?:[:h](\d{2})(?::(\d{2}))?)?\s*(?:([ap])\s*m?)?\s*(?:hrs?|h)?$", re.ASCII)
-_WORD_TIMES = {"noon": 720, "midday": 720, "12 noon": 720, "mediodia": 720, "midnight": 0,
-               "12 midnight": 0, "medianoche": 0}
+_WORD_TIMES = {
+    "noon": 720,
+    "midday": 720,
+    "12 noon": 720,
+    "mediodia": 720,
+    "midnight": 0,
+    "12 midnight": 0,
+    "medianoche": 0,
+}
 
 
 def parse_clock(text: str) -> int:
@@ -135,7 +153,7 @@ def _day_ranges(key: str, value: object) -> Ranges:
     if isinstance(value, str) and value.strip().casefold() == "closed":
         return ()
     if not isinstance(value, str) or not value.strip():
-        raise HoursError(f"{key}: {value!r} is not hours: write a range like \"09:00-17:00\" or closed")
+        raise HoursError(f'{key}: {value!r} is not hours: write a range like "09:00-17:00" or closed')
     ranges = []
     for part in value.split(","):
         pieces = re.split(r"\s*[-–—]\s*", part.strip())
@@ -176,18 +194,16 @@ def parse_hours(value: object) -> WeeklyHours:
     if isinstance(value, str):
         if value.strip().casefold() == _ALWAYS:
             return ALWAYS_OPEN
-        raise HoursError(f"hours {value!r} are not understood: "
-                         "write \"24/7\" or a weekly schedule with a timezone")
+        raise HoursError(f'hours {value!r} are not understood: write "24/7" or a weekly schedule with a timezone')
     if not isinstance(value, dict):
-        raise HoursError("hours must be \"24/7\" or a mapping with a timezone "
-                         "and days like mon: \"09:00-17:00\"")
+        raise HoursError('hours must be "24/7" or a mapping with a timezone and days like mon: "09:00-17:00"')
     for key in value:
         if key != "timezone" and key not in DAY_KEYS:
             raise HoursError(f"unknown day {key!r}: use mon, tue, wed, thu, fri, sat or sun")
     zone = _zone(value.get("timezone"))
     days = tuple(_day_ranges(key, value[key]) if key in value else () for key in DAY_KEYS)
     if not any(days):
-        raise HoursError("hours list no open day: add a day like mon: \"09:00-17:00\", or leave hours out")
+        raise HoursError('hours list no open day: add a day like mon: "09:00-17:00", or leave hours out')
     return WeeklyHours(timezone=zone.key, always_open=False, days=days)
 
 

@@ -57,9 +57,7 @@ class Service(Base):
     topics: Mapped[list[ServiceTopic]] = relationship(
         cascade="all, delete-orphan", order_by="ServiceTopic.position", lazy="selectin"
     )
-    phones: Mapped[list[Phone]] = relationship(
-        cascade="all, delete-orphan", order_by="Phone.position", lazy="selectin"
-    )
+    phones: Mapped[list[Phone]] = relationship(cascade="all, delete-orphan", order_by="Phone.position", lazy="selectin")
     locations: Mapped[list[Location]] = relationship(
         cascade="all, delete-orphan", order_by="Location.position", lazy="selectin"
     )

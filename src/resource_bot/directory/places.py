@@ -21,19 +21,66 @@ import zipcodes
 #: USPS codes the directory accepts: 50 states, DC, Puerto Rico and the territories
 #: and freely associated states that have ZIP codes. Military "states" (AA, AE, AP) are left out.
 STATE_NAMES: dict[str, str] = {
-    "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California",
-    "CO": "Colorado", "CT": "Connecticut", "DE": "Delaware", "FL": "Florida", "GA": "Georgia",
-    "HI": "Hawaii", "ID": "Idaho", "IL": "Illinois", "IN": "Indiana", "IA": "Iowa",
-    "KS": "Kansas", "KY": "Kentucky", "LA": "Louisiana", "ME": "Maine", "MD": "Maryland",
-    "MA": "Massachusetts", "MI": "Michigan", "MN": "Minnesota", "MS": "Mississippi", "MO": "Missouri",
-    "MT": "Montana", "NE": "Nebraska", "NV": "Nevada", "NH": "New Hampshire", "NJ": "New Jersey",
-    "NM": "New Mexico", "NY": "New York", "NC": "North Carolina", "ND": "North Dakota", "OH": "Ohio",
-    "OK": "Oklahoma", "OR": "Oregon", "PA": "Pennsylvania", "RI": "Rhode Island", "SC": "South Carolina",
-    "SD": "South Dakota", "TN": "Tennessee", "TX": "Texas", "UT": "Utah", "VT": "Vermont",
-    "VA": "Virginia", "WA": "Washington", "WV": "West Virginia", "WI": "Wisconsin", "WY": "Wyoming",
-    "DC": "District of Columbia", "PR": "Puerto Rico", "VI": "U.S. Virgin Islands", "GU": "Guam",
-    "AS": "American Samoa", "MP": "Northern Mariana Islands", "UM": "U.S. Minor Outlying Islands",
-    "FM": "Micronesia", "MH": "Marshall Islands", "PW": "Palau",
+    "AL": "Alabama",
+    "AK": "Alaska",
+    "AZ": "Arizona",
+    "AR": "Arkansas",
+    "CA": "California",
+    "CO": "Colorado",
+    "CT": "Connecticut",
+    "DE": "Delaware",
+    "FL": "Florida",
+    "GA": "Georgia",
+    "HI": "Hawaii",
+    "ID": "Idaho",
+    "IL": "Illinois",
+    "IN": "Indiana",
+    "IA": "Iowa",
+    "KS": "Kansas",
+    "KY": "Kentucky",
+    "LA": "Louisiana",
+    "ME": "Maine",
+    "MD": "Maryland",
+    "MA": "Massachusetts",
+    "MI": "Michigan",
+    "MN": "Minnesota",
+    "MS": "Mississippi",
+    "MO": "Missouri",
+    "MT": "Montana",
+    "NE": "Nebraska",
+    "NV": "Nevada",
+    "NH": "New Hampshire",
+    "NJ": "New Jersey",
+    "NM": "New Mexico",
+    "NY": "New York",
+    "NC": "North Carolina",
+    "ND": "North Dakota",
+    "OH": "Ohio",
+    "OK": "Oklahoma",
+    "OR": "Oregon",
+    "PA": "Pennsylvania",
+    "RI": "Rhode Island",
+    "SC": "South Carolina",
+    "SD": "South Dakota",
+    "TN": "Tennessee",
+    "TX": "Texas",
+    "UT": "Utah",
+    "VT": "Vermont",
+    "VA": "Virginia",
+    "WA": "Washington",
+    "WV": "West Virginia",
+    "WI": "Wisconsin",
+    "WY": "Wyoming",
+    "DC": "District of Columbia",
+    "PR": "Puerto Rico",
+    "VI": "U.S. Virgin Islands",
+    "GU": "Guam",
+    "AS": "American Samoa",
+    "MP": "Northern Mariana Islands",
+    "UM": "U.S. Minor Outlying Islands",
+    "FM": "Micronesia",
+    "MH": "Marshall Islands",
+    "PW": "Palau",
 }
 
 #: Farther than this from every ZIP centroid, a location is not somewhere the bot knows.
@@ -44,8 +91,7 @@ _CELL = 0.25  # degrees of the location grid; ~17 miles of latitude
 _PO_BOX_PENALTY = 1.0 / _MILES_PER_DEGREE  # prefer a street-delivery ZIP at the same spot
 
 _ZIP_RE = re.compile(r"^(\d{5})(?:[-\s]?\d{4})?$")
-_COUNTY_SUFFIXES = ("city and borough", "census area", "municipality", "municipio", "county", "parish",
-                    "borough", "co")
+_COUNTY_SUFFIXES = ("city and borough", "census area", "municipality", "municipio", "county", "parish", "borough", "co")
 _COUNTY_PREFIXES = ("city and borough of ", "municipality of ", "county of ", "parish of ")
 
 
@@ -88,7 +134,7 @@ def county_key(name: str) -> str:
     key = _plain(name)
     for prefix in _COUNTY_PREFIXES:
         if key.startswith(prefix):
-            key = key[len(prefix):]
+            key = key[len(prefix) :]
     for suffix in _COUNTY_SUFFIXES:
         if key.endswith(" " + suffix):
             return key[: -len(suffix) - 1]
@@ -108,9 +154,20 @@ def _rows() -> list[_Row]:
     rows: list[_Row] = []
     for digit in "0123456789":
         found: list[dict[str, Any]] = zipcodes.similar_to(digit)  # type: ignore[no-untyped-call]
-        rows.extend((r["zip_code"], sys.intern(r["zip_code_type"]), bool(r["active"]), sys.intern(r["city"]),
-                     sys.intern(r["state"]), sys.intern(r["county"]), sys.intern(r["timezone"]),
-                     float(r["lat"]), float(r["long"])) for r in found)
+        rows.extend(
+            (
+                r["zip_code"],
+                sys.intern(r["zip_code_type"]),
+                bool(r["active"]),
+                sys.intern(r["city"]),
+                sys.intern(r["state"]),
+                sys.intern(r["county"]),
+                sys.intern(r["timezone"]),
+                float(r["lat"]),
+                float(r["long"]),
+            )
+            for r in found
+        )
     return rows
 
 
@@ -316,21 +373,22 @@ def _state(value: object) -> str:
 
 def _county(value: object) -> tuple[str, str]:
     if not (isinstance(value, dict) and isinstance(value.get("county"), str) and "state" in value):
-        raise AreaError(f"county {value!r} needs a state and a name, "
-                        "like {state: TX, county: Harris County}")
+        raise AreaError(f"county {value!r} needs a state and a name, like {{state: TX, county: Harris County}}")
     state = _state(value["state"])
     spelling = _data().counties.get(state, {}).get(county_key(value["county"]))
     if spelling is None:
-        raise AreaError(f"unknown county {value['county']!r} in {state}: "
-                        f"spell it as the zipcodes package does, like Harris County or Orleans Parish")
+        raise AreaError(
+            f"unknown county {value['county']!r} in {state}: "
+            f"spell it as the zipcodes package does, like Harris County or Orleans Parish"
+        )
     return state, spelling
 
 
 def _zip(value: object) -> str:
     if isinstance(value, int) and not isinstance(value, bool):
-        raise AreaError(f"ZIP code {value} must be in quotes, like \"{value:05d}\"")
+        raise AreaError(f'ZIP code {value} must be in quotes, like "{value:05d}"')
     if not (isinstance(value, str) and re.fullmatch(r"\d{5}", value.strip())):
-        raise AreaError(f"ZIP code {value!r} must be five digits in quotes, like \"77002\"")
+        raise AreaError(f'ZIP code {value!r} must be five digits in quotes, like "77002"')
     if value.strip() not in _data().all_codes:
         raise AreaError(f"unknown ZIP code {value!r}: check it on the USPS site or remove it")
     return value.strip()
@@ -349,13 +407,14 @@ def _radius(value: object) -> tuple[float, float, float]:
     if lat is None or lon is None or miles is None or set(value) - {"latitude", "longitude", "miles"}:
         raise AreaError("radius needs latitude, longitude and miles")
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        raise AreaError(f"radius center {lat}, {lon} is not on Earth: "
-                        "latitude is -90..90, longitude -180..180")
+        raise AreaError(f"radius center {lat}, {lon} is not on Earth: latitude is -90..90, longitude -180..180")
     if miles <= 0:
         raise AreaError(f"radius miles must be more than 0, not {miles}")
     if _nearest(lat, lon) is None:
-        raise AreaError(f"radius center {lat}, {lon} is not in the United States: "
-                        "check the numbers (mainland US longitudes are negative)")
+        raise AreaError(
+            f"radius center {lat}, {lon} is not in the United States: "
+            "check the numbers (mainland US longitudes are negative)"
+        )
     return lat, lon, miles
 
 
@@ -368,8 +427,9 @@ def parse_area(value: object) -> ServiceArea:
     if isinstance(value, str):
         if value.strip().casefold() == "national":
             return NATIONAL
-        raise AreaError(f"area {value!r} is not understood: write `area: national` or a mapping of "
-                        "states, counties, zips or radius")
+        raise AreaError(
+            f"area {value!r} is not understood: write `area: national` or a mapping of states, counties, zips or radius"
+        )
     if not isinstance(value, dict):
         raise AreaError(f"area must be `national` or a mapping, not {type(value).__name__}")
     unknown = sorted(str(k) for k in value if k not in ("states", "counties", "zips", "radius"))

@@ -169,9 +169,7 @@ class _FileChecker:
             return None
         parts = urlsplit(value) if isinstance(value, str) else None
         if parts is None or parts.scheme not in ("http", "https") or "." not in parts.netloc or " " in value:
-            self.problem(
-                line, f"{key!r} is not a web address: {value!r}; write it like https://example.org/page"
-            )
+            self.problem(line, f"{key!r} is not a web address: {value!r}; write it like https://example.org/page")
             return None
         return self.fits(str(value), line, key)
 
@@ -189,9 +187,7 @@ class _FileChecker:
     def languages(self, value: Any, line: int) -> tuple[str, ...]:
         if value is None:
             return ()
-        if not isinstance(value, list) or not all(
-            isinstance(v, str) and LANGUAGE_PATTERN.match(v) for v in value
-        ):
+        if not isinstance(value, list) or not all(isinstance(v, str) and LANGUAGE_PATTERN.match(v) for v in value):
             self.problem(line, "languages must be a list of two-letter codes like [en, es]")
             return ()
         return tuple(value)
@@ -212,9 +208,7 @@ class _FileChecker:
         kind = raw.get("kind", "voice")
         number_line = raw.line_of("number")
         if kind not in PHONE_KINDS:
-            self.problem(
-                raw.line_of("kind"), f"phone kind {kind!r} is unknown; use one of {', '.join(PHONE_KINDS)}"
-            )
+            self.problem(raw.line_of("kind"), f"phone kind {kind!r} is unknown; use one of {', '.join(PHONE_KINDS)}")
             kind = "voice"
         if isinstance(number, int):
             number = str(number)
@@ -224,9 +218,7 @@ class _FileChecker:
         self.check_number(number, kind, number_line)
         keyword = raw.get("keyword")
         if keyword is not None and (kind != "sms" or not isinstance(keyword, str)):
-            self.problem(
-                raw.line_of("keyword"), "a keyword goes with `kind: sms` only, as a word like BEFREE"
-            )
+            self.problem(raw.line_of("keyword"), "a keyword goes with `kind: sms` only, as a word like BEFREE")
             keyword = None
         elif keyword is not None:
             keyword = self.fits(keyword, raw.line_of("keyword"), "keyword")
@@ -243,9 +235,7 @@ class _FileChecker:
         if problem := number_problem(number, kind):
             self.problem(line, problem)
         elif FICTIONAL.search(re.sub(r"\D", "", number)) and "tests" not in self.path.parts:
-            self.problem(
-                line, f"phone {number!r} is a fictional 555-01xx number; real data only outside tests/"
-            )
+            self.problem(line, f"phone {number!r} is a fictional 555-01xx number; real data only outside tests/")
 
     def location(self, raw: Any, line: int) -> LocationEntry | None:
         if not isinstance(raw, LineDict):
@@ -285,9 +275,7 @@ class _FileChecker:
                 latitude, longitude = place.latitude, place.longitude
         for key, value, bound in (("latitude", latitude, 90), ("longitude", longitude, 180)):
             if value is not None and (not isinstance(value, int | float) or not -bound <= value <= bound):
-                self.problem(
-                    raw.line_of(key), f"{key} {value!r} is not a number between -{bound} and {bound}"
-                )
+                self.problem(raw.line_of(key), f"{key} {value!r} is not a number between -{bound} and {bound}")
                 latitude = longitude = None
         parts: dict[str, str | None] = {}
         for key in ("street", "city", "state"):
@@ -323,15 +311,11 @@ class _FileChecker:
             return None
         topic_ids = self.topic_list(raw)
         phones = tuple(
-            p
-            for i, item in enumerate(self.list_of(raw, "phones"))
-            if (p := self.phone(item, raw["phones"].line_of(i)))
+            p for i, item in enumerate(self.list_of(raw, "phones")) if (p := self.phone(item, raw["phones"].line_of(i)))
         )
         website = self.url(raw.get("website"), raw.line_of("website"), "website")
         if not phones and not website:
-            self.problem(
-                raw.line, f"service {service_id!r} has no phone and no website; add how people reach it"
-            )
+            self.problem(raw.line, f"service {service_id!r} has no phone and no website; add how people reach it")
         email = raw.get("email")
         if email is not None and (not isinstance(email, str) or not EMAIL_PATTERN.match(email)):
             self.problem(raw.line_of("email"), f"email {email!r} is not an e-mail address")
@@ -340,16 +324,12 @@ class _FileChecker:
             email = self.fits(email, raw.line_of("email"), "email")
         status = raw.get("status", "active")
         if status not in STATUSES:
-            self.problem(
-                raw.line_of("status"), f"status {status!r} is unknown; use one of {', '.join(STATUSES)}"
-            )
+            self.problem(raw.line_of("status"), f"status {status!r} is unknown; use one of {', '.join(STATUSES)}")
         area = self.area(raw)
         hours = self.hours(raw)
         source = self.url(raw.get("source"), raw.line_of("source"), "source")
         if "source" not in raw:
-            self.problem(
-                raw.line, f"service {service_id!r} has no `source:`; add the official page you checked"
-            )
+            self.problem(raw.line, f"service {service_id!r} has no `source:`; add the official page you checked")
         verified = self.verified(raw)
         locations = tuple(
             loc
@@ -434,9 +414,7 @@ class _FileChecker:
         value = raw.get("verified")
         line = raw.line_of("verified")
         if value is None:
-            self.problem(
-                raw.line, "`verified:` is missing; add the date you checked the source, like 2026-11-28"
-            )
+            self.problem(raw.line, "`verified:` is missing; add the date you checked the source, like 2026-11-28")
             return None
         if isinstance(value, str):
             with contextlib.suppress(ValueError):
@@ -456,9 +434,7 @@ class _FileChecker:
         self.unknown_keys(raw, ORGANIZATION_FIELDS, "this organization")
         org_id = raw.get("id")
         if not isinstance(org_id, str) or not ID_PATTERN.match(org_id):
-            self.problem(
-                raw.line_of("id"), f"organization id {org_id!r} must be 1-32 lowercase letters or digits"
-            )
+            self.problem(raw.line_of("id"), f"organization id {org_id!r} must be 1-32 lowercase letters or digits")
             return None
         name = self.text(raw, "name", required=True)
         if not name:

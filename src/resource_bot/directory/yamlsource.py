@@ -113,9 +113,7 @@ class _LineLoader(yaml.SafeLoader):
         for key_node, value_node in node.value:
             key = self.construct_object(key_node, deep=True)
             if not isinstance(key, Hashable):
-                raise yaml.MarkedYAMLError(
-                    problem="a key must be a plain word", problem_mark=key_node.start_mark
-                )
+                raise yaml.MarkedYAMLError(problem="a key must be a plain word", problem_mark=key_node.start_mark)
             if key in mapping:
                 raise yaml.MarkedYAMLError(
                     problem=f"the key {key!r} appears twice in this mapping; keep one",
@@ -160,9 +158,7 @@ class _Fallback(Exception):
 
 _STR = "tag:yaml.org,2002:str"
 #: Implicit tags the fast reader constructs; any other (merge ``<<``, value ``=``) goes to the reference.
-_SCALAR_TAGS = frozenset(
-    f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "timestamp")
-)
+_SCALAR_TAGS = frozenset(f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "timestamp"))
 _NO_KEY: Any = object()
 _COMMENT_AFTER_BAR = re.compile(r"[|>][-+0-9]{0,2}#")
 
@@ -363,11 +359,7 @@ def load_file(path: Path, *, fast: bool = True) -> Any:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise SourceError(
-            path, line, "this file is not UTF-8 text; save it as UTF-8 in your editor"
-        ) from None
+        raise SourceError(path, line, "this file is not UTF-8 text; save it as UTF-8 in your editor") from None
     if "\x00" in text:
-        raise SourceError(
-            path, text[: text.index("\x00")].count("\n") + 1, "the file holds a NUL byte; it is not text"
-        )
+        raise SourceError(path, text[: text.index("\x00")].count("\n") + 1, "the file holds a NUL byte; it is not text")
     return load_text(text.lstrip("\ufeff"), path, fast=fast)

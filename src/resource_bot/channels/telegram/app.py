@@ -384,14 +384,14 @@ class TelegramBot:
             return "not modified" in str(exc).lower()
         return True
 
-    async def _send_dropping_keyboard(
-        self, chat_id: int, reply: Reply, markup: Any, old_menu: Message | None
-    ) -> int:
+    async def _send_dropping_keyboard(self, chat_id: int, reply: Reply, markup: Any, old_menu: Message | None) -> int:
         """Send ``reply`` in a message that also removes the location keyboard, then add its buttons."""
         message = await self.send(chat_id, reply.text, ReplyKeyboardRemove())
         if markup is not None:
             await self.call(
-                self._bot.edit_message_reply_markup, chat_id=chat_id, message_id=message.message_id,
+                self._bot.edit_message_reply_markup,
+                chat_id=chat_id,
+                message_id=message.message_id,
                 reply_markup=markup,
             )
         if old_menu is not None:

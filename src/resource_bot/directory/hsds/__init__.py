@@ -33,8 +33,14 @@ __all__ = [
 ]
 
 
-def import_hsds(path: Path, out_dir: Path, options: ImportOptions, *, taxonomy_map: TaxonomyMap | None = None,
-                guess_topics: TopicGuesser | None = None) -> ImportReport:
+def import_hsds(
+    path: Path,
+    out_dir: Path,
+    options: ImportOptions,
+    *,
+    taxonomy_map: TaxonomyMap | None = None,
+    guess_topics: TopicGuesser | None = None,
+) -> ImportReport:
     """Read the package at ``path``, write YAML and ``import-report.txt`` into ``out_dir``, return the report.
 
     ``guess_topics`` gives topics to services whose taxonomy terms gave none (see TopicGuesser).
@@ -66,4 +72,3 @@ def export_hsds(directory: Validation, out_dir: Path) -> Exported:
     exported = build_tables(directory.organizations, directory.services)
     write_package(exported, out_dir)
     return exported
-

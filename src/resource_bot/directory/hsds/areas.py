@@ -17,8 +17,20 @@ from resource_bot.directory.hsds.report import Kind
 from resource_bot.directory.hsds.tables import Row
 from resource_bot.directory.places import STATE_NAMES, ServiceArea, resolve_place_name
 
-_NATIONAL = frozenset({"united states", "united states of america", "usa", "us", "u.s.", "u.s.a.",
-                       "nationwide", "national", "all states", "all 50 states"})
+_NATIONAL = frozenset(
+    {
+        "united states",
+        "united states of america",
+        "usa",
+        "us",
+        "u.s.",
+        "u.s.a.",
+        "nationwide",
+        "national",
+        "all states",
+        "all 50 states",
+    }
+)
 _STATEWIDE = re.compile(r"^(?:statewide|state ?wide|all of|entire state of)\s*", re.IGNORECASE)
 RADIUS_PROPERTY = "radius_miles"
 
@@ -62,8 +74,9 @@ def area_from_rows(rows: list[Row], state_hint: str | None, notify: Notify) -> S
             radius = radius or circle
             continue
         if row.get("extent"):
-            notify("dropped", subject, f"extent of type {row.get('extent_type')!r} is not read; "
-                                       "the name is used instead")
+            notify(
+                "dropped", subject, f"extent of type {row.get('extent_type')!r} is not read; the name is used instead"
+            )
         text = str(row.get("name") or "").strip()
         if not text:
             notify("dropped", subject, "no name to place (free-text description is not read as a place)")
@@ -74,8 +87,12 @@ def area_from_rows(rows: list[Row], state_hint: str | None, notify: Notify) -> S
             continue
         found = _place(text, state_hint)
         if found is None:
-            notify("dropped", subject, f"could not place {text!r} in the US: name a state, a county with "
-                                       "its state ('Harris County, TX'), a city ('Austin, TX') or a ZIP")
+            notify(
+                "dropped",
+                subject,
+                f"could not place {text!r} in the US: name a state, a county with "
+                "its state ('Harris County, TX'), a city ('Austin, TX') or a ZIP",
+            )
             continue
         area, used_hint = found
         if used_hint:
@@ -87,8 +104,9 @@ def area_from_rows(rows: list[Row], state_hint: str | None, notify: Notify) -> S
         return ServiceArea(national=True)
     if not (states or counties or zips or radius):
         return None
-    return ServiceArea(national=False, states=frozenset(states), counties=frozenset(counties),
-                       zips=frozenset(zips), radius=radius)
+    return ServiceArea(
+        national=False, states=frozenset(states), counties=frozenset(counties), zips=frozenset(zips), radius=radius
+    )
 
 
 def _place(text: str, state_hint: str | None) -> tuple[ServiceArea, bool] | None:
@@ -105,8 +123,12 @@ def _place(text: str, state_hint: str | None) -> tuple[ServiceArea, bool] | None
         merged = ServiceArea(national=False)
         for part in parts:
             assert part is not None
-            merged = ServiceArea(national=False, states=merged.states | part.states,
-                                 counties=merged.counties | part.counties, zips=merged.zips | part.zips)
+            merged = ServiceArea(
+                national=False,
+                states=merged.states | part.states,
+                counties=merged.counties | part.counties,
+                zips=merged.zips | part.zips,
+            )
         return merged, state_hint is not None
     return None
 
@@ -116,15 +138,23 @@ def rows_from_area(area: Any) -> list[Row]:
     if area == "national":
         return [{"name": "United States", "description": "Nationwide"}]
     rows: list[Row] = [{"name": STATE_NAMES[code], "description": "State"} for code in area.get("states", [])]
-    rows += [{"name": f"{item['county']}, {item['state']}", "description": "County"}
-             for item in area.get("counties", [])]
+    rows += [
+        {"name": f"{item['county']}, {item['state']}", "description": "County"} for item in area.get("counties", [])
+    ]
     rows += [{"name": code, "description": "ZIP code"} for code in area.get("zips", [])]
     if "radius" in area:
         circle = area["radius"]
-        shape = {"type": "Feature", "geometry": {"type": "Point",
-                                                 "coordinates": [circle["longitude"], circle["latitude"]]},
-                 "properties": {RADIUS_PROPERTY: circle["miles"]}}
-        rows.append({"name": f"Within {circle['miles']:g} miles of {circle['latitude']}, {circle['longitude']}",
-                     "description": "Radius", "extent": json.dumps(shape, separators=(",", ":")),
-                     "extent_type": "geojson"})
+        shape = {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [circle["longitude"], circle["latitude"]]},
+            "properties": {RADIUS_PROPERTY: circle["miles"]},
+        }
+        rows.append(
+            {
+                "name": f"Within {circle['miles']:g} miles of {circle['latitude']}, {circle['longitude']}",
+                "description": "Radius",
+                "extent": json.dumps(shape, separators=(",", ":")),
+                "extent_type": "geojson",
+            }
+        )
     return rows

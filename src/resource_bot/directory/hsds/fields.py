@@ -17,29 +17,87 @@ from resource_bot.directory.places import STATE_NAMES, Place, place_from_locatio
 
 #: HSDS phone types (RFC 6350) -> our kinds; None means the directory does not list such numbers.
 PHONE_TYPES: dict[str, str | None] = {
-    "voice": "voice", "cell": "voice", "work": "voice", "home": "voice", "main": "voice",
-    "text": "sms", "sms": "sms", "textphone": "tty", "tty": "tty", "whatsapp": "whatsapp",
-    "fax": None, "pager": None, "video": None,
+    "voice": "voice",
+    "cell": "voice",
+    "work": "voice",
+    "home": "voice",
+    "main": "voice",
+    "text": "sms",
+    "sms": "sms",
+    "textphone": "tty",
+    "tty": "tty",
+    "whatsapp": "whatsapp",
+    "fax": None,
+    "pager": None,
+    "video": None,
 }
 #: Our kinds -> the HSDS type written on export (whatsapp travels as an attribute).
 HSDS_PHONE_TYPES = {"voice": "voice", "sms": "text", "tty": "textphone", "whatsapp": "cell"}
 
 #: ISO 639-2/3 codes and English names of the languages US services list most, -> ISO 639-1.
 LANGUAGES: dict[str, str] = {
-    "eng": "en", "english": "en", "spa": "es", "spanish": "es", "español": "es", "espanol": "es",
-    "zho": "zh", "chi": "zh", "chinese": "zh", "mandarin": "zh", "cantonese": "zh",
-    "vie": "vi", "vietnamese": "vi", "kor": "ko", "korean": "ko", "tgl": "tl", "tagalog": "tl",
-    "fil": "tl", "ara": "ar", "arabic": "ar", "fra": "fr", "fre": "fr", "french": "fr",
-    "hat": "ht", "haitian creole": "ht", "rus": "ru", "russian": "ru", "por": "pt", "portuguese": "pt",
-    "hin": "hi", "hindi": "hi", "urd": "ur", "urdu": "ur", "pol": "pl", "polish": "pl",
-    "slk": "sk", "slo": "sk", "slovak": "sk", "som": "so", "somali": "so", "amh": "am", "amharic": "am",
-    "fas": "fa", "per": "fa", "persian": "fa", "farsi": "fa", "deu": "de", "ger": "de", "german": "de",
-    "jpn": "ja", "japanese": "ja", "ukr": "uk", "ukrainian": "uk", "nep": "ne", "nepali": "ne",
+    "eng": "en",
+    "english": "en",
+    "spa": "es",
+    "spanish": "es",
+    "español": "es",
+    "espanol": "es",
+    "zho": "zh",
+    "chi": "zh",
+    "chinese": "zh",
+    "mandarin": "zh",
+    "cantonese": "zh",
+    "vie": "vi",
+    "vietnamese": "vi",
+    "kor": "ko",
+    "korean": "ko",
+    "tgl": "tl",
+    "tagalog": "tl",
+    "fil": "tl",
+    "ara": "ar",
+    "arabic": "ar",
+    "fra": "fr",
+    "fre": "fr",
+    "french": "fr",
+    "hat": "ht",
+    "haitian creole": "ht",
+    "rus": "ru",
+    "russian": "ru",
+    "por": "pt",
+    "portuguese": "pt",
+    "hin": "hi",
+    "hindi": "hi",
+    "urd": "ur",
+    "urdu": "ur",
+    "pol": "pl",
+    "polish": "pl",
+    "slk": "sk",
+    "slo": "sk",
+    "slovak": "sk",
+    "som": "so",
+    "somali": "so",
+    "amh": "am",
+    "amharic": "am",
+    "fas": "fa",
+    "per": "fa",
+    "persian": "fa",
+    "farsi": "fa",
+    "deu": "de",
+    "ger": "de",
+    "german": "de",
+    "jpn": "ja",
+    "japanese": "ja",
+    "ukr": "uk",
+    "ukrainian": "uk",
+    "nep": "ne",
+    "nepali": "ne",
 }
 #: ISO 639-1 -> English name, for the language table's `name` on export.
-LANGUAGE_NAMES: dict[str, str] = {code: name.title() for name, code in LANGUAGES.items()
-                                  if len(name) > 3 and name.isascii() and name not in ("mandarin", "cantonese",
-                                                                                       "farsi", "fil")}
+LANGUAGE_NAMES: dict[str, str] = {
+    code: name.title()
+    for name, code in LANGUAGES.items()
+    if len(name) > 3 and name.isascii() and name not in ("mandarin", "cantonese", "farsi", "fil")
+}
 _NAME_TO_STATE = {name.casefold(): code for code, name in STATE_NAMES.items()}
 US_COUNTRIES = frozenset({"us", "usa", "united states", "united states of america", "u.s.", "u.s.a."})
 
@@ -130,9 +188,14 @@ def utc_offset_hours(text: object) -> float | None:
 
 #: Standard-time UTC offsets of US zones -> the zone most places with that offset use.
 OFFSET_ZONES: dict[float, str] = {
-    -4.0: "America/Puerto_Rico", -5.0: "America/New_York", -6.0: "America/Chicago",
-    -7.0: "America/Denver", -8.0: "America/Los_Angeles", -9.0: "America/Anchorage",
-    -10.0: "Pacific/Honolulu", 10.0: "Pacific/Guam",
+    -4.0: "America/Puerto_Rico",
+    -5.0: "America/New_York",
+    -6.0: "America/Chicago",
+    -7.0: "America/Denver",
+    -8.0: "America/Los_Angeles",
+    -9.0: "America/Anchorage",
+    -10.0: "Pacific/Honolulu",
+    10.0: "Pacific/Guam",
 }
 
 

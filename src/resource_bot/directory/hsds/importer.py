@@ -33,17 +33,58 @@ from resource_bot.directory.places import Place, ServiceArea, place_from_locatio
 TopicGuesser = Callable[[str, str], Sequence[tuple[str, float]]]
 
 #: Tables the directory has no place for; their rows are listed in the report as not imported.
-UNREAD_TABLES = ("program", "contact", "funding", "cost_option", "required_document", "accessibility",
-                 "organization_identifier", "meta_table_description")
+UNREAD_TABLES = (
+    "program",
+    "contact",
+    "funding",
+    "cost_option",
+    "required_document",
+    "accessibility",
+    "organization_identifier",
+    "meta_table_description",
+)
 _READ = {
-    "service": {"id", "organization_id", "name", "description", "url", "email", "status", "application_process",
-                "fees_description", "fees", "eligibility_description", "assured_date", "last_modified", "keywords"},
+    "service": {
+        "id",
+        "organization_id",
+        "name",
+        "description",
+        "url",
+        "email",
+        "status",
+        "application_process",
+        "fees_description",
+        "fees",
+        "eligibility_description",
+        "assured_date",
+        "last_modified",
+        "keywords",
+    },
     "organization": {"id", "name", "description", "website", "uri"},
     "location": {"id", "location_type", "name", "latitude", "longitude", "organization_id"},
-    "address": {"id", "location_id", "address_1", "address_2", "city", "state_province", "postal_code",
-                "country", "address_type"},
-    "phone": {"id", "location_id", "service_id", "organization_id", "service_at_location_id", "number",
-              "extension", "type", "description", "contact_id"},
+    "address": {
+        "id",
+        "location_id",
+        "address_1",
+        "address_2",
+        "city",
+        "state_province",
+        "postal_code",
+        "country",
+        "address_type",
+    },
+    "phone": {
+        "id",
+        "location_id",
+        "service_id",
+        "organization_id",
+        "service_at_location_id",
+        "number",
+        "extension",
+        "type",
+        "description",
+        "contact_id",
+    },
 }
 
 
@@ -87,8 +128,9 @@ class _Index:
 
     def __init__(self, package: Package) -> None:
         self.package = package
-        self.by_id = {table: {str(row["id"]): row for row in rows if "id" in row}
-                      for table, rows in package.tables.items()}
+        self.by_id = {
+            table: {str(row["id"]): row for row in rows if "id" in row} for table, rows in package.tables.items()
+        }
         self._groups: dict[tuple[str, str], dict[str, list[Row]]] = {}
 
     def get(self, table: str, row_id: Any) -> Row | None:
@@ -105,8 +147,9 @@ class _Index:
         return self._groups[key].get(str(value), []) if value is not None else []
 
     def extras(self, row: Row) -> tuple[dict[str, str], list[str]]:
-        return extras.read_extras(self.children("attribute", "link_id", row.get("id")), self.by_id.get(
-            "taxonomy_term", {}))
+        return extras.read_extras(
+            self.children("attribute", "link_id", row.get("id")), self.by_id.get("taxonomy_term", {})
+        )
 
     def foreign_terms(self, row: Row) -> list[Term]:
         found = []
@@ -124,8 +167,9 @@ class _Index:
 class PackageImporter:
     """Turns one package into directory records; see the module docstring."""
 
-    def __init__(self, package: Package, options: ImportOptions, taxonomy_map: TaxonomyMap,
-                 guess_topics: TopicGuesser | None) -> None:
+    def __init__(
+        self, package: Package, options: ImportOptions, taxonomy_map: TaxonomyMap, guess_topics: TopicGuesser | None
+    ) -> None:
         self.index = _Index(package)
         self.options = options
         self.map = taxonomy_map
@@ -196,8 +240,13 @@ class PackageImporter:
                 self.report.unplaced(table, "(whole table)", str(row.get("id", "")))
         for row in self.index.package.rows("location"):
             if str(row.get("id")) not in self.used_locations:
-                self.note("skipped", "location", row, "record", "not linked to any imported service "
-                          "through service_at_location")
+                self.note(
+                    "skipped",
+                    "location",
+                    row,
+                    "record",
+                    "not linked to any imported service through service_at_location",
+                )
         for name in self.index.package.ignored_files:
             self.report.add("skipped", name, "", "file", "not an HSDS 3.0 table")
 
@@ -209,4 +258,3 @@ def location_place(location: dict[str, Any]) -> Place | None:
     if location.get("latitude") is not None:
         return place_from_location(location["latitude"], location["longitude"])
     return None
-

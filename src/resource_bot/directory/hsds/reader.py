@@ -37,8 +37,7 @@ class FormulaCell:
 
     def reason(self) -> str:
         return (
-            f"{self.where}: {self.column!r} starts with a formula character (= + - @); "
-            "left out, fix it at the source"
+            f"{self.where}: {self.column!r} starts with a formula character (= + - @); left out, fix it at the source"
         )
 
 
@@ -136,8 +135,7 @@ def _clean(value: Any) -> Any:
 
 
 def _clean_row(raw: dict[str, Any]) -> Row:
-    return {key.strip(): value for key, raw_value in raw.items()
-            if key and (value := _clean(raw_value)) is not None}
+    return {key.strip(): value for key, raw_value in raw.items() if key and (value := _clean(raw_value)) is not None}
 
 
 def _read_folder(folder: Path) -> Package:
@@ -147,7 +145,7 @@ def _read_folder(folder: Path) -> Package:
     if descriptor_path.is_file():
         descriptor = _read_json(descriptor_path)
         if not isinstance(descriptor, dict) or not isinstance(descriptor.get("resources", []), list):
-            raise PackageError(f"{descriptor_path} is not a data package: expected {{\"resources\": [...]}}")
+            raise PackageError(f'{descriptor_path} is not a data package: expected {{"resources": [...]}}')
         source = _descriptor_source(descriptor)
         for resource in descriptor.get("resources", []):
             if isinstance(resource, dict) and isinstance(resource.get("path"), str):
@@ -194,21 +192,39 @@ def _descriptor_source(descriptor: dict[str, Any]) -> str | None:
 
 #: Nested arrays: (parent table, key) -> (child table, the child's column naming its parent).
 _CHILD_LISTS: dict[str, dict[str, tuple[str, str | None]]] = {
-    "organization": {"services": ("service", "organization_id"), "locations": ("location", "organization_id"),
-                     "phones": ("phone", "organization_id"), "contacts": ("contact", "organization_id"),
-                     "programs": ("program", "organization_id"), "funding": ("funding", "organization_id"),
-                     "organization_identifiers": ("organization_identifier", "organization_id")},
-    "service": {"phones": ("phone", "service_id"), "schedules": ("schedule", "service_id"),
-                "service_areas": ("service_area", "service_id"), "languages": ("language", "service_id"),
-                "service_at_locations": ("service_at_location", "service_id"),
-                "funding": ("funding", "service_id"), "cost_options": ("cost_option", "service_id"),
-                "required_documents": ("required_document", "service_id"), "contacts": ("contact", "service_id")},
-    "service_at_location": {"phones": ("phone", "service_at_location_id"),
-                            "schedules": ("schedule", "service_at_location_id"),
-                            "contacts": ("contact", "service_at_location_id")},
-    "location": {"addresses": ("address", "location_id"), "phones": ("phone", "location_id"),
-                 "schedules": ("schedule", "location_id"), "languages": ("language", "location_id"),
-                 "contacts": ("contact", "location_id"), "accessibility": ("accessibility", "location_id")},
+    "organization": {
+        "services": ("service", "organization_id"),
+        "locations": ("location", "organization_id"),
+        "phones": ("phone", "organization_id"),
+        "contacts": ("contact", "organization_id"),
+        "programs": ("program", "organization_id"),
+        "funding": ("funding", "organization_id"),
+        "organization_identifiers": ("organization_identifier", "organization_id"),
+    },
+    "service": {
+        "phones": ("phone", "service_id"),
+        "schedules": ("schedule", "service_id"),
+        "service_areas": ("service_area", "service_id"),
+        "languages": ("language", "service_id"),
+        "service_at_locations": ("service_at_location", "service_id"),
+        "funding": ("funding", "service_id"),
+        "cost_options": ("cost_option", "service_id"),
+        "required_documents": ("required_document", "service_id"),
+        "contacts": ("contact", "service_id"),
+    },
+    "service_at_location": {
+        "phones": ("phone", "service_at_location_id"),
+        "schedules": ("schedule", "service_at_location_id"),
+        "contacts": ("contact", "service_at_location_id"),
+    },
+    "location": {
+        "addresses": ("address", "location_id"),
+        "phones": ("phone", "location_id"),
+        "schedules": ("schedule", "location_id"),
+        "languages": ("language", "location_id"),
+        "contacts": ("contact", "location_id"),
+        "accessibility": ("accessibility", "location_id"),
+    },
     "phone": {"languages": ("language", "phone_id")},
     "contact": {"phones": ("phone", "contact_id")},
 }
@@ -262,8 +278,11 @@ def _nested_kind(record: dict[str, Any]) -> str:
 
 
 def _from_json(document: Any, label: str) -> Package:
-    if isinstance(document, dict) and document and all(isinstance(v, list) for v in document.values()) and any(
-        resource_name(k) in FILES for k in document
+    if (
+        isinstance(document, dict)
+        and document
+        and all(isinstance(v, list) for v in document.values())
+        and any(resource_name(k) in FILES for k in document)
     ):
         tables: Tables = {}
         for key, rows in document.items():

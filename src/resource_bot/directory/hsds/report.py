@@ -52,16 +52,17 @@ class ImportReport:
 
     def summary(self) -> str:
         counts = Counter(note.kind for note in self.notes)
-        return (f"Imported {self.imported_services} service(s) and {self.imported_organizations} "
-                f"organization(s) from {self.label}: {counts['skipped']} record(s) skipped, "
-                f"{counts['dropped']} field(s) dropped, {counts['assumed']} assumption(s) to review, "
-                f"{len(self.unplaced_fields)} HSDS column(s) with no place in the directory.")
+        return (
+            f"Imported {self.imported_services} service(s) and {self.imported_organizations} "
+            f"organization(s) from {self.label}: {counts['skipped']} record(s) skipped, "
+            f"{counts['dropped']} field(s) dropped, {counts['assumed']} assumption(s) to review, "
+            f"{len(self.unplaced_fields)} HSDS column(s) with no place in the directory."
+        )
 
     def render(self) -> str:
         """The whole report as plain text, one note a line, grouped by kind."""
         lines = [self.summary(), ""]
-        titles = {"skipped": "Records skipped", "dropped": "Fields dropped",
-                  "assumed": "Assumptions to review"}
+        titles = {"skipped": "Records skipped", "dropped": "Fields dropped", "assumed": "Assumptions to review"}
         for kind in KINDS:
             notes = self.of_kind(kind)
             if notes:

@@ -49,8 +49,11 @@ def _days(row: Row, notify: Notify) -> list[int] | None:
     days = []
     for token in raw.split(","):
         if token not in DAY_CODES:
-            notify("dropped", f"schedule {row.get('id', '')}",
-                   f"byday {raw!r} is not weekly days like MO,TU (monthly rules are not supported)")
+            notify(
+                "dropped",
+                f"schedule {row.get('id', '')}",
+                f"byday {raw!r} is not weekly days like MO,TU (monthly rules are not supported)",
+            )
             return None
         days.append(DAY_CODES.index(token))
     return days
@@ -139,8 +142,19 @@ def rows_from_hours(hours: Any) -> list[tuple[Row, str | None]]:
     """Schedule rows (without ids) for a service's hours, each with the IANA zone to attach."""
     weekly = parse_hours(hours)
     if weekly.always_open or all(ranges == (_FULL_DAY,) for ranges in weekly.days):
-        return [({"freq": "WEEKLY", "wkst": "MO", "byday": ",".join(DAY_CODES), "opens_at": "00:00:00",
-                  "closes_at": "23:59:00", "description": ALWAYS_DESCRIPTION}, None)]
+        return [
+            (
+                {
+                    "freq": "WEEKLY",
+                    "wkst": "MO",
+                    "byday": ",".join(DAY_CODES),
+                    "opens_at": "00:00:00",
+                    "closes_at": "23:59:00",
+                    "description": ALWAYS_DESCRIPTION,
+                },
+                None,
+            )
+        ]
     return [(row, weekly.timezone) for row in _weekly_rows(weekly)]
 
 
@@ -151,7 +165,14 @@ def _weekly_rows(weekly: WeeklyHours) -> list[Row]:
             by_range.setdefault(span, []).append(day)
     rows = []
     for (start, end), days in sorted(by_range.items(), key=lambda item: (item[1][0], item[0])):
-        rows.append({"freq": "WEEKLY", "wkst": "MO", "byday": ",".join(DAY_CODES[d] for d in days),
-                     "opens_at": _clock(start), "closes_at": _clock(end),
-                     "timezone": standard_offset(weekly.timezone)})
+        rows.append(
+            {
+                "freq": "WEEKLY",
+                "wkst": "MO",
+                "byday": ",".join(DAY_CODES[d] for d in days),
+                "opens_at": _clock(start),
+                "closes_at": _clock(end),
+                "timezone": standard_offset(weekly.timezone),
+            }
+        )
     return rows

@@ -26,8 +26,12 @@ if TYPE_CHECKING:
     from resource_bot.directory.hsds.importer import PackageImporter
 
 _STATUSES = {"active": "active", "inactive": "inactive", "defunct": "defunct", "temporarily closed": "inactive"}
-_TEXTS = (("description", "description"), ("cost", "fees_description"), ("eligibility", "eligibility_description"),
-          ("application_process", "application_process"))
+_TEXTS = (
+    ("description", "description"),
+    ("cost", "fees_description"),
+    ("eligibility", "eligibility_description"),
+    ("application_process", "application_process"),
+)
 #: The need matcher gives a topic only when the taxonomy gave none, and only its best one:
 #: a wrong topic puts a service in front of the wrong people; the others go in the report.
 MATCHER_TOPICS = 1
@@ -40,6 +44,7 @@ def _unique(rows: list[Row]) -> list[Row]:
 
 #: location_type values that mark a secret address (proposals in the open HSDS issues, not yet standard).
 CONFIDENTIAL_TYPES = frozenset({"confidential", "private"})
+
 
 class ServiceParts:
     """Builds one record; every field it leaves out or fills in becomes a report note."""
@@ -137,8 +142,12 @@ class ServiceParts:
             if picked:
                 shown = ", ".join(f"{topic} ({score:.0f})" for topic, score in picked)
                 others = ", ".join(f"{topic} ({score:.0f})" for topic, score in scored[MATCHER_TOPICS:])
-                self.note("assumed", "topics", f"guessed by the need matcher from name and description: {shown}"
-                          + (f"; it also suggested {others}" if others else ""))
+                self.note(
+                    "assumed",
+                    "topics",
+                    f"guessed by the need matcher from name and description: {shown}"
+                    + (f"; it also suggested {others}" if others else ""),
+                )
             found = [topic for topic, _ in picked]
         return list(dict.fromkeys(found))
 
@@ -180,8 +189,14 @@ class ServiceParts:
                 item["always_open"] = True
             if languages := self.languages(self.index.children("language", "phone_id", phone.get("id"))):
                 item["languages"] = languages
-            note = " ".join(p for p in (str(phone.get("description") or ""),
-                                        f"ext. {phone['extension']}" if phone.get("extension") else "") if p)
+            note = " ".join(
+                p
+                for p in (
+                    str(phone.get("description") or ""),
+                    f"ext. {phone['extension']}" if phone.get("extension") else "",
+                )
+                if p
+            )
             if (text := _text(note, extra.get("note.es"))) is not None:
                 item["note"] = text
             out.append(item)
@@ -192,8 +207,11 @@ class ServiceParts:
         for row in rows:
             code = language_code(row.get("code"), row.get("name"))
             if code is None:
-                self.note("dropped", f"language {row.get('id', '')}",
-                          f"{row.get('code') or row.get('name')!r} is not a language code or name we know")
+                self.note(
+                    "dropped",
+                    f"language {row.get('id', '')}",
+                    f"{row.get('code') or row.get('name')!r} is not a language code or name we know",
+                )
             elif code not in codes:
                 codes.append(code)
         return codes
@@ -211,8 +229,11 @@ class ServiceParts:
         for link in self.index.children("service_at_location", "service_id", self.row["id"]):
             location = self.index.get("location", link.get("location_id"))
             if location is None:
-                self.note("dropped", f"service_at_location {link.get('id', '')}",
-                          f"location {link.get('location_id')!r} is not in the package")
+                self.note(
+                    "dropped",
+                    f"service_at_location {link.get('id', '')}",
+                    f"location {link.get('location_id')!r} is not in the package",
+                )
                 continue
             self.importer.used_locations.add(str(location["id"]))
             if (item := self.location(location)) is not None:
@@ -237,7 +258,8 @@ class ServiceParts:
             item["name"] = name
         addresses = self.index.children("address", "location_id", location["id"])
         address = next((a for a in addresses if a.get("address_type") == "physical"), None) or (
-            addresses[0] if addresses else None)
+            addresses[0] if addresses else None
+        )
         if address is not None:
             self.importer.unplaced("address", address)
             if str(address.get("country") or "US").casefold() not in US_COUNTRIES:
@@ -247,8 +269,11 @@ class ServiceParts:
             if address.get("state_province") and state is None:
                 self.note("dropped", subject, f"state {address['state_province']!r} is not a US state")
                 return None
-            parts = {"street": " ".join(str(address[k]) for k in ("address_1", "address_2") if address.get(k)),
-                     "city": address.get("city"), "state": state}
+            parts = {
+                "street": " ".join(str(address[k]) for k in ("address_1", "address_2") if address.get(k)),
+                "city": address.get("city"),
+                "state": state,
+            }
             postal = str(address.get("postal_code") or "")[:5]
             if postal and zip_place(postal) is None:
                 self.note("dropped", f"{subject} postal_code", f"{address['postal_code']!r} is not a US ZIP code")
@@ -258,8 +283,11 @@ class ServiceParts:
         if location.get("latitude") is not None or location.get("longitude") is not None:
             found = coordinates(location.get("latitude"), location.get("longitude"))
             if found is None:
-                self.note("dropped", f"{subject} coordinates",
-                          f"{location.get('latitude')}, {location.get('longitude')} are not near any US ZIP")
+                self.note(
+                    "dropped",
+                    f"{subject} coordinates",
+                    f"{location.get('latitude')}, {location.get('longitude')} are not near any US ZIP",
+                )
             else:
                 item["latitude"], item["longitude"] = found
         if not item.get("address") and "latitude" not in item:
@@ -299,8 +327,12 @@ class ServiceParts:
             for loc, place in zip(locations, [location_place(loc) for loc in locations], strict=True):
                 if place is not None and not area.covers(place):
                     where = loc.get("name") or place.label
-                    self.note("assumed", "area", f"location {where!r} ({place.label}) lies outside the stated "
-                                                 "service area; both kept: check which is right")
+                    self.note(
+                        "assumed",
+                        "area",
+                        f"location {where!r} ({place.label}) lies outside the stated "
+                        "service area; both kept: check which is right",
+                    )
         return area
 
     def hours(self, locations: list[dict[str, Any]]) -> Any:
@@ -327,10 +359,13 @@ class ServiceParts:
         from resource_bot.directory.hsds.importer import web_address
 
         org = self.index.get("organization", self.row.get("organization_id")) or {}
-        choices = (("its resource-bot source", web_address(self.fields.get("source"))),
-                   ("the service's url", website), ("--source", self.importer.options.source),
-                   ("the package's datapackage.json", self.index.package.source),
-                   ("its organization's website", web_address(org.get("website") or org.get("uri"))))
+        choices = (
+            ("its resource-bot source", web_address(self.fields.get("source"))),
+            ("the service's url", website),
+            ("--source", self.importer.options.source),
+            ("the package's datapackage.json", self.index.package.source),
+            ("its organization's website", web_address(org.get("website") or org.get("uri"))),
+        )
         for label, value in choices:
             if value:
                 self.importer.sources[label] += 1
@@ -345,6 +380,10 @@ class ServiceParts:
                 return found
             if found is not None:
                 self.note("dropped", column, f"{found} is in the future")
-        self.note("assumed", "verified", f"no assured_date or last_modified: set to the import date, {today}; "
-                                         "check the service before relying on it")
+        self.note(
+            "assumed",
+            "verified",
+            f"no assured_date or last_modified: set to the import date, {today}; "
+            "check the service before relying on it",
+        )
         return today

@@ -46,8 +46,11 @@ class TaxonomyMap:
     @classmethod
     def load(cls, path: Path | None = None) -> TaxonomyMap:
         """Read the mapping file (the bundled one by default), checking every topic id."""
-        text = (path.read_text(encoding="utf-8") if path is not None
-                else resources.files(__package__).joinpath("taxonomy_map.yaml").read_text(encoding="utf-8"))
+        text = (
+            path.read_text(encoding="utf-8")
+            if path is not None
+            else resources.files(__package__).joinpath("taxonomy_map.yaml").read_text(encoding="utf-8")
+        )
         document = yaml.safe_load(text) or {}
         if not isinstance(document, dict):
             raise MappingError("the taxonomy map must be a mapping with airs, open_eligibility, keywords, ignore")
@@ -59,8 +62,9 @@ class TaxonomyMap:
         return cls(
             airs=sorted(((code.upper(), found) for code, found in airs.items()), key=lambda item: -len(item[0])),
             open_eligibility={name.casefold(): found for name, found in _section(document, "open_eligibility").items()},
-            keywords=[(re.compile(rf"(?<!\w){re.escape(word.casefold())}(?!\w)"), found)
-                      for word, found in keywords.items()],
+            keywords=[
+                (re.compile(rf"(?<!\w){re.escape(word.casefold())}(?!\w)"), found) for word, found in keywords.items()
+            ],
             ignore=frozenset(str(item).casefold() for item in document.get("ignore") or []),
         )
 
@@ -71,7 +75,7 @@ class TaxonomyMap:
             return ()
         if _AIRS_CODE.match(code):
             for prefix, found in self.airs:
-                if code.startswith(prefix) and not code[len(prefix):len(prefix) + 1].isdigit():
+                if code.startswith(prefix) and not code[len(prefix) : len(prefix) + 1].isdigit():
                     return found
             if code[:1].casefold() in self.ignore:
                 return ()
@@ -83,8 +87,9 @@ class TaxonomyMap:
     def keyword_topics(self, text: str) -> tuple[str, ...]:
         """Every keyword topic found as whole words in ``text``, in the order the text names them."""
         folded = text.casefold()
-        hits = sorted((match.start(), n) for n, (pattern, _) in enumerate(self.keywords)
-                      if (match := pattern.search(folded)))
+        hits = sorted(
+            (match.start(), n) for n, (pattern, _) in enumerate(self.keywords) if (match := pattern.search(folded))
+        )
         found: list[str] = []
         for _, n in hits:
             found.extend(t for t in self.keywords[n][1] if t not in found)

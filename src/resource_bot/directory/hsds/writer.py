@@ -52,7 +52,8 @@ def _write(imported: Imported, folder: Path, header: str) -> list[_Span]:
     spans: list[_Span] = []
     taken: set[str] = set()
     groups: list[tuple[str, list[dict[str, Any]], list[dict[str, Any]]]] = [
-        (org["id"], [org], by_org.pop(org["id"], [])) for org in imported.organizations]
+        (org["id"], [org], by_org.pop(org["id"], [])) for org in imported.organizations
+    ]
     if by_org.get(None):
         groups.append((UNAFFILIATED, [], by_org.pop(None)))
     for org_id, orgs, services in groups:
@@ -73,8 +74,10 @@ def _write(imported: Imported, folder: Path, header: str) -> list[_Span]:
 def write_yaml(imported: Imported, folder: Path, report: ImportReport, today: dt.date) -> list[Path]:
     """Write the records under ``folder`` so that ``resource-bot validate folder`` passes; returns the files."""
     folder.mkdir(parents=True, exist_ok=True)
-    header = (f"# Imported from the HSDS package {report.label!r} on {today} by `resource-bot import-hsds`.\n"
-              "# Review every entry against its source page before it joins data/; see import-report.txt.\n")
+    header = (
+        f"# Imported from the HSDS package {report.label!r} on {today} by `resource-bot import-hsds`.\n"
+        "# Review every entry against its source page before it joins data/; see import-report.txt.\n"
+    )
     written: set[Path] = set()
     for _ in range(_MAX_ROUNDS):
         for old in written:

@@ -53,9 +53,7 @@ def upgrade() -> None:
     op.create_index("ix_service_organization_id", "service", ["organization_id"])
     op.create_table(
         "service_topic",
-        sa.Column(
-            "service_id", sa.String(64), sa.ForeignKey("service.id", ondelete="CASCADE"), primary_key=True
-        ),
+        sa.Column("service_id", sa.String(64), sa.ForeignKey("service.id", ondelete="CASCADE"), primary_key=True),
         sa.Column("topic_id", sa.String(64), primary_key=True),
         sa.Column("position", sa.Integer(), nullable=False),
     )
@@ -63,9 +61,7 @@ def upgrade() -> None:
     op.create_table(
         "phone",
         sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
-        sa.Column(
-            "service_id", sa.String(64), sa.ForeignKey("service.id", ondelete="CASCADE"), nullable=False
-        ),
+        sa.Column("service_id", sa.String(64), sa.ForeignKey("service.id", ondelete="CASCADE"), nullable=False),
         sa.Column("number", sa.String(40), nullable=False),
         sa.Column("kind", sa.String(16), nullable=False),
         sa.Column("keyword", sa.String(40)),
@@ -78,9 +74,7 @@ def upgrade() -> None:
     op.create_table(
         "location",
         sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
-        sa.Column(
-            "service_id", sa.String(64), sa.ForeignKey("service.id", ondelete="CASCADE"), nullable=False
-        ),
+        sa.Column("service_id", sa.String(64), sa.ForeignKey("service.id", ondelete="CASCADE"), nullable=False),
         sa.Column("name", sa.JSON(), nullable=False),
         sa.Column("street", sa.String(300)),
         sa.Column("city", sa.String(120)),

@@ -24,9 +24,7 @@ def upgrade() -> None:
     tables = set(inspector.get_table_names())
     if "digest" not in {c["name"] for c in inspector.get_columns("directory_version")}:
         # Existing rows get "": no digest known, so the bundled data is loaded again once.
-        op.add_column(
-            "directory_version", sa.Column("digest", sa.String(64), nullable=False, server_default="")
-        )
+        op.add_column("directory_version", sa.Column("digest", sa.String(64), nullable=False, server_default=""))
     if "daily_count" not in tables:
         op.create_table(
             "daily_count",
