@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,7 +20,7 @@ import click
 from resource_bot.clock import Clock, system_clock, utc_today
 from resource_bot.config import ConfigError, Settings, load_settings
 from resource_bot.db import DatabaseFileError
-from resource_bot.directory.entries import count_problems
+from resource_bot.directory.entries import Problem, count_problems
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -246,6 +246,16 @@ def webhook(ctx: Context) -> None:
     uvicorn.Server(server_config(app, port=runtime.settings.port)).run()
 
 
+def _stop_on_problems(problems: Sequence[Problem], advice: str) -> None:
+    """Print each problem as file:line, then how many there were and what to do; exit 1. Nothing when none."""
+    if not problems:
+        return
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    click.echo(f"{count_problems(problems)} problem(s) found{advice}", err=True)
+    sys.exit(1)
+
+
 def _paths(ctx: Context, paths: tuple[Path, ...]) -> list[Path]:
     return list(paths) or [ctx.settings.data_dir]
 
@@ -266,11 +276,7 @@ def validate(ctx: Context, paths: tuple[Path, ...]) -> None:
     from resource_bot.directory.validate import validate_paths
 
     result = validate_paths(_paths(ctx, paths), today=ctx.today())
-    for problem in result.problems:
-        click.echo(str(problem), err=True)
-    if result.problems:
-        click.echo(f"{count_problems(result.problems)} problem(s) found. Fix them and run validate again.", err=True)
-        sys.exit(1)
+    _stop_on_problems(result.problems, ". Fix them and run validate again.")
     click.echo(f"OK: {len(result.services)} services in {len(result.files)} file(s).")
 
 
@@ -293,15 +299,7 @@ def load(ctx: Context, paths: tuple[Path, ...]) -> None:
     from resource_bot.directory.validate import validate_paths
 
     result = validate_paths(_paths(ctx, paths), today=ctx.today())
-    for problem in result.problems:
-        click.echo(str(problem), err=True)
-    if result.problems:
-        click.echo(
-            f"{count_problems(result.problems)} problem(s) found; the directory was not changed. "
-            "Fix them and run load again.",
-            err=True,
-        )
-        sys.exit(1)
+    _stop_on_problems(result.problems, "; the directory was not changed. Fix them and run load again.")
     engine = make_engine(ctx.settings.database_url)
     with progress(len(result.services), "Loading services") as step:
         replace_directory(engine, result.organizations, result.services, result.files, step)
@@ -624,11 +622,7 @@ def coverage(ctx: Context, paths: tuple[Path, ...], states: tuple[str, ...]) -> 
             f"{', '.join(unknown)} is not a US state code; use two letters like TX.", param_hint="--state"
         )
     result = validate_paths(_paths(ctx, paths), today=ctx.today())
-    for problem in result.problems:
-        click.echo(str(problem), err=True)
-    if result.problems:
-        click.echo(f"{len(result.problems)} problem(s) found. Fix them with `resource-bot validate` first.", err=True)
-        sys.exit(1)
+    _stop_on_problems(result.problems, ". Fix them with `resource-bot validate` first.")
     listings = (listing_from_entry(e) for e in result.services if e.status == "active")
     click.echo(format_table(coverage_of(listings), wanted or STATES))
 
@@ -867,14 +861,8 @@ def export_hsds_command(ctx: Context, out_dir: Path) -> None:
     from resource_bot.directory.hsds import export_hsds
     from resource_bot.directory.validate import validate_paths
 
-    result = validate_paths([ctx.settings.data_dir])
-    for problem in result.problems:
-        click.echo(str(problem), err=True)
-    if result.problems:
-        click.echo(
-            f"{count_problems(result.problems)} problem(s) found; nothing exported. Fix them and try again.", err=True
-        )
-        sys.exit(1)
+    result = validate_paths([ctx.settings.data_dir], today=ctx.today())
+    _stop_on_problems(result.problems, "; nothing exported. Fix them and try again.")
     exported = export_hsds(result, out_dir)
     for note in exported.notes:
         click.echo(note, err=True)
