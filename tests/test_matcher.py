@@ -12,17 +12,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from resource_bot.dialog.danger import DangerDetector
-from resource_bot.dialog.matcher import (
-    MIN_SERVICE_SCORE,
-    MIN_TOPIC_SCORE,
-    KeywordFileError,
-    NeedMatcher,
-    ServiceText,
-    load_keyword_dir,
-    load_keyword_file,
-)
-from resource_bot.dialog.textnorm import normalize
 from resource_bot.directory.topics import ALL_TOPICS, within
+from resource_bot.matching.keywords import KeywordFileError, load_keyword_dir, load_keyword_file
+from resource_bot.matching.need_matcher import NeedMatcher
+from resource_bot.matching.service_index import MIN_SERVICE_SCORE, ServiceIndex, ServiceText
+from resource_bot.matching.textnorm import normalize
+from resource_bot.matching.topic_scoring import MIN_TOPIC_SCORE
 from resource_bot.paths import conversations_dir
 from tests.evalsplit import split
 from tests.needs_tuning import DATA, load_cases, rate
@@ -139,7 +134,7 @@ def test_cases_with_no_topic_return_nothing_above_the_threshold(matcher: NeedMat
 
 def test_a_crisis_puts_emergency_first(matcher: NeedMatcher, danger: DangerDetector) -> None:
     text = "he's going to kill me, I need a lawyer"
-    result = matcher.match(text, "en", danger=danger.check(text))
+    result = matcher.match(text, "en", crisis=danger.check(text).now)
     assert result.crisis
     assert result.topics[0].id == "emergency"
     assert "legal" in [s.id.split(".")[0] for s in result.topics]
@@ -340,7 +335,7 @@ def test_the_pruned_service_search_finds_what_scoring_every_service_finds() -> N
         )
         for i in range(1500)
     ]
-    m = NeedMatcher(phrases=(), services=services)
+    m = ServiceIndex(services)
     off, post = m._off, m._post
     for _ in range(300):
         ids = [[m._word_ids[w] for w in rng.sample(vocab, rng.randint(1, 3))] for _ in range(rng.randint(1, 5))]

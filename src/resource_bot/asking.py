@@ -29,7 +29,9 @@ class Answer:
 def answer(engine: Engine, text: str, lang: str, place: Place | None = None, *, limit: int = 5) -> Answer:
     """Topics best first, and services (covering ``place`` when given) best first."""
     verdict = engine.danger.check(text)
-    result = engine.matcher.match(text, lang, max_topics=limit, max_services=_DRAW if place else limit, danger=verdict)
+    result = engine.matcher.match(
+        text, lang, max_topics=limit, max_services=_DRAW if place else limit, crisis=verdict.now
+    )
     services: list[dict[str, object]] = []
     for scored in result.services:
         listing = engine.catalog.get(scored.id)

@@ -827,7 +827,7 @@ def import_hsds_command(
             )
     matcher = None
     if not no_matcher:
-        from resource_bot.dialog.matcher import NeedMatcher
+        from resource_bot.matching.need_matcher import NeedMatcher
         from resource_bot.paths import conversations_dir
 
         matcher = NeedMatcher.from_directory(conversations_dir(), [])
