@@ -53,7 +53,7 @@ from resource_bot.dialog.events import Event, Press, Text
 from resource_bot.dialog.menus import Menus
 from resource_bot.directory import topics
 from resource_bot.directory.catalog import Catalog, listing_from_entry, pick
-from resource_bot.directory.places import place_from_zip, preload
+from resource_bot.directory.zip_index import place_from_zip, preload
 from resource_bot.matching.need_matcher import NeedMatcher
 from resource_bot.paths import conversations_dir
 

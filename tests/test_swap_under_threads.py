@@ -31,7 +31,7 @@ from resource_bot.directory.catalog import Catalog, Listing
 from resource_bot.directory.catalog_db import read_catalog
 from resource_bot.directory.entries import PhoneEntry
 from resource_bot.directory.load import load_paths
-from resource_bot.directory.places import NATIONAL
+from resource_bot.directory.service_area import NATIONAL
 from resource_bot.matching import fuzzy
 from resource_bot.matching.fuzzy import FuzzyVocab
 from resource_bot.matching.keywords import load_keyword_dir

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from resource_bot.dialog.engine import Engine
 from resource_bot.directory.catalog import pick
-from resource_bot.directory.places import Place
+from resource_bot.directory.zip_index import Place
 
 #: How many candidates to draw before the area filter keeps the best five.
 _DRAW = 50

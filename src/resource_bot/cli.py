@@ -325,7 +325,7 @@ def ask(ctx: Context, text: tuple[str, ...], lang: str, zip_code: str | None, as
       printf 'wage theft\\nfoood\\n' | resource-bot ask --json
     """
     from resource_bot.asking import answer, format_answer
-    from resource_bot.directory.places import place_from_zip
+    from resource_bot.directory.zip_index import place_from_zip
 
     place = None
     if zip_code is not None:
@@ -813,7 +813,8 @@ def import_hsds_command(
       resource-bot import-hsds services.json --out imported/ --area "Harris County, TX"
     """
     from resource_bot.directory.hsds import REPORT_NAME, ImportOptions, PackageError, import_hsds
-    from resource_bot.directory.places import NATIONAL, resolve_place_name
+    from resource_bot.directory.place_names import resolve_place_name
+    from resource_bot.directory.service_area import NATIONAL
 
     if out_dir.is_dir() and any(out_dir.glob("*.yaml")):
         raise click.ClickException(f"{out_dir} already has .yaml files; choose an empty folder for the import.")

@@ -20,7 +20,7 @@ from resource_bot.config import ConfigError, Settings
 from resource_bot.dialog.deeplink import DeepLink, PayloadError, build_payload
 from resource_bot.dialog.menus import Menus
 from resource_bot.directory import topics
-from resource_bot.directory.places import place_from_zip
+from resource_bot.directory.zip_index import place_from_zip
 from resource_bot.matching.fuzzy import did_you_mean
 
 #: Telegram usernames: 5-32 letters, digits or underscores.

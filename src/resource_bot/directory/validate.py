@@ -31,8 +31,9 @@ from resource_bot.directory.entries import (
 )
 from resource_bot.directory.formulas import formula_problem, looks_like_formula
 from resource_bot.directory.hours import HoursError, parse_hours
-from resource_bot.directory.places import AreaError, parse_area, place_from_zip
+from resource_bot.directory.service_area import AreaError, parse_area
 from resource_bot.directory.yamlsource import LineDict, LineList, SourceError, load_file
+from resource_bot.directory.zip_index import place_from_zip
 from resource_bot.matching.fuzzy import did_you_mean
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
