@@ -28,7 +28,15 @@ def test_the_immigration_screen_opens_with_the_hhs_certification_line(engine: En
     text = outcome.replies[-1].text
 
     listed = text[text.index("Places that can help:") :]
-    assert listed.index("866-401-5510") < listed.index("T visa for trafficking survivors")
+    assert listed.index("866-401-5510") < listed.index("Know your rights as a temporary worker")
+
+
+def test_the_protective_order_screen_opens_with_the_hotline_s_legal_help_line(engine: Engine) -> None:
+    outcome, _ = engine.handle(ChatState(), Press(buttons.topic("legal.protective_order")))
+    text = outcome.replies[-1].text
+
+    listed = text[text.index("Places that can help:") :]
+    assert listed.index("1-800-799-7233") < listed.index("WomensLaw.org")
 
 
 def test_a_screen_that_already_opens_with_a_number_keeps_the_directory_order(bundled_catalog: Catalog) -> None:
