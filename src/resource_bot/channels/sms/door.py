@@ -45,7 +45,7 @@ from resource_bot.dialog.events import Effect, Event, Outcome, Start, Text
 from resource_bot.dialog.quickexit import typed_exit_language
 from resource_bot.feedback import purge_report_guards
 from resource_bot.runtime import Runtime
-from resource_bot.state import PendingForgets, StateStore
+from resource_bot.state import StateStore
 
 log = logging.getLogger(__name__)
 
@@ -55,8 +55,8 @@ MAX_BODY_CHARS = 1600
 DB_TURN_SECONDS = 8.0
 #: How often expired rows are dropped.
 PURGE_SECONDS = 600.0
-#: Numbers whose STOP waits in memory for the database (bounded, like PendingForgets).
-MAX_PENDING_STOPS = 100_000
+#: Numbers whose EXIT or STOP waits in memory for the database (bounded, like PendingForgets).
+MAX_PENDING = 100_000
 
 
 class DatabaseTimeout(Exception):
@@ -96,9 +96,7 @@ class SmsDoor:
         self.words = SmsWords.load(self.menus)
         self.store = store
         self.gate = gate or ChatGate()
-        self.pending = PendingForgets()
-        self._pending_stops: set[str] = set()
-        self._stops_lock = threading.Lock()
+        self.pending = PendingErasures()
         self._lanes: dict[str, tuple[asyncio.Lock, list[int]]] = {}
         self._purged_at = 0.0
         self.db_seconds = DB_TURN_SECONDS
@@ -143,15 +141,12 @@ class SmsDoor:
     # -- without the database --------------------------------------------------------------------
     def _without_database(self, key: str, body: str, keyword: Keyword | None, exit_lang: str | None) -> Answer:
         if keyword is Keyword.STOP:
-            with self._stops_lock:
-                if len(self._pending_stops) < MAX_PENDING_STOPS:
-                    self._pending_stops.add(key)
-            self.pending.add(key)
+            self.pending.add(key, stop=True)
             return Answer(render.plain(self.words.text(self._lang_of(body), "stopped")))
-        if key in self._pending_stops:
+        if self.pending.stopped(key):
             return NOTHING
         if exit_lang is not None:
-            self.pending.add(key)
+            self.pending.add(key, stop=False)
             return Answer(render.plain(self.words.text(exit_lang, "exit_done")))
         lang = self._lang_of(body)
         outcome, _ = self.runtime.dialog.handle(ChatState(lang=lang), Text(body))
@@ -168,7 +163,6 @@ class SmsDoor:
 
     # -- the database side (worker threads) ------------------------------------------------------
     def _housekeeping(self) -> None:
-        self._drain_stops()
         self.pending.drain(self.store)
         self.runtime.refresh_if_changed()
         now = time.monotonic()
@@ -178,20 +172,6 @@ class SmsDoor:
             with self.store.begin() as connection:
                 tables.purge_expired_menus(connection, self.clock())
             purge_report_guards(self.runtime.db)
-
-    def _drain_stops(self) -> None:
-        with self._stops_lock:
-            taken, self._pending_stops = self._pending_stops, set()
-        if not taken:
-            return
-        try:
-            with self.store.begin() as connection:
-                for key in taken:
-                    tables.opt_out(connection, key)
-        except BaseException:
-            with self._stops_lock:
-                self._pending_stops |= taken
-            raise
 
     def _slow_down(self, key: str, body: str) -> Answer:
         """The first text over the limit: one calm answer, unless the number sent STOP."""
@@ -262,6 +242,49 @@ class SmsDoor:
         if greeting is not None or not body.strip():
             return Start(None, greeting) if choices is None else keywords.command_for(Keyword.MENU)
         return keywords.event_for(body, choices or [])
+
+
+class PendingErasures:
+    """Numbers whose EXIT or STOP came while the database was away, carried out as soon as it is back.
+
+    Memory, not a file (a file would be one more place that says a number texted us),
+    bounded; if the process dies first, the rows still expire (the opt-out is then lost,
+    and the provider's own STOP list still holds: see the README).
+    """
+
+    def __init__(self, limit: int = MAX_PENDING) -> None:
+        self.limit = limit
+        self._lock = threading.Lock()
+        self._keys: dict[str, bool] = {}  # number's key -> it sent STOP
+
+    def add(self, key: str, *, stop: bool) -> None:
+        with self._lock:
+            if key in self._keys or len(self._keys) < self.limit:
+                self._keys[key] = stop or self._keys.get(key, False)
+
+    def stopped(self, key: str) -> bool:
+        with self._lock:
+            return self._keys.get(key, False)
+
+    def drain(self, store: StateStore) -> int:
+        """Erase every waiting number's rows (and keep its STOP) in one transaction; on failure they wait."""
+        with self._lock:
+            taken, self._keys = self._keys, {}
+        if not taken:
+            return 0
+        try:
+            with store.begin() as connection:
+                for key, stop in taken.items():
+                    store.forget(key, connection=connection)
+                    tables.forget_menu(connection, key)
+                    if stop:
+                        tables.opt_out(connection, key)
+        except BaseException:
+            for key, stop in taken.items():
+                self.add(key, stop=stop)
+            raise
+        store.scrub_files()
+        return len(taken)
 
 
 class _Lane:
