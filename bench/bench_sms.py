@@ -13,8 +13,9 @@ choices of their last answer, 30% typed requests from
 ``tests/data/needs-dev.yaml`` in English and Spanish, 10% a ZIP code, 10%
 "hi" or "menu". Every person first says "hi" once, untimed.
 
-Two loads, as for Telegram (``bench_stack.py``): **saturated** (64 texts in
-flight, refilled as answers come) and **30/s**. Timed per text: from sending
+Three loads: as for Telegram (``bench_stack.py``), **saturated** (64 texts in
+flight, refilled as answers come) and **30/s**; and **5/s**, the delay one
+person sees when the door is not busy. Timed per text: from sending
 the POST to having the whole TwiML answer. The door's CPU time per text comes
 from /proc.
 
@@ -67,6 +68,8 @@ STATE_SECRET = "b3e1" * 16
 #: Texts in flight at once in the saturated load (as many as the Telegram benchmark's updates).
 INFLIGHT = 64
 RATE = 30.0
+#: A light load, for the delay one person sees when the door is not busy.
+LIGHT = 5.0
 PACE_S = 0.55
 LOST_AFTER_S = 20.0
 #: Real ZIP codes the synthetic directory has services near.
@@ -270,6 +273,8 @@ def benchmark(services: int, people: int, texts: int, slow_texts: int) -> dict[s
             asyncio.run(drive(port, crowd, people, load="warm-up", rate=None, pid=pid, timed=False))
             runs.append(asyncio.run(drive(port, crowd, texts, load="saturated", rate=None, pid=pid)).summary())
             runs.append(asyncio.run(drive(port, crowd, slow_texts, load=f"{RATE:g}/s", rate=RATE, pid=pid)).summary())
+            light = max(20, slow_texts // 4)
+            runs.append(asyncio.run(drive(port, crowd, light, load=f"{LIGHT:g}/s", rate=LIGHT, pid=pid)).summary())
             figures["kinds"] = crowd.kinds
         figures["runs"] = runs
         figures["people"] = people

@@ -374,3 +374,28 @@ def test_routes_refuse_to_start_without_what_they_need(
     missing = Runtime(settings(tmp_path, **env), runtime.db, runtime.dialog)
     with pytest.raises(ConfigError, match=says):
         routes(missing)
+
+
+# -- the words ----------------------------------------------------------------------------------------
+def test_the_sms_words_have_no_emoji_and_keep_to_the_numbers_the_menus_allow(menus: Menus) -> None:
+    """conversations/sms/*.yaml: every text survives GSM-7 with its words, and names only 911 as a number."""
+    from resource_bot.channels.sms import gsm
+    from resource_bot.channels.sms.words import KEYS, SmsWords
+
+    words = SmsWords.load(menus)
+    for lang in menus.codes:
+        for key in KEYS:
+            text = words.text(lang, key)
+            kept = gsm.to_gsm7(text)
+            assert len(kept) >= len(text) - 12, f"{lang} {key}: only accents may go, never words"
+            assert not any(ord(char) > 0x2000 for char in text), f"{lang} {key} has an emoji or symbol"
+            numbers = {token.strip(".,;:") for token in text.split() if any(c.isdigit() for c in token)}
+            assert numbers <= {"911", "5-digit", "5"}, f"{lang} {key}: {numbers}"
+        assert "STOP" in words.text(lang, "help") and "START" in words.text(lang, "stopped")
+
+
+def test_a_text_area_prompt_asks_for_a_zip_code_not_a_location(sms: SmsProvider) -> None:
+    menu = sms.texts(person(80), "hi")
+    area = joined(sms.texts(person(80), next(n for n in ("15", "16", "14") if f"[{n}] Set my area" in joined(menu))))
+    assert "send your 5-digit ZIP code" in area
+    assert "Share my location" not in area and "tap" not in area.lower()
