@@ -399,3 +399,18 @@ def test_a_text_area_prompt_asks_for_a_zip_code_not_a_location(sms: SmsProvider)
     area = joined(sms.texts(person(80), next(n for n in ("15", "16", "14") if f"[{n}] Set my area" in joined(menu))))
     assert "send your 5-digit ZIP code" in area
     assert "Share my location" not in area and "tap" not in area.lower()
+
+
+def test_segments_follow_gsm_03_38() -> None:
+    """160 septets go whole; longer texts go in parts of 153; the extension table's characters count twice."""
+    from resource_bot.channels.sms import gsm
+
+    assert [gsm.segments("a" * n) for n in (1, 160, 161, 306, 307, 459, 460)] == [1, 1, 2, 2, 3, 3, 4]
+    assert gsm.segments("€" * 80) == 1 and gsm.segments("€" * 81) == 2
+    assert gsm.segments("a" * 152 + "€" + "a" * 152) == 3, "a two-septet character is never split across parts"
+    assert gsm.to_gsm7("🏠 Menú principal") == "Menu principal"
+    assert gsm.to_gsm7("“Rent” – ¿Qué? Niño, está (🇺🇸 Nationwide)") == '"Rent" - ¿Qué? Niño, esta (Nationwide)'
+    assert gsm.pack(["x" * 400, "y" * 100]) == ["x" * 400, "y" * 100], "paragraphs that do not fit together part"
+    long = " ".join(["A sentence of some length."] * 40)
+    parts = gsm.pack([long])
+    assert len(parts) > 1 and all(gsm.segments(p) <= 3 and p.endswith(".") for p in parts), "cut between sentences"
