@@ -13,7 +13,7 @@ from pathlib import Path
 import yaml
 
 from resource_bot.dialog.menus import MenuError, Menus
-from resource_bot.dialog.textnorm import normalize
+from resource_bot.matching.textnorm import normalize
 from resource_bot.paths import conversations_dir
 
 #: Every text key of the ``sms`` section.
