@@ -406,9 +406,9 @@ def choose(sms: SmsProvider, texts: list[str], label: str) -> list[str]:
 def text_by_sms(sms: SmsProvider, menus: Menus) -> None:
     """A whole text conversation: hello, a topic, a card, a listing report, typed words, a ZIP, STOP, START."""
     welcome = sms.texts(PHONE, "Hi")
-    legal = choose(sms, welcome, "Legal help")
-    assert menus.intro("en", "legal").split(".")[0] in "\n".join(legal)
-    card = choose(sms, legal, "LawHelp.org")
+    topic = choose(sms, welcome, "Trafficking")
+    assert menus.intro("en", "trafficking").split(".")[0] in "\n".join(topic)
+    card = choose(sms, topic, "National Human Trafficking Hotline")
     prompt = choose(sms, card, "Report a problem")
     choose(sms, prompt, "Wrong phone number")
     fields = {**sms.fields(PHONE, TYPED), "MessageSid": MESSAGE_SID, "SmsSid": MESSAGE_SID}

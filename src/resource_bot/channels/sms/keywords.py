@@ -26,7 +26,7 @@ class Keyword(enum.Enum):
     MENU = "menu"
 
 
-#: Twilio's default opt-out words (its list includes REVOKE and OPTOUT since 2024).
+#: Twilio's default opt-out words (its Advanced Opt-Out guide lists REVOKE and OPTOUT beside the older six).
 STOP_WORDS = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"})
 START_WORDS = frozenset({"START", "UNSTOP", "YES"})
 #: YES opts back in only after STOP; the other two also begin a conversation afresh.
