@@ -15,11 +15,11 @@ from tests.dangereval import LANGS, Figures, halves, score, summary
 
 #: Floors per language: (recall, first line right, maybe caught, most false alarms).
 #: The issue asks for recall of at least 97% with at most 2% false alarms; these rules do not
-#: reach that on the held-out half (README, "Danger, measured": 92.6% / 84.8% recall, 3.3% / 4.7%
-#: false alarms), so the floors sit just under what they reach.
+#: reach that on the held-out half (README, "Danger, measured", the fourth look: 94.2% / 87.1%
+#: recall, 2.2% / 2.8% false alarms), so the floors sit just under what they reach.
 FLOORS = {
-    "en": (0.92, 0.96, 0.93, 0.04),
-    "es": (0.84, 0.96, 0.74, 0.05),
+    "en": (0.94, 0.98, 0.94, 0.03),
+    "es": (0.87, 0.99, 0.77, 0.03),
 }
 
 

@@ -30,7 +30,7 @@ _TOKEN = re.compile(r"\([^()]*\)\??|[^\s()]+|[()]")
 _GROUP_NAME = re.compile(r"^[a-z_]+$")
 
 #: The lists a danger file may hold, each a list of rules (``now`` is a mapping kind -> rules).
-RULE_LISTS = ("maybe", "not_danger", "not_now", "not_me", "not_real", "present")
+RULE_LISTS = ("maybe", "not_danger", "not_now", "not_me", "not_real", "present", "to_me")
 
 
 class DangerFileError(ValueError):
@@ -88,6 +88,7 @@ class LanguageRules:
     not_me: list[Rule] = field(default_factory=list)
     not_real: list[Rule] = field(default_factory=list)
     present: list[Rule] = field(default_factory=list)
+    to_me: list[Rule] = field(default_factory=list)  # the danger is aimed at the writer: not_me does not apply
     upgrades: list[Rule] = field(default_factory=list)  # kind: the kind a held/violence hit becomes
     spellings: dict[str, str] = field(default_factory=dict)  # "toy" -> "estoy": a typed word also reads as
 
