@@ -10,7 +10,7 @@ The rules are data (``conversations/danger/<lang>.yaml``, syntax in
 :mod:`resource_bot.dialog.dangerfile`), reviewed by people who work with
 survivors. A miss costs far more than a false alarm, so words are matched
 tolerantly: accents, case, emoji, invisible characters and look-alike letters
-are undone by :func:`~resource_bot.dialog.textnorm.normalize`, and one typo is
+are undone by :func:`~resource_bot.matching.textnorm.normalize`, and one typo is
 forgiven. Then, in order:
 
 1. ``now`` and ``maybe`` rules find danger; ``not_danger`` idioms ("this job is
@@ -48,7 +48,7 @@ from resource_bot.dialog.dangerfile import (
     Words,
     load_danger_file,
 )
-from resource_bot.dialog.textnorm import normalize
+from resource_bot.matching.textnorm import normalize
 
 __all__ = ["KINDS", "DangerDetector", "DangerFileError", "Level", "Verdict", "NO_DANGER"]
 

@@ -14,9 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from resource_bot.dialog.textnorm import normalize
+from resource_bot.matching.textnorm import normalize
+from resource_bot.matching.wordfile import read_word_file
 
 #: The most words a ``...`` gap may skip.
 MAX_GAP = 4
@@ -233,10 +232,7 @@ def _groups(path: Path, doc: dict[str, Any]) -> dict[str, tuple[Words, ...]]:
 
 def load_danger_file(path: Path) -> LanguageRules:
     """Read one reviewed danger file; any problem raises :class:`DangerFileError`."""
-    try:
-        doc: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise DangerFileError(f"{path}: not valid YAML ({exc}); fix the syntax at the line shown.") from exc
+    doc: Any = read_word_file(path, DangerFileError)
     if not isinstance(doc, dict) or not isinstance(doc.get("now"), dict):
         raise DangerFileError(
             f"{path}: expected a mapping with 'language', 'groups', a 'now:' mapping (kind -> rules) and "
