@@ -8,7 +8,8 @@ order, except that a topic, when present, comes first:
 - a language: ``en`` or ``es``,
 - ``z`` and a five-digit ZIP code: ``z77002``,
 - ``s`` and an anonymous source tag of 1-20 letters, digits or ``_``: ``sclinic4``,
-- ``v`` and a service id with ``-`` written as ``_``: ``vnhth`` (opens that service's card).
+- ``v`` and a service id with ``-`` written as ``_``: ``vnhth`` (opens that service's card),
+- ``g`` and a guide id with ``-`` written as ``_``: ``gjob_check`` (opens that guide).
 
 Example: ``legal_record_relief-es-z77002-sclinic4``. Parts that do not parse
 are ignored, so an old or mangled link still opens the bot.
@@ -26,6 +27,7 @@ _ALLOWED = re.compile(r"^[A-Za-z0-9_-]*$")
 _SOURCE = re.compile(r"^[A-Za-z0-9_]{1,20}$")
 _ZIP = re.compile(r"^\d{5}$")
 _SERVICE = re.compile(r"^[a-z0-9_]{1,32}$")
+_GUIDE = re.compile(r"^[a-z0-9_]{1,24}$")
 
 _BY_PAYLOAD = {topic.replace(".", "_"): topic for topic in topics.ALL_TOPICS}
 assert len(_BY_PAYLOAD) == len(topics.ALL_TOPICS), "two topic ids collide in deep-link form"
@@ -43,6 +45,8 @@ class DeepLink:
     source: str | None = None
     #: A service id in link form (``-`` written as ``_``); see :func:`service_key`.
     service: str | None = None
+    #: A guide id in link form (``-`` written as ``_``).
+    guide: str | None = None
 
 
 def service_key(service_id: str) -> str:
@@ -56,7 +60,7 @@ def parse_payload(payload: str | None) -> DeepLink:
         return DeepLink()
     parts = payload.split("-")
     topic = _BY_PAYLOAD.get(parts[0].lower())
-    lang = zip_code = source = service = None
+    lang = zip_code = source = service = guide = None
     for part in parts[1:] if topic else parts:
         lowered = part.lower()
         if lowered in ("en", "es"):
@@ -67,7 +71,9 @@ def parse_payload(payload: str | None) -> DeepLink:
             source = part[1:]
         elif lowered.startswith("v") and _SERVICE.match(lowered[1:]):
             service = lowered[1:]
-    return DeepLink(topic, lang, zip_code, source, service)
+        elif lowered.startswith("g") and _GUIDE.match(lowered[1:]):
+            guide = lowered[1:]
+    return DeepLink(topic, lang, zip_code, source, service, guide)
 
 
 def build_payload(link: DeepLink) -> str:
@@ -94,6 +100,11 @@ def build_payload(link: DeepLink) -> str:
         if not _SERVICE.match(key):
             raise PayloadError(f"service id {link.service!r} cannot travel in a link")
         parts.append("v" + key)
+    if link.guide is not None:
+        key = link.guide.replace("-", "_")
+        if not _GUIDE.match(key):
+            raise PayloadError(f"guide id {link.guide!r} cannot travel in a link")
+        parts.append("g" + key)
     payload = "-".join(parts)
     if len(payload) > MAX_PAYLOAD:
         raise PayloadError(f"the link payload {payload!r} is {len(payload)} characters; Telegram allows 64")

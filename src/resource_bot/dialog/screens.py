@@ -134,6 +134,8 @@ class Screens:
         else:
             parts.append(self.menus.ui(lang, empty_reason))
         rows: list[tuple[Button, ...]] = list(self.topic_buttons(lang, topics.children_of(topic)))
+        guides = self.menus.guides
+        rows += [(Button(g.title, data.guide(g.id)),) for i in guides.for_topic(topic) if (g := guides.get(i, lang))]
         rows += [
             (
                 Button(
