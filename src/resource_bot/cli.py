@@ -8,6 +8,7 @@ quiet in a pipe.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -262,21 +263,33 @@ def _paths(ctx: Context, paths: tuple[Path, ...]) -> list[Path]:
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--guides",
+    "guides_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Folder of guides to check (default: the bundled conversations/guides).",
+)
 @pass_context
-def validate(ctx: Context, paths: tuple[Path, ...]) -> None:
-    """Check directory YAML files; print every problem as file:line.
+def validate(ctx: Context, paths: tuple[Path, ...], guides_dir: Path | None) -> None:
+    """Check directory YAML files and the guides; print every problem as file:line.
 
-    Exit status 1 when any problem is found. With no PATH, checks the data folder.
+    Exit status 1 when any problem is found. With no PATH, checks the data folder,
+    and that every line a guide ends with is a service in it.
 
     \b
     Example:
       resource-bot validate data/
       resource-bot validate data/legal.yaml
+      resource-bot validate --guides conversations/guides
     """
+    from resource_bot.dialog.guidecheck import check_folder
     from resource_bot.directory.validate import validate_paths
+    from resource_bot.paths import conversations_dir
 
     result = validate_paths(_paths(ctx, paths), today=ctx.today())
-    _stop_on_problems(result.problems, ". Fix them and run validate again.")
+    known = None if paths else {service.id for service in result.services}
+    _, guide_problems = check_folder(guides_dir or conversations_dir() / "guides", known)
+    _stop_on_problems([*result.problems, *guide_problems], ". Fix them and run validate again.")
     click.echo(f"OK: {len(result.services)} services in {len(result.files)} file(s).")
 
 
@@ -408,10 +421,10 @@ _SOURCE_HELP = (
 )
 
 
-def _share_options(command: Callable[..., None]) -> Callable[..., None]:
+def _share_options(command: Callable[..., None], *, topic_required: bool = True) -> Callable[..., None]:
     for option in reversed(
         [
-            click.option("--topic", required=True, help=_TOPIC_HELP),
+            click.option("--topic", required=topic_required, help=_TOPIC_HELP),
             click.option("--lang", type=click.Choice(["en", "es"]), help="Language the chat opens in."),
             click.option("--zip", "zip_code", metavar="ZIP", help=_ZIP_HELP),
             click.option("--source", metavar="TAG", help=_SOURCE_HELP),
@@ -446,6 +459,22 @@ def _share_link(
     return url
 
 
+def _guide_link(
+    ctx: Context, guide: str, topic: str | None, lang: str | None, zip_code: str | None, source: str | None
+) -> str:
+    from resource_bot.dialog.menus import Menus
+    from resource_bot.guidelinks import guide_link
+    from resource_bot.paths import conversations_dir
+    from resource_bot.sharing import SharingError
+
+    if topic is not None or zip_code is not None:
+        raise click.UsageError("A guide link opens the guide only: leave out --topic and --zip.")
+    try:
+        return guide_link(ctx.settings, Menus.from_dir(conversations_dir()), guide, lang, source)
+    except SharingError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
 @main.command()
 def topics() -> None:
     """List every topic id, with its name in each language of the menus.
@@ -476,11 +505,20 @@ def topics() -> None:
 
 
 @main.command()
-@_share_options
+@functools.partial(_share_options, topic_required=False)
+@click.option("--guide", metavar="ID", help="Open a guide instead of a topic, like job-check or safety-plan.")
 @click.option("--qr", type=click.Path(dir_okay=False, path_type=Path), help="Also write a QR code: FILE.png or .svg.")
 @pass_context
-def link(ctx: Context, topic: str, lang: str | None, zip_code: str | None, source: str | None, qr: Path | None) -> None:
-    """Print a link that opens the bot at a topic, area and language; optionally a QR code.
+def link(
+    ctx: Context,
+    topic: str | None,
+    lang: str | None,
+    zip_code: str | None,
+    source: str | None,
+    guide: str | None,
+    qr: Path | None,
+) -> None:
+    """Print a link that opens the bot at a topic (or a guide), area and language; optionally a QR code.
 
     The bot's username comes from BOT_USERNAME, or from Telegram when
     TELEGRAM_BOT_TOKEN is set. Only the link goes to standard output.
@@ -489,8 +527,14 @@ def link(ctx: Context, topic: str, lang: str | None, zip_code: str | None, sourc
     Example:
       BOT_USERNAME=resource_help_bot resource-bot link --topic legal.record_relief --lang es --zip 77002
       resource-bot link --topic trafficking --source clinic4 --qr clinic4.png
+      resource-bot link --guide safety-plan --lang es
     """
-    url = _share_link(ctx, topic, lang, zip_code, source)
+    if guide is not None:
+        url = _guide_link(ctx, guide, topic, lang, zip_code, source)
+    elif topic is None:
+        raise click.UsageError("Missing option '--topic' (or '--guide' for a guide).")
+    else:
+        url = _share_link(ctx, topic, lang, zip_code, source)
     click.echo(url)
     if qr is not None:
         from resource_bot.sharing import SharingError, write_qr

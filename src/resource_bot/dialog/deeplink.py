@@ -83,6 +83,11 @@ def build_payload(link: DeepLink) -> str:
         if not topics.is_topic(link.topic):
             raise PayloadError(f"unknown topic {link.topic!r}; use one of: {', '.join(topics.walk())}")
         parts.append(link.topic.replace(".", "_"))
+    if link.guide is not None:
+        key = link.guide.replace("-", "_")
+        if not _GUIDE.match(key):
+            raise PayloadError(f"guide id {link.guide!r} cannot travel in a link")
+        parts.append("g" + key)
     if link.lang is not None:
         if link.lang not in ("en", "es"):
             raise PayloadError(f"language {link.lang!r} is not offered; use en or es")
@@ -100,11 +105,6 @@ def build_payload(link: DeepLink) -> str:
         if not _SERVICE.match(key):
             raise PayloadError(f"service id {link.service!r} cannot travel in a link")
         parts.append("v" + key)
-    if link.guide is not None:
-        key = link.guide.replace("-", "_")
-        if not _GUIDE.match(key):
-            raise PayloadError(f"guide id {link.guide!r} cannot travel in a link")
-        parts.append("g" + key)
     payload = "-".join(parts)
     if len(payload) > MAX_PAYLOAD:
         raise PayloadError(f"the link payload {payload!r} is {len(payload)} characters; Telegram allows 64")
