@@ -8,6 +8,7 @@ and the guide's next screens edit that protected message in place.
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,9 +23,15 @@ from resource_bot.stats import read_counts
 from tests.standin import BotApiStandin
 from tests.test_telegram_bot import ALICE, RunningBot, data_of, reply_to, running_bot, settings_for, state_rows
 
-WALKS = [
-    (guide, lang) for guide in ("safety-plan", "disaster-plan", "job-check", "record-relief") for lang in ("en", "es")
-]
+GUIDES = ("safety-plan", "disaster-plan", "job-check", "record-relief")
+WALKS = [(guide, lang) for guide in GUIDES for lang in ("en", "es")]
+
+
+@pytest.fixture
+def database_url(template_db: Path, tmp_path: Path) -> str:
+    copy = tmp_path / "bot.sqlite3"
+    shutil.copy(template_db, copy)
+    return f"sqlite:///{copy}"
 
 
 @pytest.fixture

@@ -134,8 +134,6 @@ class Screens:
         else:
             parts.append(self.menus.ui(lang, empty_reason))
         rows: list[tuple[Button, ...]] = list(self.topic_buttons(lang, topics.children_of(topic)))
-        guides = self.menus.guides
-        rows += [(Button(g.title, data.guide(g.id)),) for i in guides.for_topic(topic) if (g := guides.get(i, lang))]
         rows += [
             (
                 Button(
@@ -145,6 +143,9 @@ class Screens:
             )
             for f in shown
         ]
+        # The step-by-step guides of this topic, after its services (conversations/guides/).
+        guides = self.menus.guides
+        rows += [(Button(g.title, data.guide(g.id)),) for i in guides.for_topic(topic) if (g := guides.get(i, lang))]
         paging = []
         if page > 0:
             paging.append(Button(self.menus.ui(lang, "prev_page"), data.topic(topic, page - 1)))
