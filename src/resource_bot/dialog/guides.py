@@ -118,6 +118,18 @@ class Guides:
     """Every guide in every language, looked up by id, topic, link key or typed words."""
 
     by_id: Mapping[str, Mapping[str, Guide]] = field(default_factory=dict)
+    #: Every guide's typed words, normalized once: (" words ", guide id, language).
+    _phrases: tuple[tuple[str, str, str], ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        phrases = tuple(
+            (f" {normalize(words)} ", guide.id, guide.lang)
+            for languages in self.by_id.values()
+            for guide in languages.values()
+            for words in guide.words
+            if normalize(words)
+        )
+        object.__setattr__(self, "_phrases", phrases)  # frozen: computed once, here
 
     def __iter__(self) -> Iterator[Guide]:
         for languages in self.by_id.values():
@@ -138,10 +150,7 @@ class Guides:
     def match(self, text: str) -> tuple[str, str] | None:
         """(guide id, language) when typed text holds one of a guide's phrases as whole words."""
         padded = f" {normalize(text)} "
-        for guide in self:
-            if any(f" {normalize(words)} " in padded for words in guide.words if normalize(words)):
-                return guide.id, guide.lang
-        return None
+        return next(((guide_id, lang) for words, guide_id, lang in self._phrases if words in padded), None)
 
 
 # -- reading ----------------------------------------------------------------------------------------
