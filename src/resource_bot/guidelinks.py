@@ -6,11 +6,10 @@ so ``/start gjob_check`` opens the job check; a language part (``-es``) opens it
 
 from __future__ import annotations
 
-import difflib
-
 from resource_bot.config import Settings
 from resource_bot.dialog.deeplink import DeepLink
 from resource_bot.dialog.menus import Menus
+from resource_bot.matching.fuzzy import did_you_mean
 from resource_bot.sharing import SharingError, share_link
 
 
@@ -19,8 +18,8 @@ def check_guide(guide_id: str, menus: Menus) -> None:
     ids = sorted(menus.guides.by_id)
     if guide_id in ids:
         return
-    close = difflib.get_close_matches(guide_id.lower().replace("_", "-"), ids, n=1, cutoff=0.7)
-    hint = f' Did you mean "{close[0]}"?' if close else ""
+    close = did_you_mean(guide_id.lower().replace("_", "-"), ids)
+    hint = f' Did you mean "{close}"?' if close else ""
     raise SharingError(f"There is no guide {guide_id!r}.{hint} The guides are: {', '.join(ids)}.")
 
 

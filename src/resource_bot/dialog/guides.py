@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from resource_bot.dialog.textnorm import normalize
 from resource_bot.directory.entries import Problem
 from resource_bot.directory.yamlsource import LineDict, LineList, SourceError, load_file
+from resource_bot.matching.textnorm import normalize
 
 GUIDE_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 STEP_ID = re.compile(r"^[a-z0-9_]{1,24}$")
