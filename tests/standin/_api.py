@@ -1053,6 +1053,8 @@ class BotApiStandin:
         chat = self._target_chat(params, sending=True)
         inline_markup, raw_markup = self._inline_markup(params)
         content = {**content, **self._reply_target(chat, params)}
+        if params.get("protect_content") in (True, "true", "True"):
+            content["has_protected_content"] = True  # as Telegram marks a protected message
         if inline_markup is not None:
             content["reply_markup"] = inline_markup
         record = self._new_message(chat, self.bot_user, content, from_bot=True)

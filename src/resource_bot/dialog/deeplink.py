@@ -12,6 +12,7 @@ order, except that a topic, when present, comes first:
 - an interpreter-bridge language code (``vi``, ``ar``; conversations/bridge/interpreters.yaml),
   read only when the caller passes the bridge's codes; it wins over a ``v``/``s`` reading
   of the same two letters (``so`` is Somali, not source tag ``o``).
+- ``g`` and a guide id with ``-`` written as ``_``: ``gjob_check`` (opens that guide).
 
 Example: ``legal_record_relief-es-z77002-sclinic4``. Parts that do not parse
 are ignored, so an old or mangled link still opens the bot.
@@ -29,6 +30,7 @@ _ALLOWED = re.compile(r"^[A-Za-z0-9_-]*$")
 _SOURCE = re.compile(r"^[A-Za-z0-9_]{1,20}$")
 _ZIP = re.compile(r"^\d{5}$")
 _SERVICE = re.compile(r"^[a-z0-9_]{1,32}$")
+_GUIDE = re.compile(r"^[a-z0-9_]{1,24}$")
 
 _BY_PAYLOAD = {topic.replace(".", "_"): topic for topic in topics.ALL_TOPICS}
 assert len(_BY_PAYLOAD) == len(topics.ALL_TOPICS), "two topic ids collide in deep-link form"
@@ -48,6 +50,8 @@ class DeepLink:
     service: str | None = None
     #: An interpreter-bridge language code: opens that language's one screen.
     bridge: str | None = None
+    #: A guide id in link form (``-`` written as ``_``).
+    guide: str | None = None
 
 
 def service_key(service_id: str) -> str:
@@ -61,7 +65,7 @@ def parse_payload(payload: str | None, bridge_codes: tuple[str, ...] = ()) -> De
         return DeepLink()
     parts = payload.split("-")
     topic = _BY_PAYLOAD.get(parts[0].lower())
-    lang = zip_code = source = service = bridge = None
+    lang = zip_code = source = service = bridge = guide = None
     for part in parts[1:] if topic else parts:
         lowered = part.lower()
         if lowered in ("en", "es"):
@@ -74,7 +78,9 @@ def parse_payload(payload: str | None, bridge_codes: tuple[str, ...] = ()) -> De
             source = part[1:]
         elif lowered.startswith("v") and _SERVICE.match(lowered[1:]):
             service = lowered[1:]
-    return DeepLink(topic, lang, zip_code, source, service, bridge)
+        elif lowered.startswith("g") and _GUIDE.match(lowered[1:]):
+            guide = lowered[1:]
+    return DeepLink(topic, lang, zip_code, source, service, bridge, guide)
 
 
 def build_payload(link: DeepLink) -> str:
@@ -84,6 +90,11 @@ def build_payload(link: DeepLink) -> str:
         if not topics.is_topic(link.topic):
             raise PayloadError(f"unknown topic {link.topic!r}; use one of: {', '.join(topics.walk())}")
         parts.append(link.topic.replace(".", "_"))
+    if link.guide is not None:
+        key = link.guide.replace("-", "_")
+        if not _GUIDE.match(key):
+            raise PayloadError(f"guide id {link.guide!r} cannot travel in a link")
+        parts.append("g" + key)
     if link.lang is not None:
         if link.lang not in ("en", "es"):
             raise PayloadError(f"language {link.lang!r} is not offered; use en or es")

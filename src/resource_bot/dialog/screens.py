@@ -143,6 +143,9 @@ class Screens:
             )
             for f in shown
         ]
+        # The step-by-step guides of this topic, after its services (conversations/guides/).
+        guides = self.menus.guides
+        rows += [(Button(g.title, data.guide(g.id)),) for i in guides.for_topic(topic) if (g := guides.get(i, lang))]
         paging = []
         if page > 0:
             paging.append(Button(self.menus.ui(lang, "prev_page"), data.topic(topic, page - 1)))

@@ -180,9 +180,11 @@ class TelegramBot:
                 await asyncio.sleep(pause)
                 pause *= 2
 
-    async def send(self, chat_id: int, text: str, markup: Any = None) -> Message:
+    async def send(self, chat_id: int, text: str, markup: Any = None, *, protect: bool = False) -> Message:
+        # protect_content: Telegram lets nobody forward or save the message (a guide's screens).
+        extra = {"protect_content": True} if protect else {}
         message: Message = await self.call(
-            self._bot.send_message, chat_id, text, reply_markup=markup, link_preview_options=_NO_PREVIEW
+            self._bot.send_message, chat_id, text, reply_markup=markup, link_preview_options=_NO_PREVIEW, **extra
         )
         self.gate.note(chat_id, [message.message_id])
         return message
@@ -357,10 +359,17 @@ class TelegramBot:
                 sent.append(await self._send_dropping_keyboard(chat_id, reply, markup, editable))
                 editable = None
                 continue
+            if reply.protect and editable is not None and not editable.has_protected_content:
+                # An edit cannot add protection: the screen comes as a new, protected message instead.
+                old_menu, editable = editable, None
+                sent.append((await self.send(chat_id, reply.text, markup, protect=True)).message_id)
+                with contextlib.suppress(BadRequest):
+                    await self.call(self._bot.delete_message, chat_id, old_menu.message_id)
+                continue
             if reply.role is Role.MENU and editable is not None and await self._edit(editable, reply, markup):
                 editable = None
                 continue
-            message = await self.send(chat_id, reply.text, markup)
+            message = await self.send(chat_id, reply.text, markup, protect=reply.protect)
             sent.append(message.message_id)
         if asks_location and turn.before.screen != "area":
             keyboard = adapter.location_keyboard(self.menus, turn.after.lang)
