@@ -30,6 +30,7 @@ from resource_bot.config import Settings, load_settings
 from resource_bot.dialog.menus import Menus
 from resource_bot.feedback import list_reports
 from resource_bot.runtime import Runtime, open_runtime
+from resource_bot.sharing import bot_username
 from resource_bot.sources import add_sources
 from resource_bot.state import ChatMessageRow, ChatStateRow
 from resource_bot.stats import read_counts
@@ -80,7 +81,7 @@ class RunningBot:
 
 @contextmanager
 def running_bot(api: BotApiStandin, settings: Settings, *, gate: ChatGate | None = None) -> Iterator[RunningBot]:
-    runtime = open_runtime(settings)
+    runtime = open_runtime(settings, bot_username=bot_username(settings))  # as `resource-bot poll` does
     application = build_application(runtime, request_timeout=3.0, gate=gate)
     with BackgroundApplication(application) as background:
         background.run(prepare_bot(application))
@@ -479,7 +480,7 @@ def webhook_client(api: BotApiStandin, database_url: str, tmp_path: Path) -> Ite
         WEBHOOK_SECRET=SECRET,
         STATE_SECRET=STATE_SECRET,
     )
-    runtime = open_runtime(settings)
+    runtime = open_runtime(settings, bot_username=bot_username(settings))  # as `resource-bot webhook` does
     now = [0.0]  # /healthz reuses one answer for a couple of seconds of this clock
     with TestClient(build_webhook_app(runtime, clock=lambda: now[0])) as client:
         client.runtime, client.now = runtime, now
@@ -501,6 +502,46 @@ def test_the_webhook_registers_itself_and_refuses_a_wrong_secret(
     assert answer.status_code == 200
     (sent,) = api.calls_to("sendMessage")  # already sent when Telegram gets its 200
     assert menus.intro("en", "legal") in sent.result["text"]
+
+
+def telegram_posts(client: Any, api: BotApiStandin, update: dict[str, Any]) -> Any:
+    """Telegram POSTs ``update``, then runs the one Bot API method the answer's body may carry."""
+    answer = client.post("/telegram", json=update, headers={"X-Telegram-Bot-Api-Secret-Token": SECRET})
+    api.webhook_answered(answer.status_code, answer.content)
+    return answer
+
+
+def test_over_the_webhook_a_tap_costs_one_request_and_its_spinner_stops_in_the_answer(
+    api: BotApiStandin, webhook_client: Any, menus: Menus
+) -> None:
+    typed = telegram_posts(webhook_client, api, api.make_text_update(ALICE, "/start"))
+    assert (typed.status_code, typed.content) == (200, b""), "a typed message needs nothing in the answer"
+    welcome = api.last_bot_message(ALICE)
+    assert welcome is not None
+
+    tap = api.make_callback_update(ALICE, welcome.message_id, "t:legal")
+    before = len(api.calls)
+    answer = telegram_posts(webhook_client, api, tap)
+    assert answer.status_code == 200
+    assert answer.json() == {"method": "answerCallbackQuery", "callback_query_id": tap["callback_query"]["id"]}
+    done = api.calls[before:]
+    assert [c.method for c in done if not c.in_webhook_answer] == ["editMessageText"], "one request per tap"
+    edit, spinner = done
+    assert menus.intro("en", "legal") in edit.result["text"], "served before Telegram gets its answer"
+    assert (spinner.method, spinner.ok, spinner.in_webhook_answer) == ("answerCallbackQuery", True, True)
+
+
+def test_over_the_webhook_quick_exit_by_tap_erases_the_chat_and_stops_the_spinner_in_the_answer(
+    api: BotApiStandin, webhook_client: Any, menus: Menus
+) -> None:
+    telegram_posts(webhook_client, api, api.make_text_update(ALICE, "/start"))
+    welcome = api.last_bot_message(ALICE)
+    assert welcome is not None
+    tap = api.make_callback_update(ALICE, welcome.message_id, "x")
+    answer = telegram_posts(webhook_client, api, tap)
+    assert answer.json() == {"method": "answerCallbackQuery", "callback_query_id": tap["callback_query"]["id"]}
+    assert [m.text for m in api.chat_messages(ALICE)] == [menus.ui("en", "exit_done")]
+    assert api.callback_answers.keys() == {tap["callback_query"]["id"]}
 
 
 def test_health_says_whether_the_database_answers(webhook_client: Any) -> None:
