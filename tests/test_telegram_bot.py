@@ -12,6 +12,7 @@ import logging
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -591,3 +592,22 @@ def test_a_missing_or_malformed_token_says_how_to_get_one_in_one_line(tmp_path: 
     assert result.returncode == 1
     (line,) = result.stderr.strip().splitlines()
     assert "BotFather" in line and "resource-bot chat" in line
+
+
+def test_a_bot_that_cannot_reach_telegram_for_its_username_says_so_in_one_line(tmp_path: Path) -> None:
+    with socket.socket() as unused:  # a port nothing listens on: bound, never listening
+        unused.bind(("127.0.0.1", 0))
+        env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "RESOURCE_BOT_HOME": str(tmp_path),
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_BASE_URL": f"http://127.0.0.1:{unused.getsockname()[1]}/bot",
+        }
+        result = subprocess.run(
+            [sys.executable, "-m", "resource_bot", "poll"], env=env, capture_output=True, text=True, timeout=60
+        )
+    assert result.returncode == 1
+    assert result.stderr == (
+        "Error: Could not ask Telegram for the bot's username ([Errno 111] Connection refused). "
+        "Check the network, or set BOT_USERNAME to your bot's @username without the @.\n"
+    )
