@@ -572,6 +572,11 @@ def test_resource_bot_poll_serves_a_bot_api_exactly_as_it_would_serve_telegram(
         api.wait_for("setMyCommands", count=3, timeout=30)  # English, the default, Spanish; then it polls
         api.user_sends_text(ALICE, "/start")
         assert menus.ui("en", "welcome") in reply_to(api, ALICE, timeout=15)["text"]
+        api.user_sends_text(ALICE, "/start legal")
+        legal = reply_to(api, ALICE, timeout=15)
+        assert "h:legal" in data_of(legal), "no BOT_USERNAME: the engine got the name getMe gave, for share links"
+        api.user_taps(ALICE, legal["message_id"], "h:legal")
+        assert "https://t.me/resource_test_bot?start=legal" in reply_to(api, ALICE, timeout=15)["text"]
     finally:
         process.send_signal(signal.SIGINT)
         output, _ = process.communicate(timeout=20)
