@@ -246,6 +246,12 @@ def webhook(ctx: Context) -> None:
     uvicorn.Server(server_config(app, port=runtime.settings.port)).run()
 
 
+# The web chat and every other door in one server; the command lives with the channel.
+from resource_bot.channels.web.command import web as _web  # noqa: E402
+
+main.add_command(_web)
+
+
 def _stop_on_problems(problems: Sequence[Problem], advice: str) -> None:
     """Print each problem as file:line, then how many there were and what to do; exit 1. Nothing when none."""
     if not problems:

@@ -1,0 +1,56 @@
+// Progressive enhancement for the web chat; the page works the same without it.
+// - Quick exit (the button, or the Esc key) blanks the page, tells the server in a beacon,
+//   and replaces this page with the neutral site: no history entry is left to go back to.
+// - Forms are sent with fetch and only the chat is swapped, so the conversation adds no
+//   history entries either. If fetch fails, the form is sent the ordinary way.
+(function () {
+  "use strict";
+  var exitForm = document.getElementById("exit");
+  if (!exitForm) { return; }
+  var exitUrl = exitForm.getAttribute("data-to");
+
+  function leave() {
+    try { navigator.sendBeacon("/exit", new URLSearchParams()); } catch (e) { /* the page still leaves */ }
+    try { document.title = ""; document.body.textContent = ""; } catch (e) { /* nothing to blank */ }
+    window.location.replace(exitUrl);
+  }
+
+  exitForm.addEventListener("submit", function (event) { event.preventDefault(); leave(); });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" || event.key === "Esc") { event.preventDefault(); leave(); }
+  });
+
+  function show(html) {
+    var fresh = new DOMParser().parseFromString(html, "text/html");
+    var main = fresh.getElementById("chat");
+    if (!main) { return false; }
+    document.documentElement.lang = fresh.documentElement.lang;
+    document.title = fresh.title;
+    document.getElementById("chat").replaceWith(document.adoptNode(main));
+    document.getElementById("chat").focus({ preventScroll: true });
+    window.scrollTo(0, 0);
+    return true;
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form === exitForm || form.getAttribute("action") !== "/") { return; }
+    event.preventDefault();
+    var data = new URLSearchParams(new FormData(form));
+    var submitter = event.submitter;
+    if (submitter && submitter.name) { data.append(submitter.name, submitter.value); }
+    fetch("/", { method: "POST", body: data, credentials: "same-origin", redirect: "manual" })
+      .then(function (response) {
+        if (response.type === "opaqueredirect") { leave(); return; }  // typed "exit" or "salir"
+        return response.text().then(function (html) { if (!show(html)) { throw new Error("no chat"); } });
+      })
+      .catch(function () {
+        if (submitter && submitter.name) {
+          var hidden = document.createElement("input");
+          hidden.type = "hidden"; hidden.name = submitter.name; hidden.value = submitter.value;
+          form.appendChild(hidden);
+        }
+        form.submit();
+      });
+  });
+})();
