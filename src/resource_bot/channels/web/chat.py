@@ -81,6 +81,11 @@ def _log_failure(what: str, exc: BaseException) -> None:
     log.error("%s: %s\n%s", what, type(exc).__name__, frames)
 
 
+def _refused(why: str) -> Response:
+    """A forged or cross-site post: nothing done, and where to go on."""
+    return Response(f"{why} Open the chat again at / to go on.", status_code=403, media_type="text/plain")
+
+
 def redisplay(state: ChatState) -> Event:
     """The event that shows the screen a session is on again (a reload, a new tab)."""
     kind, _, target = state.screen.partition(":")
@@ -259,7 +264,7 @@ class WebChat:
     async def post(self, request: Request) -> Response:
         """POST /: a button (``b``) or typed words (``t``), with the form token (``csrf``)."""
         if not sessions.same_origin(request):
-            return Response("Forms are accepted only from this site.", status_code=403, media_type="text/plain")
+            return _refused("Forms are accepted only from this site.")
         form = await self._form(request)
         if form is None:
             return Response("That form was too large.", status_code=413, media_type="text/plain")
@@ -273,7 +278,7 @@ class WebChat:
             welcome = self.runtime.dialog.screens.main(ChatState(lang=lang), prefix=self.menus.ui(lang, "welcome"))
             return self._html(session, True, render_page(lang, [welcome], self._parts(session), status_note=note))
         if not sessions.token_ok(known, form.get("csrf", "")):
-            return Response("This form did not come from this page.", status_code=403, media_type="text/plain")
+            return _refused("This form did not come from this page.")
         pressed = form.get("b")
         if pressed == buttons.QUICK_EXIT:
             return await self.quick_exit(request)
