@@ -34,6 +34,7 @@ from resource_bot.channels.telegram.app import AnyApplication, open_state_store
 from resource_bot.channels.telegram.webhook import HealthCheck, build_webhook_app
 from resource_bot.channels.web.chat import WebChat, exit_url_from
 from resource_bot.channels.web.headers import PrivateHeaders
+from resource_bot.logs import install_private_logging
 from resource_bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -76,6 +77,7 @@ def build_app(
     clock: Callable[[], float] = time.monotonic,
 ) -> Starlette:
     """The app serving every configured door; raises ConfigError naming a setting to fix."""
+    install_private_logging()  # library log records lose every value (a key, a state) before anything runs
     env = os.environ if env is None else env
     exit_url = exit_url_from(env)
     settings = runtime.settings

@@ -30,7 +30,7 @@ def web(click_ctx: click.Context) -> None:
     from resource_bot.channels.telegram.serving import server_config
     from resource_bot.cli import Context
     from resource_bot.config import ConfigError
-    from resource_bot.logs import install_private_logging, setup_logging
+    from resource_bot.logs import setup_logging
 
     ctx = click_ctx.find_object(Context)
     assert ctx is not None, "resource-bot web runs under the resource-bot command"
@@ -40,7 +40,6 @@ def web(click_ctx: click.Context) -> None:
             settings.require_token()
         settings.state_secret_for(webhook=bool(settings.webhook_url))
         setup_logging()
-        install_private_logging()
         runtime = ctx.runtime()
         app = build_app(runtime)
     except ConfigError as exc:
