@@ -60,15 +60,17 @@ def drop_session(response: Response) -> None:
 def same_origin(request: Request) -> bool:
     """False when the browser says the request comes from another site.
 
-    Browsers send ``Origin`` with every POST and ``Sec-Fetch-Site`` on every request;
-    either naming another site is enough to refuse. A client sending neither is not a
+    Browsers send ``Sec-Fetch-Site`` on every request and ``Origin`` with a POST (as
+    ``null`` for a plain form post under our no-referrer policy); either naming another
+    site is enough to refuse. A client sending neither is not a
     browser being tricked by another site (the form token still has to match).
     """
     site = request.headers.get("sec-fetch-site")
     if site is not None and site not in ("same-origin", "none"):
         return False
     origin = request.headers.get("origin")
-    if origin is None:
+    if origin is None or origin == "null":
+        # "null": our own Referrer-Policy (no-referrer) makes browsers hide the origin of a form post.
         return True
     host = request.headers.get("host", "")
     return origin.split("://", 1)[-1] == host
