@@ -414,6 +414,22 @@ _SOURCE_HELP = (
 )
 
 
+_WEB_HELP = "Open the web chat at URL instead of Telegram; --web alone uses PUBLIC_URL."
+
+
+def _web_address(web: str | None) -> str | None:
+    """--web's URL; --web alone means PUBLIC_URL."""
+    if web != "":
+        return web
+    import os
+
+    if not os.environ.get("PUBLIC_URL"):
+        raise click.ClickException(
+            "--web needs the web chat's address: give --web https://help.example.org, or set PUBLIC_URL."
+        )
+    return os.environ["PUBLIC_URL"]
+
+
 def _share_options(command: Callable[..., None]) -> Callable[..., None]:
     for option in reversed(
         [
@@ -421,6 +437,7 @@ def _share_options(command: Callable[..., None]) -> Callable[..., None]:
             click.option("--lang", type=click.Choice(["en", "es"]), help="Language the chat opens in."),
             click.option("--zip", "zip_code", metavar="ZIP", help=_ZIP_HELP),
             click.option("--source", metavar="TAG", help=_SOURCE_HELP),
+            click.option("--web", metavar="URL", is_flag=False, flag_value="", help=_WEB_HELP),
         ]
     ):
         command = option(command)
@@ -428,7 +445,14 @@ def _share_options(command: Callable[..., None]) -> Callable[..., None]:
 
 
 def _share_link(
-    ctx: Context, topic: str, lang: str | None, zip_code: str | None, source: str | None, *, discreet: bool = False
+    ctx: Context,
+    topic: str,
+    lang: str | None,
+    zip_code: str | None,
+    source: str | None,
+    *,
+    discreet: bool = False,
+    web: str | None = None,
 ) -> str:
     """The link, checked; a ``discreet`` one opens the main menu, so that its printed text names no topic."""
     from resource_bot.dialog.deeplink import DeepLink
@@ -440,7 +464,7 @@ def _share_link(
     link = DeepLink(topic=None if discreet else topic, lang=lang, zip=zip_code, source=source)
     try:
         check_topic(topic, menus)
-        url = share_link(ctx.settings, link, menus)
+        url = share_link(ctx.settings, link, menus, web=_web_address(web))
     except SharingError as exc:
         raise click.ClickException(str(exc)) from None
     if source:
@@ -485,7 +509,15 @@ def topics() -> None:
 @_share_options
 @click.option("--qr", type=click.Path(dir_okay=False, path_type=Path), help="Also write a QR code: FILE.png or .svg.")
 @pass_context
-def link(ctx: Context, topic: str, lang: str | None, zip_code: str | None, source: str | None, qr: Path | None) -> None:
+def link(
+    ctx: Context,
+    topic: str,
+    lang: str | None,
+    zip_code: str | None,
+    source: str | None,
+    web: str | None,
+    qr: Path | None,
+) -> None:
     """Print a link that opens the bot at a topic, area and language; optionally a QR code.
 
     The bot's username comes from BOT_USERNAME, or from Telegram when
@@ -495,8 +527,9 @@ def link(ctx: Context, topic: str, lang: str | None, zip_code: str | None, sourc
     Example:
       BOT_USERNAME=resource_help_bot resource-bot link --topic legal.record_relief --lang es --zip 77002
       resource-bot link --topic trafficking --source clinic4 --qr clinic4.png
+      resource-bot link --topic trafficking --lang es --web https://help.example.org
     """
-    url = _share_link(ctx, topic, lang, zip_code, source)
+    url = _share_link(ctx, topic, lang, zip_code, source, web=web)
     click.echo(url)
     if qr is not None:
         from resource_bot.sharing import SharingError, write_qr
@@ -521,6 +554,7 @@ def flyer(
     lang: str | None,
     zip_code: str | None,
     source: str | None,
+    web: str | None,
     out: Path,
     clinic_name: str | None,
     clinic_phone: str | None,
@@ -550,7 +584,7 @@ def flyer(
         clinic = clinic_line(clinic_name, clinic_phone)
     except FlyerError as exc:
         raise click.ClickException(f"Cannot make the flyer: {exc}.") from None
-    url = _share_link(ctx, topic, lang, zip_code, source, discreet=discreet)
+    url = _share_link(ctx, topic, lang, zip_code, source, discreet=discreet, web=web)
     engine = _engine(ctx)
     _served_directory(ctx, engine)  # the numbers the bot gives are the numbers printed
     catalog = read_catalog(engine)

@@ -104,6 +104,7 @@ FLYER_KEYS: tuple[str, ...] = (
     "kicker",
     "scan",
     "steps",
+    "steps_web",
     "link",
     "area",
     "area_none",
