@@ -126,6 +126,19 @@ def test_a_deep_link_opens_the_topic_in_its_language_and_area_and_counts_the_sou
     assert ("topic", "legal") in counted and ("language", "es") in counted
 
 
+def test_a_first_visit_or_a_reload_that_changes_nothing_stores_nothing(
+    client: TestClient, runtime: Runtime, person: Person
+) -> None:
+    for _ in range(5):
+        client.cookies.clear()  # a new visitor each time
+        assert Person(client).open().status == 200
+    assert state_rows(runtime) == 0, "visitors who only looked leave no rows"
+    person.open()
+    person.tap("Legal help")
+    person.open()
+    assert state_rows(runtime) == 1
+
+
 def test_the_browser_language_picks_spanish_for_a_new_conversation(client: TestClient, menus: Menus) -> None:
     page = Person(client, lang="es-MX,es;q=0.9").open()
     assert page.lang == "es"

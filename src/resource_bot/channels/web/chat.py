@@ -137,7 +137,7 @@ class WebChat:
         return [
             Route("/", self.page, methods=["GET", "HEAD"]),
             Route("/", self.post, methods=["POST"]),
-            Route("/exit", self.quick_exit, methods=["POST", "GET"]),
+            Route("/exit", self.quick_exit, methods=["POST"]),
             Route("/static/{name}", self.asset, methods=["GET", "HEAD"]),
         ]
 
@@ -206,7 +206,9 @@ class WebChat:
             elif Effect.FORGET in outcome.effects:
                 self.store.forget_state(key, connection=connection)
                 cleared = True
-            else:
+            elif after != before:
+                # Unchanged (a first visit's welcome, a reload) writes nothing: a flood of new visitors
+                # without cookies costs no rows. A changed state is saved, and its expiry moves on.
                 self.store.save(key, after, connection=connection)
         if cleared:
             self.store.scrub_files()  # after the commit: no copy of the old state left in SQLite's log
