@@ -8,6 +8,7 @@ quiet in a pipe.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -417,19 +418,6 @@ _SOURCE_HELP = (
 _WEB_HELP = "Open the web chat at URL instead of Telegram; --web alone uses PUBLIC_URL."
 
 
-def _web_address(web: str | None) -> str | None:
-    """--web's URL; --web alone means PUBLIC_URL."""
-    if web != "":
-        return web
-    import os
-
-    if not os.environ.get("PUBLIC_URL"):
-        raise click.ClickException(
-            "--web needs the web chat's address: give --web https://help.example.org, or set PUBLIC_URL."
-        )
-    return os.environ["PUBLIC_URL"]
-
-
 def _share_options(command: Callable[..., None]) -> Callable[..., None]:
     for option in reversed(
         [
@@ -458,13 +446,13 @@ def _share_link(
     from resource_bot.dialog.deeplink import DeepLink
     from resource_bot.dialog.menus import Menus
     from resource_bot.paths import conversations_dir
-    from resource_bot.sharing import SharingError, check_topic, share_link
+    from resource_bot.sharing import SharingError, check_topic, share_link, web_chat_address
 
     menus = Menus.from_dir(conversations_dir())
     link = DeepLink(topic=None if discreet else topic, lang=lang, zip=zip_code, source=source)
     try:
         check_topic(topic, menus)
-        url = share_link(ctx.settings, link, menus, web=_web_address(web))
+        url = share_link(ctx.settings, link, menus, web=web_chat_address(web, os.environ))
     except SharingError as exc:
         raise click.ClickException(str(exc)) from None
     if source:

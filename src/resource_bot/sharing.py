@@ -12,6 +12,7 @@ import json
 import re
 import urllib.error
 import urllib.request
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -147,6 +148,17 @@ def check_topic(topic: str, menus: Menus) -> None:
     except PayloadError as exc:
         hint = "See each topic with its names: resource-bot topics"
         raise SharingError(f"Cannot make this link: {exc}. {hint}") from None
+
+
+def web_chat_address(given: str | None, env: Mapping[str, str]) -> str | None:
+    """``--web``'s URL; ``--web`` alone (an empty value) means PUBLIC_URL; None without ``--web``."""
+    if given != "":
+        return given
+    if not env.get("PUBLIC_URL"):
+        raise SharingError(
+            "--web needs the web chat's address: give --web https://help.example.org, or set PUBLIC_URL."
+        )
+    return env["PUBLIC_URL"]
 
 
 def web_chat_link(web: str, link: DeepLink) -> str:
