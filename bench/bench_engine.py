@@ -50,11 +50,11 @@ from resource_bot.dialog.chatstate import ChatState
 from resource_bot.dialog.danger import DangerDetector
 from resource_bot.dialog.engine import Engine, service_texts
 from resource_bot.dialog.events import Event, Press, Text
-from resource_bot.dialog.matcher import NeedMatcher
 from resource_bot.dialog.menus import Menus
 from resource_bot.directory import topics
 from resource_bot.directory.catalog import Catalog, listing_from_entry, pick
-from resource_bot.directory.places import place_from_zip, preload
+from resource_bot.directory.zip_index import place_from_zip, preload
+from resource_bot.matching.need_matcher import NeedMatcher
 from resource_bot.paths import conversations_dir
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -116,7 +116,7 @@ def startup_step(url: str) -> None:
     """In a child: what the bot does at startup (and after each load): read the catalog, build the matcher."""
     from resource_bot.db import make_engine
     from resource_bot.directory.catalog_db import read_catalog
-    from resource_bot.directory.places import preload
+    from resource_bot.directory.zip_index import preload
     from resource_bot.runtime import build_matcher
 
     preload()

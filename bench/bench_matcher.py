@@ -16,8 +16,9 @@ from pathlib import Path
 
 import yaml
 
-from resource_bot.dialog.matcher import NeedMatcher, ServiceText
 from resource_bot.directory.topics import ALL_TOPICS
+from resource_bot.matching.need_matcher import NeedMatcher
+from resource_bot.matching.service_index import ServiceText
 from resource_bot.paths import conversations_dir
 
 _SYLLABLES = [

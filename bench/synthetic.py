@@ -30,8 +30,9 @@ from typing import Any
 from resource_bot.directory import topics
 from resource_bot.directory.catalog import Catalog, listing_from_entry
 from resource_bot.directory.entries import LocationEntry, OrganizationEntry, PhoneEntry, ServiceEntry
-from resource_bot.directory.places import STATE_NAMES, Place, _data, county_key
+from resource_bot.directory.states import STATE_NAMES
 from resource_bot.directory.validate import validate_paths
+from resource_bot.directory.zip_index import Place, county_key, zip_index
 from resource_bot.paths import data_dir
 
 DEFAULT_SERVICES = 50_000
@@ -331,7 +332,9 @@ class _Places:
 def _places() -> _Places:
     """Every ZIP with a state, county and time zone, from the bot's own ZIP data (no extra memory)."""
     usable = [
-        p for p in _data().by_zip.values() if p.state in STATE_NAMES and p.county and p.timezone and p.city and p.zip
+        p
+        for p in zip_index().by_zip.values()
+        if p.state in STATE_NAMES and p.county and p.timezone and p.city and p.zip
     ]
     usable.sort(key=lambda p: p.zip or "")
     by_county: dict[tuple[str, str], list[Place]] = defaultdict(list)
@@ -348,7 +351,7 @@ def _text(rng: random.Random, en: str, es: str) -> str | dict[str, str]:
 def _area(rng: random.Random, place: Place, geo: _Places) -> dict[str, Any]:
     """An area of every kind data/README.md allows, around ``place``."""
     roll = rng.random()
-    spelling = _data().counties[place.state or ""][county_key(place.county or "")]  # as validation writes it
+    spelling = zip_index().counties[place.state or ""][county_key(place.county or "")]  # as validation writes it
     county = {"state": place.state, "county": spelling}
     if roll < 0.15:
         return {"states": [place.state]}
@@ -440,7 +443,7 @@ def _entry(raw: dict[str, Any]) -> ServiceEntry:
     locations = []
     for loc in raw.get("locations", ()):
         address = loc["address"]
-        place = _data().by_zip[address["zip"]]
+        place = zip_index().by_zip[address["zip"]]
         locations.append(
             LocationEntry(
                 {},

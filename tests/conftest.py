@@ -11,10 +11,10 @@ import pytest
 
 from resource_bot.dialog.danger import DangerDetector
 from resource_bot.dialog.engine import Engine, service_texts
-from resource_bot.dialog.matcher import NeedMatcher
 from resource_bot.dialog.menus import Menus
 from resource_bot.directory.catalog import Catalog, listing_from_entry
 from resource_bot.directory.validate import validate_paths
+from resource_bot.matching.need_matcher import NeedMatcher
 from resource_bot.paths import conversations_dir, data_dir
 from tests.standin import BotApiStandin
 

@@ -15,8 +15,8 @@ from typing import Any
 import yaml
 
 from resource_bot.dialog.danger import DangerDetector
-from resource_bot.dialog.matcher import NeedMatcher
 from resource_bot.directory.topics import within
+from resource_bot.matching.need_matcher import NeedMatcher
 from resource_bot.paths import conversations_dir
 from tests.evalsplit import split
 
@@ -47,7 +47,7 @@ def danger() -> DangerDetector:
 def top_three(matcher: NeedMatcher, case: dict[str, Any]) -> tuple[bool, list[str]]:
     """Whether an expected topic is among the matcher's first three for ``case``, and what it gave."""
     verdict = danger().check(case["text"])
-    ids = [s.id for s in matcher.match(case["text"], case["lang"], max_topics=3, danger=verdict).topics]
+    ids = [s.id for s in matcher.match(case["text"], case["lang"], max_topics=3, crisis=verdict.now).topics]
     return any(within(got, want) for got in ids for want in case["expect"]), ids
 
 

@@ -18,10 +18,11 @@ from resource_bot.dialog.events import Press, Start, Text
 from resource_bot.dialog.menus import Menus
 from resource_bot.directory.catalog import Catalog
 from resource_bot.directory.catalog_db import read_catalog
+from resource_bot.directory.geo import miles_between
 from resource_bot.directory.hsds import ImportOptions, export_hsds, import_hsds
 from resource_bot.directory.load import replace_directory
-from resource_bot.directory.places import miles_between, place_from_zip
 from resource_bot.directory.validate import validate_paths
+from resource_bot.directory.zip_index import place_from_zip
 from resource_bot.flyer import flyer_content
 from resource_bot.paths import data_dir
 from tests.conftest import FIXTURES, catalog_from

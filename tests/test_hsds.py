@@ -15,11 +15,11 @@ import yaml
 from click.testing import CliRunner
 
 from resource_bot.cli import main
-from resource_bot.dialog.matcher import NeedMatcher
 from resource_bot.directory.hsds import ImportOptions, ImportReport, export_hsds, import_hsds
 from resource_bot.directory.hsds.taxonomy import MappingError, TaxonomyMap, Term
-from resource_bot.directory.places import NATIONAL
+from resource_bot.directory.service_area import NATIONAL
 from resource_bot.directory.validate import validate_paths
+from resource_bot.matching.need_matcher import NeedMatcher
 from resource_bot.paths import conversations_dir, data_dir
 
 FIXTURES = Path(__file__).parent / "fixtures" / "hsds"

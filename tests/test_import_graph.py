@@ -1,4 +1,5 @@
-"""The folders' rules, pinned: the dialog engine is pure, and directory/ does not reach up into dialog/.
+"""The folders' rules, pinned: the dialog engine is pure, directory/ does not reach up into dialog/,
+and matching/ (typed words to topics and services) stands on its own, used by both.
 
 Each check imports every module of one package in a fresh interpreter (so
 nothing the test run already loaded counts) and looks at what ended up in
@@ -40,6 +41,7 @@ def within(modules: list[str], *packages: str) -> list[str]:
 def test_the_dialog_package_loads_no_database_telegram_or_web_code() -> None:
     modules = loaded_by("resource_bot.dialog")
     assert "resource_bot.dialog.engine" in modules  # the walk really imported the engine
+    assert "resource_bot.matching.need_matcher" in modules  # and the matching it reads typed words with
     assert within(modules, *NOT_IN_THE_ENGINE) == []
     assert within(modules, "resource_bot.db", "resource_bot.directory.models", "resource_bot.channels") == []
 
@@ -48,3 +50,17 @@ def test_the_directory_package_imports_nothing_from_dialog_or_channels() -> None
     modules = loaded_by("resource_bot.directory")
     assert "resource_bot.directory.hsds.importer" in modules  # the HSDS importer, which once imported the matcher
     assert within(modules, "resource_bot.dialog", "resource_bot.channels") == []
+
+
+def test_the_matching_package_imports_no_engine_channel_database_or_web_code() -> None:
+    modules = loaded_by("resource_bot.matching")
+    assert "resource_bot.matching.need_matcher" in modules
+    assert within(modules, *NOT_IN_THE_ENGINE) == []
+    assert within(modules, "resource_bot.dialog", "resource_bot.channels", "resource_bot.db") == []
+
+
+def test_matching_takes_only_the_topic_list_from_directory() -> None:
+    """The topic ids are what matching scores; the catalog, places and loaders stay out of it."""
+    modules = loaded_by("resource_bot.matching")
+    from_directory = [m for m in modules if m.startswith("resource_bot.directory.")]
+    assert from_directory == ["resource_bot.directory.topics"]

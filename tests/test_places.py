@@ -10,18 +10,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from resource_bot.directory import places
-from resource_bot.directory.places import (
-    NATIONAL,
-    AreaError,
-    Place,
-    ServiceArea,
-    miles_between,
-    parse_area,
-    place_from_location,
-    place_from_zip,
-    resolve_place_name,
-)
+from resource_bot.directory.catalog import Catalog, Listing
+from resource_bot.directory.entries import PhoneEntry
+from resource_bot.directory.geo import MILES_PER_DEGREE, miles_between
+from resource_bot.directory.place_names import resolve_place_name
+from resource_bot.directory.service_area import NATIONAL, AreaError, ServiceArea, parse_area
+from resource_bot.directory.zip_index import MAX_MILES_FROM_ZIP, Place, place_from_location, place_from_zip, zip_index
 
 # ---------------------------------------------------------------- ZIP codes
 
@@ -105,16 +99,15 @@ def test_impossible_coordinates_give_nothing(where: tuple[float, float]) -> None
 
 
 def test_the_grid_finds_the_same_nearest_zip_as_a_full_scan() -> None:
-    indexed = [entry for cell in places._data().grid.values() for entry in cell]
+    indexed = list(zip_index().grid)
     rng = random.Random(7)
     for _ in range(60):
         lat, lon = round(rng.uniform(25, 49), 2), round(rng.uniform(-124, -67), 2)
         scanned = min(
-            miles_between(lat, lon, zlat, zlon) + penalty * places._MILES_PER_DEGREE
-            for zlat, zlon, penalty, _ in indexed
+            miles_between(lat, lon, zlat, zlon) + penalty * MILES_PER_DEGREE for zlat, zlon, penalty, _ in indexed
         )
         found = place_from_location(lat, lon)
-        if scanned > places.MAX_MILES_FROM_ZIP:
+        if scanned > MAX_MILES_FROM_ZIP:
             continue
         assert found is not None and found.zip is not None
         centroid = place_from_zip(found.zip)
@@ -190,6 +183,20 @@ def test_a_radius_covers_places_within_its_miles() -> None:
     area = parse_area({"radius": {"latitude": 29.7604, "longitude": -95.3698, "miles": 25}})
     assert HOUSTON and AUSTIN and area.covers(HOUSTON) and not area.covers(AUSTIN)
     assert area.radius == (29.7604, -95.3698, 25.0)
+
+
+def test_a_radius_service_reaches_a_person_across_the_180th_meridian() -> None:
+    # A made-up boat clinic in the western Aleutians; the person is 14 miles east, across the meridian.
+    clinic = Listing(
+        id="test-boat-clinic",
+        name={"en": "Test Boat Clinic"},
+        description={"en": "A made-up clinic for tests."},
+        topics=("health",),
+        area=ServiceArea(national=False, radius=(52.0, 179.8, 30.0)),
+        phones=(PhoneEntry("907-555-0101"),),
+    )
+    person = Place(None, 52.0, -179.9, None, "AK", None, "America/Adak")
+    assert [found.listing.id for found in Catalog([clinic]).local("health", person)] == ["test-boat-clinic"]
 
 
 def test_any_part_of_an_area_is_enough() -> None:

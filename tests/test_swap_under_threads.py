@@ -21,19 +21,21 @@ import pytest
 from resource_bot import runtime as runtime_module
 from resource_bot.config import load_settings
 from resource_bot.db import make_engine as open_database
-from resource_bot.dialog import matcher as matcher_module
 from resource_bot.dialog.chatstate import ChatState
 from resource_bot.dialog.danger import DangerDetector
 from resource_bot.dialog.deeplink import DeepLink, build_payload, service_key
 from resource_bot.dialog.engine import Engine, service_texts
 from resource_bot.dialog.events import Event, Press, Reply, Start, Text
-from resource_bot.dialog.matcher import FuzzyVocab, NeedMatcher, load_keyword_dir
 from resource_bot.dialog.menus import Menus
 from resource_bot.directory.catalog import Catalog, Listing
 from resource_bot.directory.catalog_db import read_catalog
 from resource_bot.directory.entries import PhoneEntry
 from resource_bot.directory.load import load_paths
-from resource_bot.directory.places import NATIONAL
+from resource_bot.directory.service_area import NATIONAL
+from resource_bot.matching import fuzzy
+from resource_bot.matching.fuzzy import FuzzyVocab
+from resource_bot.matching.keywords import load_keyword_dir
+from resource_bot.matching.need_matcher import NeedMatcher
 from resource_bot.paths import conversations_dir
 from resource_bot.runtime import Runtime
 
@@ -80,7 +82,7 @@ def test_replies_never_mix_two_directories_while_another_thread_swaps_them(
     menus: Menus, danger: DangerDetector, busy_switching: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # A tiny typo cache: threads typing the same few typos hit and evict each other's entries all the time.
-    monkeypatch.setattr(matcher_module, "_FUZZY_CACHE_SIZE", 4)
+    monkeypatch.setattr(fuzzy, "FUZZY_CACHE_SIZE", 4)
     directories = [generation(number) for number in GENERATIONS]
     engine = Engine(menus, *directories[0], danger)
     swapping = threading.Event()
@@ -132,7 +134,7 @@ def test_replies_never_mix_two_directories_while_another_thread_swaps_them(
 def test_the_typo_cache_answers_right_while_threads_hit_and_evict_it(
     busy_switching: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(matcher_module, "_FUZZY_CACHE_SIZE", 2)
+    monkeypatch.setattr(fuzzy, "FUZZY_CACHE_SIZE", 2)
     words = ("harbor", "legal", "shelter", "housing")
     typos = ("harbr", "legl", "shelterr", "housng", "hrbor")
     alone = FuzzyVocab(words, first_letter_buckets=False, prefixes=False)

@@ -10,14 +10,10 @@ from resource_bot.dialog import buttons
 from resource_bot.dialog.chatstate import ChatState
 from resource_bot.dialog.engine import Engine
 from resource_bot.dialog.events import Effect, Press, Reply, Text
-from resource_bot.dialog.matcher import (
-    RELATED_FLOOR,
-    WEAK_TOPIC_SCORE,
-    NeedMatcher,
-    Scored,
-    close_topics,
-)
-from resource_bot.dialog.textnorm import normalize
+from resource_bot.matching.need_matcher import NeedMatcher
+from resource_bot.matching.request import Scored
+from resource_bot.matching.textnorm import normalize
+from resource_bot.matching.topic_scoring import RELATED_FLOOR, WEAK_TOPIC_SCORE, close_topics
 from resource_bot.paths import conversations_dir
 from tests.evalsplit import split
 from tests.needs_tuning import load_cases

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from resource_bot.dialog.engine import Engine
 from resource_bot.directory.catalog import pick
-from resource_bot.directory.places import Place
+from resource_bot.directory.zip_index import Place
 
 #: How many candidates to draw before the area filter keeps the best five.
 _DRAW = 50
@@ -29,7 +29,9 @@ class Answer:
 def answer(engine: Engine, text: str, lang: str, place: Place | None = None, *, limit: int = 5) -> Answer:
     """Topics best first, and services (covering ``place`` when given) best first."""
     verdict = engine.danger.check(text)
-    result = engine.matcher.match(text, lang, max_topics=limit, max_services=_DRAW if place else limit, danger=verdict)
+    result = engine.matcher.match(
+        text, lang, max_topics=limit, max_services=_DRAW if place else limit, crisis=verdict.now
+    )
     services: list[dict[str, object]] = []
     for scored in result.services:
         listing = engine.catalog.get(scored.id)

@@ -22,7 +22,7 @@ from PIL import Image, ImageFont
 from resource_bot.dialog.menus import Menus
 from resource_bot.directory import topics
 from resource_bot.directory.catalog import Catalog, Found, Listing, pick
-from resource_bot.directory.places import place_from_zip
+from resource_bot.directory.zip_index import place_from_zip
 from resource_bot.printed_page import PrintedPage
 from resource_bot.sharing import make_qr
 

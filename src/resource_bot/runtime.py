@@ -19,14 +19,14 @@ from resource_bot.dialog.danger import DangerDetector
 from resource_bot.dialog.engine import Engine as DialogEngine
 from resource_bot.dialog.engine import service_texts
 from resource_bot.dialog.events import Outcome
-from resource_bot.dialog.matcher import NeedMatcher
 from resource_bot.dialog.menus import Menus
 from resource_bot.directory.catalog import Catalog
 from resource_bot.directory.catalog_db import read_catalog
 from resource_bot.directory.load import current_version, files_digest, load_paths
-from resource_bot.directory.places import preload
 from resource_bot.directory.validate import data_files
+from resource_bot.directory.zip_index import preload
 from resource_bot.feedback import ReportToken, record_feedback
+from resource_bot.matching.need_matcher import NeedMatcher
 from resource_bot.paths import conversations_dir
 from resource_bot.stats import record_counts
 

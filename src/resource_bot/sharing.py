@@ -7,7 +7,6 @@ payload goes through the same grammar the bot parses (dialog/deeplink.py).
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 import urllib.error
@@ -23,7 +22,8 @@ from resource_bot.config import ConfigError, Settings
 from resource_bot.dialog.deeplink import DeepLink, PayloadError, build_payload
 from resource_bot.dialog.menus import Menus
 from resource_bot.directory import topics
-from resource_bot.directory.places import place_from_zip
+from resource_bot.directory.zip_index import place_from_zip
+from resource_bot.matching.fuzzy import did_you_mean
 
 #: Telegram usernames: 5-32 letters, digits or underscores.
 _USERNAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{4,31}$")
@@ -129,9 +129,8 @@ def suggest_topic(text: str, menus: Menus) -> str | None:
     wanted = _spelling(text)
     if wanted in names:
         return names[wanted]
-    # difflib's ratio allows a letter or two wrong in a word, and no more than that.
-    close = difflib.get_close_matches(wanted, names, n=1, cutoff=0.8)
-    return names[close[0]] if close else None
+    close = did_you_mean(wanted, names)  # a typo or two away, no more
+    return names[close] if close else None
 
 
 def check_topic(topic: str, menus: Menus) -> None:

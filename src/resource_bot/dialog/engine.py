@@ -32,13 +32,15 @@ from resource_bot.dialog.events import (
     Start,
     Text,
 )
-from resource_bot.dialog.matcher import MIN_TOPIC_SCORE, WEAK_TOPIC_SCORE, NeedMatcher, ServiceText, close_topics
 from resource_bot.dialog.menus import Menus
 from resource_bot.dialog.quickexit import typed_exit_language
 from resource_bot.dialog.screens import Screens, near_name
 from resource_bot.directory import topics
 from resource_bot.directory.catalog import Catalog, Found, pick
-from resource_bot.directory.places import Place, place_from_location, place_from_zip
+from resource_bot.directory.zip_index import Place, place_from_location, place_from_zip
+from resource_bot.matching.need_matcher import NeedMatcher
+from resource_bot.matching.service_index import ServiceText
+from resource_bot.matching.topic_scoring import MIN_TOPIC_SCORE, WEAK_TOPIC_SCORE, close_topics
 
 _ZIP_TEXT = re.compile(
     r"^\s*(?:(?:my\s+)?zip(?:\s*code)?(?:\s+is)?|c[oó]digo\s+postal)?\s*:?\s*(\d{5})(?:-\d{4})?\s*$", re.I

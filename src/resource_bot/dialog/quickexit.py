@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from resource_bot.dialog import buttons
 from resource_bot.dialog.events import Command, CommandName, Event, Press, Text
-from resource_bot.dialog.textnorm import normalize
+from resource_bot.matching.textnorm import normalize
 
 #: Whole messages that mean "erase this chat", after :func:`normalize`, by the language they are in.
 EXIT_PHRASES: dict[str, frozenset[str]] = {

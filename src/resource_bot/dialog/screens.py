@@ -21,7 +21,7 @@ from resource_bot.dialog.menus import Menus
 from resource_bot.dialog.render import fit, summary
 from resource_bot.directory import topics
 from resource_bot.directory.catalog import Catalog, Found, Listing, pick
-from resource_bot.directory.places import Place
+from resource_bot.directory.zip_index import Place
 
 PAGE_SIZE = 5
 #: The 24/7 lines behind "talk to someone now" on the safety check, in this order.

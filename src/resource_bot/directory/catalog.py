@@ -15,17 +15,18 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
-import math
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from resource_bot.directory import topics
 from resource_bot.directory.entries import LocationEntry, PhoneEntry, ServiceEntry, Translated
+from resource_bot.directory.geo import LocationGrid, cells_near, miles_between
 from resource_bot.directory.hours import WeeklyHours, is_open_at, parse_hours
-from resource_bot.directory.places import Place, ServiceArea, miles_between, parse_area, place_from_zip
+from resource_bot.directory.service_area import ServiceArea, parse_area
+from resource_bot.directory.zip_index import Place, place_from_zip
 
-#: Radius areas are bucketed in cells of this many degrees.
+#: Radius areas are bucketed in a grid of cells this many degrees on a side.
 _CELL_DEGREES = 1.0
 
 
@@ -93,21 +94,6 @@ def _reachable(listing: Listing) -> bool:
     return any(p.kind in ("voice", "sms", "whatsapp") for p in listing.phones)
 
 
-def _cells_near(latitude: float, longitude: float, miles: float) -> Iterator[tuple[int, int]]:
-    reach = miles / 69.0 + _CELL_DEGREES
-    lon_reach = reach / max(math.cos(math.radians(latitude)), 0.05)
-    for i in range(math.floor((latitude - reach) / _CELL_DEGREES), math.floor((latitude + reach) / _CELL_DEGREES) + 1):
-        for j in range(
-            math.floor((longitude - lon_reach) / _CELL_DEGREES),
-            math.floor((longitude + lon_reach) / _CELL_DEGREES) + 1,
-        ):
-            yield i, j
-
-
-def _cell(latitude: float, longitude: float) -> tuple[int, int]:
-    return math.floor(latitude / _CELL_DEGREES), math.floor(longitude / _CELL_DEGREES)
-
-
 class Catalog:
     """Every active service, indexed for the questions screens ask."""
 
@@ -116,7 +102,7 @@ class Catalog:
         self.services: dict[str, Listing] = {}
         self._national: dict[str, list[Listing]] = defaultdict(list)
         self._by_state: dict[str, dict[str, list[Listing]]] = defaultdict(lambda: defaultdict(list))
-        self._by_cell: dict[str, dict[tuple[int, int], list[Listing]]] = defaultdict(lambda: defaultdict(list))
+        self._by_cell: dict[str, LocationGrid[Listing]] = defaultdict(lambda: LocationGrid(_CELL_DEGREES))
         for listing in listings:
             self.services[listing.id] = listing
             if listing.national:
@@ -125,12 +111,12 @@ class Catalog:
                 continue
             # Where a local service is, worked out once, not once per topic.
             states = self._states_of(listing.area)
-            cells = list(_cells_near(*listing.area.radius)) if listing.area.radius else []
+            cells = cells_near(*listing.area.radius, _CELL_DEGREES) if listing.area.radius else []
             for topic in self._topics_of(listing):
                 for state in states:
                     self._by_state[topic][state].append(listing)
-                for cell in cells:
-                    self._by_cell[topic][cell].append(listing)
+                if cells:
+                    self._by_cell[topic].add_to(cells, listing)
         for topic, national in self._national.items():
             # Services whose main topic this is come first; the sort is stable, so file order stays.
             national.sort(key=lambda listing: not topics.within(listing.topics[0], topic))  # noqa: B023
@@ -174,7 +160,8 @@ class Catalog:
         if place.state:
             for listing in self._by_state.get(topic, {}).get(place.state, []):
                 candidates[listing.id] = listing
-        for listing in self._by_cell.get(topic, {}).get(_cell(place.latitude, place.longitude), []):
+        radius = self._by_cell.get(topic)
+        for listing in radius.at(place.latitude, place.longitude) if radius else ():
             candidates[listing.id] = listing
         found = [
             Found(listing, listing.miles_from(place)) for listing in candidates.values() if listing.area.covers(place)

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 from resource_bot.directory import topics
 from resource_bot.directory.catalog import Listing
-from resource_bot.directory.places import STATE_NAMES, place_from_location, place_from_zip
+from resource_bot.directory.states import STATE_NAMES
+from resource_bot.directory.zip_index import place_from_location, place_from_zip
 
 #: The rows of the table: states, DC and the territories (the freely associated states have few ZIPs
 #: and no listings to expect, but they are US postal codes the directory accepts, so they are shown too).

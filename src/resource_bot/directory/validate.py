@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import difflib
 import functools
 import re
 from collections.abc import Iterable, Sequence
@@ -32,8 +31,10 @@ from resource_bot.directory.entries import (
 )
 from resource_bot.directory.formulas import formula_problem, looks_like_formula
 from resource_bot.directory.hours import HoursError, parse_hours
-from resource_bot.directory.places import AreaError, parse_area, place_from_zip
+from resource_bot.directory.service_area import AreaError, parse_area
 from resource_bot.directory.yamlsource import LineDict, LineList, SourceError, load_file
+from resource_bot.directory.zip_index import place_from_zip
+from resource_bot.matching.fuzzy import did_you_mean
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
 LANGUAGE_PATTERN = re.compile(r"^[a-z]{2}$")
@@ -108,8 +109,8 @@ def number_problem(number: str, kind: str) -> str | None:
 
 
 def _suggest(word: str, choices: Sequence[str]) -> str:
-    close = difflib.get_close_matches(word, choices, n=1)
-    return f"; did you mean {close[0]!r}?" if close else ""
+    close = did_you_mean(word, choices)
+    return f"; did you mean {close!r}?" if close else ""
 
 
 class _FileChecker:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import click
 
+from resource_bot.cli.context import Context, pass_context
+
 
 @click.command()
-@click.pass_context
-def web(click_ctx: click.Context) -> None:
+@pass_context
+def web(ctx: Context) -> None:
     """Serve the web chat on PORT, with Telegram's webhook and text messages when they are configured.
 
     Open http://127.0.0.1:8080/ to chat. Deep links work as in Telegram:
@@ -28,12 +30,9 @@ def web(click_ctx: click.Context) -> None:
 
     from resource_bot.channels.doors import build_app
     from resource_bot.channels.telegram.serving import server_config
-    from resource_bot.cli import Context
     from resource_bot.config import ConfigError
     from resource_bot.logs import setup_logging
 
-    ctx = click_ctx.find_object(Context)
-    assert ctx is not None, "resource-bot web runs under the resource-bot command"
     settings = ctx.settings
     try:
         if settings.webhook_url:

@@ -15,7 +15,9 @@ from typing import Any
 
 from resource_bot.directory.hsds.report import Kind
 from resource_bot.directory.hsds.tables import Row
-from resource_bot.directory.places import STATE_NAMES, ServiceArea, resolve_place_name
+from resource_bot.directory.place_names import resolve_place_name
+from resource_bot.directory.service_area import ServiceArea
+from resource_bot.directory.states import STATE_NAMES
 
 _NATIONAL = frozenset(
     {

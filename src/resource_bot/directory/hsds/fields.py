@@ -13,7 +13,8 @@ import phonenumbers
 from phonenumbers import shortnumberinfo
 
 from resource_bot.directory.hours import parse_clock
-from resource_bot.directory.places import STATE_NAMES, Place, place_from_location, place_from_zip
+from resource_bot.directory.states import STATE_NAMES
+from resource_bot.directory.zip_index import Place, place_from_location, place_from_zip
 
 #: HSDS phone types (RFC 6350) -> our kinds; None means the directory does not list such numbers.
 PHONE_TYPES: dict[str, str | None] = {

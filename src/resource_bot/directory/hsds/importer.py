@@ -25,7 +25,8 @@ from resource_bot.directory.hsds.reader import Package
 from resource_bot.directory.hsds.report import ImportReport, Kind
 from resource_bot.directory.hsds.tables import Row
 from resource_bot.directory.hsds.taxonomy import TaxonomyMap, Term
-from resource_bot.directory.places import Place, ServiceArea, place_from_location
+from resource_bot.directory.service_area import ServiceArea
+from resource_bot.directory.zip_index import Place, place_from_location
 
 #: Topics for a service from its name and description: (topic id, score 0..100) pairs, best first,
 #: only those good enough to use. The CLI passes the need matcher's (NeedMatcher.guess_topics);

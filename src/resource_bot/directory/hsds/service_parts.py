@@ -19,7 +19,7 @@ from resource_bot.directory.hsds.fields import (
 from resource_bot.directory.hsds.report import Kind
 from resource_bot.directory.hsds.schedules import hours_from_rows
 from resource_bot.directory.hsds.tables import Row
-from resource_bot.directory.places import ServiceArea
+from resource_bot.directory.service_area import ServiceArea
 from resource_bot.directory.validate import EMAIL_PATTERN
 
 if TYPE_CHECKING:

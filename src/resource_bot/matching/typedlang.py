@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from resource_bot.dialog.textnorm import STOPWORDS, normalize, stem
+from resource_bot.matching.textnorm import STOPWORDS, normalize, stem
 
 _ENGLISH = """
     the my i im ive is are was were am be been to and for with of in on at it its this that
