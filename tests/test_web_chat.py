@@ -270,7 +270,7 @@ def test_the_page_is_small_and_loads_nothing_from_another_site(client: TestClien
     response = client.get("/")
     page = Person(client).open()
     assert len(response.content) < 8_000
-    assert page.scripts == ["/static/chat.js?v=1"] and page.styles == ["/static/chat.css?v=1"]
+    assert page.scripts == ["/static/chat.js?v=2"] and page.styles == ["/static/chat.css?v=2"]
     script, style = client.get("/static/chat.js"), client.get("/static/chat.css")
     assert script.headers["content-type"].startswith("text/javascript") and len(script.content) < 4_000
     assert style.headers["content-type"].startswith("text/css") and len(style.content) < 4_000

@@ -229,6 +229,32 @@ def test_a_person_clicks_a_topic_types_a_need_and_sets_a_zip_without_adding_hist
     assert history_length(tab) == entries, "the conversation added no history entries"
 
 
+def test_each_reply_lands_in_the_same_live_region_so_screen_readers_read_it(
+    tab: WebDriver, site: tuple[str, str]
+) -> None:
+    chat, _ = site
+    tab.get(chat + "/")
+    live = tab.find_element(By.ID, "said")
+    assert live.get_attribute("aria-live") == "polite"
+    tab.execute_script("window.liveRegion = document.getElementById('said')")
+    click_button(tab, "Legal help")
+    wait_for_text(tab, "Legal help")
+    assert tab.execute_script("return window.liveRegion === document.getElementById('said')"), "kept, not replaced"
+    assert tab.switch_to.active_element.get_attribute("id") == "chat", "focus moves to the chat, not lost"
+
+
+def test_switching_to_spanish_changes_the_page_language_and_its_words(tab: WebDriver, site: tuple[str, str]) -> None:
+    chat, _ = site
+    tab.get(chat + "/")
+    click_button(tab, "Language")
+    wait_for_text(tab, "Español")
+    click_button(tab, "Español")
+    WebDriverWait(tab, 15).until(lambda d: d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "es")
+    assert tab.find_element(By.ID, "quick-exit").text == "❌ Salida rápida"
+    assert tab.find_element(By.CSS_SELECTOR, "label[for=typed]").text.startswith("Escriba")
+    assert serious_violations(tab) == []
+
+
 def test_a_deep_link_opens_spanish_legal_help_near_houston(tab: WebDriver, site: tuple[str, str]) -> None:
     chat, _ = site
     tab.get(chat + "/?start=legal-es-z77002-sclinic4")

@@ -20,7 +20,7 @@ from resource_bot.dialog import buttons
 from resource_bot.dialog.events import Button, Reply, Role
 
 #: Static files are named by a version so that a new release is fetched, not an old copy.
-ASSET_VERSION = "1"
+ASSET_VERSION = "2"
 #: Longest typed request read; the engine cuts at 500 characters anyway.
 MAX_TYPED = 500
 #: US phone numbers as the menus and the directory write them: 1-888-373-7888, 713-555-0100, (713) 555-0100.

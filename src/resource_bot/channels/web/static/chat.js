@@ -1,8 +1,9 @@
 // Progressive enhancement for the web chat; the page works the same without it.
 // - Quick exit (the button, or the Esc key) blanks the page, tells the server in a beacon,
 //   and replaces this page with the neutral site: no history entry is left to go back to.
-// - Forms are sent with fetch and only the chat is swapped, so the conversation adds no
-//   history entries either. If fetch fails, the form is sent the ordinary way.
+// - Forms are sent with fetch and the chat is updated in place, so the conversation adds no
+//   history entries either. The live region (#said) stays in place, so screen readers read
+//   each new reply. If fetch fails, the form is sent the ordinary way.
 (function () {
   "use strict";
   var exitForm = document.getElementById("exit");
@@ -20,14 +21,30 @@
     if (event.key === "Escape" || event.key === "Esc") { event.preventDefault(); leave(); }
   });
 
+  function nodes(list) { return Array.prototype.slice.call(list); }
+
   function show(html) {
     var fresh = new DOMParser().parseFromString(html, "text/html");
-    var main = fresh.getElementById("chat");
-    if (!main) { return false; }
+    var main = document.getElementById("chat"), freshMain = fresh.getElementById("chat");
+    var said = document.getElementById("said"), freshSaid = fresh.getElementById("said");
+    if (!main || !freshMain || !said || !freshSaid) { return false; }
     document.documentElement.lang = fresh.documentElement.lang;
     document.title = fresh.title;
-    document.getElementById("chat").replaceWith(document.adoptNode(main));
-    document.getElementById("chat").focus({ preventScroll: true });
+    var header = document.querySelector("header"), freshHeader = fresh.querySelector("header");
+    if (header && freshHeader) { header.replaceWith(document.adoptNode(freshHeader)); }
+    nodes(main.children).forEach(function (el) { if (el !== said) { el.remove(); } });
+    var beforeSaid = true;
+    nodes(freshMain.children).forEach(function (el) {
+      if (el === freshSaid) { beforeSaid = false; return; }
+      var node = document.adoptNode(el);
+      if (beforeSaid) { main.insertBefore(node, said); } else { main.appendChild(node); }
+    });
+    said.replaceChildren.apply(said, nodes(freshSaid.childNodes).map(function (n) { return document.adoptNode(n); }));
+    var exitButton = document.getElementById("quick-exit"), freshExit = fresh.getElementById("quick-exit");
+    if (exitButton && freshExit) { exitButton.textContent = freshExit.textContent; }
+    var hint = document.getElementById("exit-hint"), freshHint = fresh.getElementById("exit-hint");
+    if (hint && freshHint) { hint.textContent = freshHint.textContent; }
+    main.focus({ preventScroll: true });
     window.scrollTo(0, 0);
     return true;
   }
