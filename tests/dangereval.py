@@ -2,6 +2,8 @@
 
 Shared by tests/test_danger_eval.py (figures on the held-out half, never its texts) and by
 ``python -m tests.dangereval`` (the tuning half's misses and false alarms, to write rules from).
+``python -m tests.dangereval --fresh`` prints the figures on the fresh sets (danger-fresh-*.yaml),
+held out whole: counts only, run once for the final measure, never to tune on.
 """
 
 from __future__ import annotations
@@ -22,9 +24,15 @@ DATA = Path(__file__).parent / "data"
 LANGS = ("en", "es")
 
 
-def load(lang: str) -> list[dict[str, Any]]:
-    cases: list[dict[str, Any]] = yaml.safe_load((DATA / f"danger-eval-{lang}.yaml").read_text(encoding="utf-8"))
+def load(lang: str, which: str = "eval") -> list[dict[str, Any]]:
+    """The cases of danger-eval-{lang}.yaml, or of danger-fresh-{lang}.yaml with ``which="fresh"``."""
+    cases: list[dict[str, Any]] = yaml.safe_load((DATA / f"danger-{which}-{lang}.yaml").read_text(encoding="utf-8"))
     return cases
+
+
+def fresh(lang: str) -> list[dict[str, Any]]:
+    """The whole fresh set: none of it is for tuning."""
+    return load(lang, "fresh")
 
 
 def halves(lang: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -116,9 +124,17 @@ def summary(lang: str, f: Figures) -> str:
 
 def markdown(detector: DangerDetector) -> str:
     """The held-out figures as README tables: counts only, never a text."""
-    figures = {lang: score(detector, halves(lang)[1]) for lang in LANGS}
+    return tables({lang: score(detector, halves(lang)[1]) for lang in LANGS}, "held-out half")
+
+
+def fresh_markdown(detector: DangerDetector) -> str:
+    """The fresh sets' figures, in the same tables as the held-out half."""
+    return tables({lang: score(detector, fresh(lang)) for lang in LANGS}, "fresh set (all held out)")
+
+
+def tables(figures: dict[str, Figures], title: str) -> str:
     rows = [
-        "| held-out half | English | Spanish |",
+        f"| {title} | English | Spanish |",
         "| --- | --- | --- |",
     ]
 
@@ -154,6 +170,12 @@ def markdown(detector: DangerDetector) -> str:
 def main(argv: list[str]) -> None:
     """Print the TUNING half's misses and false alarms (never the held-out half's texts)."""
     detector = DangerDetector.from_directory(conversations_dir())
+    if "--fresh" in argv:
+        for lang in LANGS:
+            print("FRESH", summary(lang, score(detector, fresh(lang))))
+        print()
+        print(fresh_markdown(detector))
+        return
     if "--markdown" in argv:
         print(markdown(detector))
         return

@@ -1,8 +1,9 @@
-"""Checks on the evaluation sets themselves (tests/data/danger-eval-*.yaml).
+"""Checks on the evaluation sets themselves (tests/data/danger-eval-*.yaml, danger-fresh-*.yaml).
 
 The sets are what the danger figures in the README are measured on, so they must stay big
 enough in every half to mean something, and the held-out half must never leak into the rules:
 a held-out phrase found in conversations/ would make the reported figures a measure of copying.
+The fresh sets are held out whole, for one final measure: every one of their phrases counts as held out.
 """
 
 from __future__ import annotations
@@ -24,9 +25,29 @@ DATA = Path(__file__).parent / "data"
 CONVERSATIONS = ROOT / "conversations"
 
 DANGER_SETS = {"en": DATA / "danger-eval-en.yaml", "es": DATA / "danger-eval-es.yaml"}
+#: Written after the rules, never split and never tuned on: the whole file is held out.
+FRESH_SETS = {"en": DATA / "danger-fresh-en.yaml", "es": DATA / "danger-fresh-es.yaml"}
 NEEDS_SETS = (DATA / "needs-dev.yaml", DATA / "needs-extra.yaml")
-#: Every evaluation file whose held-out half must not appear in conversations/.
-EVAL_FILES: tuple[Path, ...] = (*DANGER_SETS.values(), *NEEDS_SETS)
+#: Every evaluation file whose held-out half (the whole of a fresh set) must not appear in conversations/.
+EVAL_FILES: tuple[Path, ...] = (*DANGER_SETS.values(), *FRESH_SETS.values(), *NEEDS_SETS)
+#: Fresh phrases already in conversations/ (main at 790ad19) before the fresh sets were written: common
+#: words the rules had reached on their own, found the first time the copy check ran. They stay in the
+#: sets, as dropping them would make the fresh figures read lower than the truth; any OTHER fresh phrase
+#: found in conversations/ is a copy and fails the test.
+FRESH_ALREADY_IN_RULES = frozenset(
+    {
+        "this is my goodbye",
+        "me voy a matar",
+        "esta es mi despedida",
+        "alguien que me ayude",
+        "ya no se que hacer",
+        "abogado de inmigracion",
+    }
+)
+ALL_DANGER_FILES = {
+    **{f"eval-{lang}": path for lang, path in DANGER_SETS.items()},
+    **{f"fresh-{lang}": path for lang, path in FRESH_SETS.items()},
+}
 #: Where each set's rules live, if not all of conversations/: the need matcher reads only the keyword
 #: files, so the menus' own words (the topic named "Orden de protección") cannot lift its figures.
 RULES_FOLDER = dict.fromkeys(NEEDS_SETS, CONVERSATIONS / "keywords")
@@ -55,12 +76,21 @@ CATEGORIES = {
 MINIMUM = {"now": 330, "maybe": 70, "none": 170}
 MINIMUM_PER_HALF = {"now": 140, "maybe": 30, "none": 70}
 MINIMUM_SELF_HARM_INDIRECT = 40
+#: Fewest cases per language in a fresh set, which is not split.
+MINIMUM_FRESH = {"now": 200, "maybe": 60, "none": 120}
+MINIMUM_FRESH_SELF_HARM_INDIRECT = 20
 
 
 def load(path: Path) -> list[dict[str, Any]]:
     cases = yaml.safe_load(path.read_text(encoding="utf-8"))
     assert isinstance(cases, list), f"{path.name}: expected a YAML list of cases"
     return cases
+
+
+def held_out(path: Path) -> list[dict[str, Any]]:
+    """The cases of ``path`` that no rule may be written from: all of a fresh set, else the held-out half."""
+    cases = load(path)
+    return cases if path in FRESH_SETS.values() else split(cases)[1]
 
 
 def key(text: str) -> str:
@@ -87,10 +117,10 @@ def strings_in(node: Any) -> Iterator[str]:
             yield from strings_in(item)
 
 
-@pytest.mark.parametrize("lang", DANGER_SETS)
-def test_every_case_has_a_text_a_level_a_category_and_a_kind_when_in_danger_now(lang: str) -> None:
+@pytest.mark.parametrize("name", ALL_DANGER_FILES)
+def test_every_case_has_a_text_a_level_a_category_and_a_kind_when_in_danger_now(name: str) -> None:
     problems = []
-    for case in load(DANGER_SETS[lang]):
+    for case in load(ALL_DANGER_FILES[name]):
         text, level = case.get("text"), case.get("level")
         allowed = {"text", "level", "category"} | ({"kind"} if level == "now" else set())
         if not isinstance(text, str) or not text.strip():
@@ -156,10 +186,53 @@ def test_no_held_out_phrase_appears_verbatim_in_conversations() -> None:
             for value in strings_in(yaml.safe_load(rules.read_text(encoding="utf-8")))
         }
         padded = [f" {value} " for value in written]
-        _, held_out = split(load(path))
-        for case in held_out:
+        for case in held_out(path):
+            if path in FRESH_SETS.values() and case["text"] in FRESH_ALREADY_IN_RULES:
+                continue
             text = normalise(case["text"])
             words = len(text.split())
             if (words >= 2 and text in written) or (words >= 3 and any(f" {text} " in value for value in padded)):
                 copied.append(f"{path.name}: {case['text']!r}")
     assert not copied, f"{len(copied)} held-out phrases appear in conversations/:\n" + "\n".join(copied)
+
+
+@pytest.mark.parametrize("lang", FRESH_SETS)
+def test_a_fresh_set_says_on_its_first_line_who_wrote_it_and_that_it_is_held_out(lang: str) -> None:
+    first = FRESH_SETS[lang].read_text(encoding="utf-8").splitlines()[0]
+    assert first.startswith("# Fresh danger set"), first
+    for words in ("written", "by", "HELD OUT ENTIRELY"):
+        assert words in first, f"{lang}: the first line must say {words!r}: {first}"
+
+
+@pytest.mark.parametrize("lang", FRESH_SETS)
+def test_a_fresh_set_has_enough_cases_of_every_level_kind_and_category(lang: str) -> None:
+    cases = load(FRESH_SETS[lang])
+    levels = Counter(case["level"] for case in cases)
+    for level, least in MINIMUM_FRESH.items():
+        assert levels[level] >= least, f"{lang}: {levels[level]} `{level}` cases, want {least}"
+    kinds = Counter(case["kind"] for case in cases if case["level"] == "now")
+    assert set(kinds) == set(KINDS), f"{lang}: no `now` case of kind {sorted(set(KINDS) - set(kinds))}"
+    for level, names in CATEGORIES.items():
+        present = {case["category"] for case in cases if case["level"] == level}
+        assert present == names, f"{lang}: no `{level}` case in {sorted(names - present)}"
+    indirect = sum(case["category"] == "self_harm_indirect" for case in cases)
+    assert indirect >= MINIMUM_FRESH_SELF_HARM_INDIRECT, f"{lang}: {indirect} indirect self-harm cases"
+
+
+def test_no_fresh_text_repeats_another_fresh_text_or_an_older_evaluation_text() -> None:
+    """Compared once normalised, so "i'm scared" and "im scared" count as the same message."""
+    older = {normalise(case["text"]) for path in DANGER_SETS.values() for case in load(path)}
+    seen: set[str] = set()
+    repeated = []
+    for lang, path in FRESH_SETS.items():
+        for case in load(path):
+            text = normalise(case["text"])
+            if text in seen or text in older:
+                repeated.append(f"{lang}: {case['text']!r}")
+            seen.add(text)
+    assert not repeated, "\n".join(repeated)
+
+
+def test_the_fresh_phrases_allowed_in_conversations_are_fresh_phrases() -> None:
+    fresh = {case["text"] for path in FRESH_SETS.values() for case in load(path)}
+    assert not FRESH_ALREADY_IN_RULES - fresh, sorted(FRESH_ALREADY_IN_RULES - fresh)

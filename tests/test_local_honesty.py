@@ -42,7 +42,7 @@ def test_a_topic_screen_with_nothing_local_says_so_then_lists_the_national_lines
     text = outcome.replies[-1].text
 
     assert "I don't have listings near Absarokee yet" in text
-    assert text.index("I don't have listings") < text.index("LawHelp.org")
+    assert text.index("I don't have listings") < text.index("Legal Services Corporation")
     assert "Nationwide" in text
 
 

@@ -1,5 +1,5 @@
 """Every topic's first screen leads with a line a person can call or text now, where the directory
-has one for that very topic; otherwise the directory's own order stays."""
+has one for that very topic, else with any line it lists; otherwise the directory's own order stays."""
 
 from __future__ import annotations
 
@@ -28,9 +28,26 @@ def test_the_immigration_screen_opens_with_the_hhs_certification_line(engine: En
     text = outcome.replies[-1].text
 
     listed = text[text.index("Places that can help:") :]
-    assert listed.index("866-401-5510") < listed.index("T visa for trafficking survivors")
+    assert listed.index("866-401-5510") < listed.index("Know your rights as a temporary worker")
+
+
+def test_the_protective_order_screen_opens_with_the_hotline_s_legal_help_line(engine: Engine) -> None:
+    outcome, _ = engine.handle(ChatState(), Press(buttons.topic("legal.protective_order")))
+    text = outcome.replies[-1].text
+
+    listed = text[text.index("Places that can help:") :]
+    assert listed.index("1-800-799-7233") < listed.index("WomensLaw.org")
 
 
 def test_a_screen_that_already_opens_with_a_number_keeps_the_directory_order(bundled_catalog: Catalog) -> None:
     assert [s.id for s in bundled_catalog.national("work")][:3] == ["dol-whd", "osha", "eeoc"]
     assert bundled_catalog.national("trafficking")[0].id == "nhth"
+
+
+def test_a_screen_without_a_line_of_its_own_leads_with_any_line_it_lists(engine: Engine) -> None:
+    # Food's own services are websites (WIC); 211, which also helps with food, is a line to call now.
+    outcome, _ = engine.handle(ChatState(), Press(buttons.topic("food")))
+    text = outcome.replies[-1].text
+
+    listed = text[text.index("Places that can help:") :]
+    assert listed.index("211") < listed.index("WIC")

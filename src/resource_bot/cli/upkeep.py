@@ -76,7 +76,7 @@ def ask(ctx: Context, text: tuple[str, ...], lang: str, zip_code: str | None, as
       printf 'wage theft\\nfoood\\n' | resource-bot ask --json
     """
     from resource_bot.asking import answer, format_answer
-    from resource_bot.directory.places import place_from_zip
+    from resource_bot.directory.zip_index import place_from_zip
 
     place = None
     if zip_code is not None:
@@ -194,7 +194,8 @@ def import_hsds_command(
       resource-bot import-hsds services.json --out imported/ --area "Harris County, TX"
     """
     from resource_bot.directory.hsds import REPORT_NAME, ImportOptions, PackageError, import_hsds
-    from resource_bot.directory.places import NATIONAL, resolve_place_name
+    from resource_bot.directory.place_names import resolve_place_name
+    from resource_bot.directory.service_area import NATIONAL
 
     if out_dir.is_dir() and any(out_dir.glob("*.yaml")):
         raise click.ClickException(f"{out_dir} already has .yaml files; choose an empty folder for the import.")
@@ -208,7 +209,7 @@ def import_hsds_command(
             )
     matcher = None
     if not no_matcher:
-        from resource_bot.dialog.matcher import NeedMatcher
+        from resource_bot.matching.need_matcher import NeedMatcher
         from resource_bot.paths import conversations_dir
 
         matcher = NeedMatcher.from_directory(conversations_dir(), [])

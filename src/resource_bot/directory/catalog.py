@@ -120,9 +120,12 @@ class Catalog:
         for topic, national in self._national.items():
             # Services whose main topic this is come first; the sort is stable, so file order stays.
             national.sort(key=lambda listing: not topics.within(listing.topics[0], topic))  # noqa: B023
-            # A screen leads with a line to call or text now where the directory has one for this very topic.
+            # A screen leads with a line to call or text now where the directory has one for this very topic;
+            # failing that, with any line the screen lists (211 on Food), rather than with a website.
             if national and not _reachable(national[0]):
                 lead = next((s for s in national if s.topics[0] == topic and _reachable(s)), None)
+                if lead is None:
+                    lead = next((s for s in national if _reachable(s)), None)
                 if lead is not None:
                     national.remove(lead)
                     national.insert(0, lead)
