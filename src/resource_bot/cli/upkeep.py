@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from resource_bot.cli.context import Context, data_paths, pass_context, progress, stop_on_problems
-from resource_bot.directory.entries import count_problems
+from resource_bot.directory.entries import Problem, ServiceEntry, count_problems
 
 
 @click.command()
@@ -27,8 +27,28 @@ def validate(ctx: Context, paths: tuple[Path, ...]) -> None:
     from resource_bot.directory.validate import validate_paths
 
     result = validate_paths(data_paths(ctx, paths), today=ctx.today())
-    stop_on_problems(result.problems, ". Fix them and run validate again.")
+    problems = result.problems + _bridge_problems(result.services, whole=not paths)
+    stop_on_problems(problems, ". Fix them and run validate again.")
     click.echo(f"OK: {len(result.services)} services in {len(result.files)} file(s).")
+
+
+def _bridge_problems(services: list[ServiceEntry], *, whole: bool) -> list[Problem]:
+    """The interpreter bridge file: every language has every line, and its number is the hotline's.
+
+    The number is checked when the hotline is among the files checked (always for the whole folder).
+    """
+    from resource_bot.dialog.bridge import BRIDGE_FILE, BridgeError, check_number, read_bridge
+    from resource_bot.paths import conversations_dir
+
+    path = conversations_dir() / BRIDGE_FILE
+    try:
+        bridge = read_bridge(path)
+    except BridgeError as exc:
+        return [Problem(path, 0, str(exc).removeprefix(f"{path}: "))]
+    voice = {s.id: tuple(p.number for p in s.phones if p.kind == "voice") for s in services}
+    if not whole and bridge.service not in voice:
+        return []
+    return [Problem(path, 0, message.split(": ", 1)[1]) for message in check_number(bridge, voice)]
 
 
 @click.command()

@@ -36,6 +36,7 @@ _PATTERNS = {
     "share_topic": re.compile(rf"^h:({_TOPIC})$"),
     "share_service": re.compile(rf"^hs:({_ID})$"),
     "safe_help": re.compile(rf"^k:h(?::({_TOPIC}))?$"),
+    "bridge": re.compile(r"^i:([a-z]{2,3})$"),
 }
 
 
@@ -53,6 +54,11 @@ def service(service_id: str) -> str:
 
 def set_language(code: str) -> str:
     return f"l:{code}"
+
+
+def bridge(code: str) -> str:
+    """The interpreter bridge's screen in language ``code``."""
+    return f"i:{code}"
 
 
 def report(service_id: str, reason: str | None = None) -> str:

@@ -226,7 +226,7 @@ class Snapshot:
 
     # -- events ---------------------------------------------------------------------------------
     def _start(self, state: ChatState, event: Start) -> Result:
-        link = parse_payload(event.payload)
+        link = parse_payload(event.payload, self.menus.bridge.codes)
         hint = (event.language_hint or "")[:2].lower()
         lang = link.lang or (hint if hint in self.menus.codes and state == ChatState() else state.lang)
         new = state.evolve(lang=lang, page=0, open_now=False)
@@ -241,6 +241,8 @@ class Snapshot:
         return Outcome(outcome.replies, outcome.effects, tuple(stats) + outcome.stats), new
 
     def _open_link(self, state: ChatState, link: DeepLink, prefix: str) -> Result:
+        if link.bridge:
+            return self._press(state, buttons.bridge(link.bridge))
         if link.service and (service_id := self._by_key.get(link.service)):
             listing = self.catalog.services[service_id]
             topic_state = state.evolve(topic=link.topic or topics.parent_of(listing.topics[0]) or listing.topics[0])
@@ -376,6 +378,8 @@ class Snapshot:
             return self._report(state, parsed.target, parsed.reason)
         if kind in ("share_topic", "share_service"):
             return self._share(state, kind, parsed.target)
+        if kind == "bridge" and parsed.target in self.menus.bridge.languages:  # Back leads to the main menu
+            return Outcome((self.screens.bridge(parsed.target),)), state.evolve(screen="language")
         return self._calm(state)
 
     def _report(self, state: ChatState, service_id: str, reason: str | None) -> Result:
