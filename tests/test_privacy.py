@@ -1,5 +1,8 @@
 """What the bot keeps about a person, read back from the database itself, not from the code.
 
+The web chat is held to the same test: its words, its cookie, the browser it came from and
+the address it came from appear in no table and no log line.
+
 A full conversation goes through the real python-telegram-bot Application and
 the Bot API stand-in, with recognisable sentinels everywhere a person could
 leave a trace: the words they type, their first name and username, their chat
@@ -30,13 +33,14 @@ from resource_bot.channels.sms import build_sms_app
 from resource_bot.channels.sms.door import SmsDoor
 from resource_bot.channels.store import open_state_store
 from resource_bot.channels.telegram.chats import ChatGate
+from resource_bot.channels.web.session import chat_number
 from resource_bot.cli import main
 from resource_bot.config import ConfigError, load_settings
 from resource_bot.db import create_schema, make_engine
 from resource_bot.dialog.chatstate import ChatState
 from resource_bot.dialog.menus import Menus
 from resource_bot.logs import install_private_logging
-from resource_bot.runtime import open_runtime
+from resource_bot.runtime import Runtime, open_runtime
 from resource_bot.state import EXPIRY_STEP, MESSAGE_TTL, STATE_TTL, StateStore
 from tests.postgres import fresh_schema
 from tests.standin import BotApiStandin
@@ -51,6 +55,7 @@ from tests.test_telegram_bot import (
     running_bot,
     settings_for,
 )
+from tests.webpage import Person
 
 #: A chat id nobody would mistake for anything else (private chat: user id == chat id).
 CHAT = 7_316_402_958
@@ -416,6 +421,74 @@ def test_an_unknown_log_level_is_refused_in_one_line(tmp_path: Path) -> None:
     assert result.exit_code == 1
     (line,) = result.output.strip().splitlines()
     assert "LOG_LEVEL='LOUD' is not a level" in line and "DEBUG" in line
+
+
+# -- the web chat ---------------------------------------------------------------------------------------
+USER_AGENT = "Useragentsentinel/7.1 (Mozilla compatible)"
+#: An address from the documentation range, sent as a proxy would.
+IP_ADDRESS = "203.0.113.217"
+
+
+@contextlib.contextmanager
+def web_person(database_url: str, tmp_path: Path) -> Iterator[tuple[Person, Runtime]]:
+    from starlette.testclient import TestClient
+
+    from resource_bot.channels.doors import build_app
+
+    env = {"DATABASE_URL": database_url, "RESOURCE_BOT_HOME": str(tmp_path)}
+    if not database_url.startswith("sqlite"):
+        env["STATE_SECRET"] = STATE_SECRET
+    runtime = open_runtime(load_settings(env))
+    try:
+        with TestClient(build_app(runtime, {}), base_url="https://chat.example.org") as client:
+            person = Person(client)
+            person.headers.update({"user-agent": USER_AGENT, "x-forwarded-for": IP_ADDRESS, "x-real-ip": IP_ADDRESS})
+            yield person, runtime
+    finally:
+        runtime.db.dispose()
+
+
+def web_talk(person: Person, menus: Menus) -> None:
+    """A whole web conversation: start, topic, service, report a listing, typed words, a ZIP code."""
+    person.open()
+    legal = person.tap("Legal help")
+    assert menus.intro("en", "legal") in legal.text
+    service = next(data for data in legal.buttons.values() if data.startswith("s:"))
+    person.post({"b": service})
+    person.post({"b": f"r:{service[2:]}"})
+    person.post({"b": f"r:{service[2:]}:w"})
+    understood = person.type(TYPED)
+    assert menus.intro("en", "trafficking") in understood.text, "the typed words were understood, then dropped"
+    assert "Houston" in person.type("77002").text
+
+
+def test_after_a_web_conversation_no_table_or_log_holds_its_words_cookie_address_or_browser(
+    database_url: str, tmp_path: Path, menus: Menus, caplog: pytest.LogCaptureFixture
+) -> None:
+    with web_person(database_url, tmp_path) as (person, runtime):
+        with everything_logged(caplog):
+            web_talk(person, menus)
+        session = person.client.cookies["sid"]
+        key = StateStore(runtime.db, STATE_SECRET if "postgresql" in database_url else None).key_for(
+            chat_number(session)
+        )
+        dump = every_row(database_url)  # read outside the logged part: this reading logs every row
+        with everything_logged(caplog):
+            person.quick_exit()
+        after_exit = every_row(database_url)
+
+    everything = "\n".join(row for rows in dump.values() for row in rows)
+    web_traces = (session, USER_AGENT.split("/")[0].lower(), IP_ADDRESS, "testclient")
+    assert traces_of_the_person(everything, chat_id=CHAT) == []
+    assert [trace for trace in web_traces if trace in everything.lower()] == []
+    (state_row,) = dump["chat_state"]
+    assert key in state_row, "the conversation is kept only under the keyed hash of the session"
+    assert any("reason=wrong_number" in row for row in dump["feedback_report"])
+    assert after_exit["chat_state"] == [] and not any(key in row for rows in after_exit.values() for row in rows)
+
+    logged = caplog.text.lower()
+    assert traces_of_the_person(logged, chat_id=CHAT) == []
+    assert [trace for trace in (*web_traces, key) if trace in logged] == []
 
 
 # -- the SMS door ------------------------------------------------------------------------------------

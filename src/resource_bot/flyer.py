@@ -312,7 +312,8 @@ def _scan_block(page: _Page, content: FlyerContent, menus: Menus) -> tuple[tuple
     page.lines(words["scan"], font("bold", 60), x=text_x, width=width, fill=BRAND)
     page.y += 20
     quick_exit = plain(menus.ui(content.lang, "quick_exit"))
-    for number, step in enumerate(words["steps"].format(exit=quick_exit).split("|"), start=1):
+    steps = words["steps" if content.link.startswith("https://t.me/") else "steps_web"]  # Telegram, or the web chat
+    for number, step in enumerate(steps.format(exit=quick_exit).split("|"), start=1):
         page.lines(f"{number}.  {step}", font("regular", 46), x=text_x, width=width)
         page.y += 14
     if content.zip:

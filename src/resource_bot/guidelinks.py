@@ -23,6 +23,9 @@ def check_guide(guide_id: str, menus: Menus) -> None:
     raise SharingError(f"There is no guide {guide_id!r}.{hint} The guides are: {', '.join(ids)}.")
 
 
-def guide_link(settings: Settings, menus: Menus, guide_id: str, lang: str | None, source: str | None) -> str:
+def guide_link(
+    settings: Settings, menus: Menus, guide_id: str, lang: str | None, source: str | None, *, web: str | None = None
+) -> str:
+    """The guide's link into Telegram, or into the web chat at ``web``'s address."""
     check_guide(guide_id, menus)
-    return share_link(settings, DeepLink(lang=lang, source=source, guide=guide_id), menus)
+    return share_link(settings, DeepLink(lang=lang, source=source, guide=guide_id), menus, web=web)

@@ -11,8 +11,10 @@ import json
 import re
 import urllib.error
 import urllib.request
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import segno
 
@@ -147,8 +149,34 @@ def check_topic(topic: str, menus: Menus) -> None:
         raise SharingError(f"Cannot make this link: {exc}. {hint}") from None
 
 
-def share_link(settings: Settings, link: DeepLink, menus: Menus | None = None) -> str:
+def web_chat_address(given: str | None, env: Mapping[str, str]) -> str | None:
+    """``--web``'s URL; ``--web`` alone (an empty value) means PUBLIC_URL; None without ``--web``."""
+    if given != "":
+        return given
+    if not env.get("PUBLIC_URL"):
+        raise SharingError(
+            "--web needs the web chat's address: give --web https://help.example.org, or set PUBLIC_URL."
+        )
+    return env["PUBLIC_URL"]
+
+
+def web_chat_link(web: str, link: DeepLink) -> str:
+    """``<web chat address>/?start=<payload>``: the web chat reads the same payloads as Telegram."""
+    parts = urlsplit(web)
+    local = parts.hostname in ("localhost", "127.0.0.1")
+    if (parts.scheme != "https" and not (parts.scheme == "http" and local)) or not parts.netloc or parts.query:
+        raise SharingError(
+            f"--web {web!r} is not the web chat's address; give its https:// address, like https://help.example.org"
+        )
+    payload = build_payload(link)
+    base = web.rstrip("/") + "/"
+    return f"{base}?start={payload}" if payload else base
+
+
+def share_link(settings: Settings, link: DeepLink, menus: Menus | None = None, *, web: str | None = None) -> str:
     """Check the payload first (no network needed), then find the bot's username and build the link.
+
+    With ``web`` (the web chat's address) the link opens the web chat instead of Telegram.
 
     An unknown topic gets a "did you mean" from ``menus``' topic names; a ZIP code the chat
     would not accept is refused here too, so a printed link never opens on an error.
@@ -166,4 +194,4 @@ def share_link(settings: Settings, link: DeepLink, menus: Menus | None = None) -
             f"Cannot make this link: {link.zip} is not a US ZIP code, and the chat would refuse it; "
             "give a real five-digit ZIP code, like 77002."
         )
-    return deep_link(bot_username(settings), link)
+    return web_chat_link(web, link) if web else deep_link(bot_username(settings), link)

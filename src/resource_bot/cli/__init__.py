@@ -21,6 +21,7 @@ then register it below with one line: ``main.add_command(module.command)``. Test
 ``CliRunner().invoke(main, [...], obj=Context(clock=...))`` and the exact error text.
 """
 
+from resource_bot.channels.web.command import web
 from resource_bot.cli import database, letters, links, serving, upkeep, usage
 from resource_bot.cli.context import Context, database_trouble, pass_context
 from resource_bot.cli.group import main
@@ -30,6 +31,7 @@ __all__ = ["Context", "database_trouble", "main", "pass_context"]
 main.add_command(serving.chat)
 main.add_command(serving.poll)
 main.add_command(serving.webhook)
+main.add_command(web)  # every door in one server; the command lives with the web channel
 main.add_command(upkeep.validate)
 main.add_command(upkeep.load)
 main.add_command(upkeep.ask)

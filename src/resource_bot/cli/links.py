@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -17,6 +18,7 @@ _SOURCE_HELP = (
     "Anonymous tag counted in `resource-bot stats` once listed (resource-bot sources add), like clinic4. "
     "Never a person's name."
 )
+_WEB_HELP = "Open the web chat at URL instead of Telegram; --web alone uses PUBLIC_URL."
 
 
 def _share_options(command: Callable[..., None], *, topic_required: bool = True) -> Callable[..., None]:
@@ -26,6 +28,7 @@ def _share_options(command: Callable[..., None], *, topic_required: bool = True)
             click.option("--lang", type=click.Choice(["en", "es"]), help="Language the chat opens in."),
             click.option("--zip", "zip_code", metavar="ZIP", help=_ZIP_HELP),
             click.option("--source", metavar="TAG", help=_SOURCE_HELP),
+            click.option("--web", metavar="URL", is_flag=False, flag_value="", help=_WEB_HELP),
         ]
     ):
         command = option(command)
@@ -33,19 +36,26 @@ def _share_options(command: Callable[..., None], *, topic_required: bool = True)
 
 
 def _share_link(
-    ctx: Context, topic: str, lang: str | None, zip_code: str | None, source: str | None, *, discreet: bool = False
+    ctx: Context,
+    topic: str,
+    lang: str | None,
+    zip_code: str | None,
+    source: str | None,
+    *,
+    discreet: bool = False,
+    web: str | None = None,
 ) -> str:
     """The link, checked; a ``discreet`` one opens the main menu, so that its printed text names no topic."""
     from resource_bot.dialog.deeplink import DeepLink
     from resource_bot.dialog.menus import Menus
     from resource_bot.paths import conversations_dir
-    from resource_bot.sharing import SharingError, check_topic, share_link
+    from resource_bot.sharing import SharingError, check_topic, share_link, web_chat_address
 
     menus = Menus.from_dir(conversations_dir())
     link = DeepLink(topic=None if discreet else topic, lang=lang, zip=zip_code, source=source)
     try:
         check_topic(topic, menus)
-        url = share_link(ctx.settings, link, menus)
+        url = share_link(ctx.settings, link, menus, web=web_chat_address(web, os.environ))
     except SharingError as exc:
         raise click.ClickException(str(exc)) from None
     if source:
@@ -87,17 +97,25 @@ def topics() -> None:
 
 
 def _guide_link(
-    ctx: Context, guide: str, topic: str | None, lang: str | None, zip_code: str | None, source: str | None
+    ctx: Context,
+    guide: str,
+    topic: str | None,
+    lang: str | None,
+    zip_code: str | None,
+    source: str | None,
+    *,
+    web: str | None = None,
 ) -> str:
     from resource_bot.dialog.menus import Menus
     from resource_bot.guidelinks import guide_link
     from resource_bot.paths import conversations_dir
-    from resource_bot.sharing import SharingError
+    from resource_bot.sharing import SharingError, web_chat_address
 
     if topic is not None or zip_code is not None:
         raise click.UsageError("A guide link opens the guide only: leave out --topic and --zip.")
     try:
-        return guide_link(ctx.settings, Menus.from_dir(conversations_dir()), guide, lang, source)
+        address = web_chat_address(web, os.environ)
+        return guide_link(ctx.settings, Menus.from_dir(conversations_dir()), guide, lang, source, web=address)
     except SharingError as exc:
         raise click.ClickException(str(exc)) from None
 
@@ -114,6 +132,7 @@ def link(
     zip_code: str | None,
     source: str | None,
     guide: str | None,
+    web: str | None,
     qr: Path | None,
 ) -> None:
     """Print a link that opens the bot at a topic (or a guide), area and language; optionally a QR code.
@@ -126,13 +145,14 @@ def link(
       BOT_USERNAME=resource_help_bot resource-bot link --topic legal.record_relief --lang es --zip 77002
       resource-bot link --topic trafficking --source clinic4 --qr clinic4.png
       resource-bot link --guide safety-plan --lang es
+      resource-bot link --topic trafficking --lang es --web https://help.example.org
     """
     if guide is not None:
-        url = _guide_link(ctx, guide, topic, lang, zip_code, source)
+        url = _guide_link(ctx, guide, topic, lang, zip_code, source, web=web)
     elif topic is None:
         raise click.UsageError("Missing option '--topic' (or '--guide' for a guide).")
     else:
-        url = _share_link(ctx, topic, lang, zip_code, source)
+        url = _share_link(ctx, topic, lang, zip_code, source, web=web)
     click.echo(url)
     if qr is not None:
         from resource_bot.sharing import SharingError, write_qr
@@ -157,6 +177,7 @@ def flyer(
     lang: str | None,
     zip_code: str | None,
     source: str | None,
+    web: str | None,
     out: Path,
     clinic_name: str | None,
     clinic_phone: str | None,
@@ -186,7 +207,7 @@ def flyer(
         clinic = clinic_line(clinic_name, clinic_phone)
     except FlyerError as exc:
         raise click.ClickException(f"Cannot make the flyer: {exc}.") from None
-    url = _share_link(ctx, topic, lang, zip_code, source, discreet=discreet)
+    url = _share_link(ctx, topic, lang, zip_code, source, discreet=discreet, web=web)
     engine = open_database(ctx)
     served_directory(ctx, engine)  # the numbers the bot gives are the numbers printed
     catalog = read_catalog(engine)

@@ -106,6 +106,7 @@ FLYER_KEYS: tuple[str, ...] = (
     "kicker",
     "scan",
     "steps",
+    "steps_web",
     "link",
     "area",
     "area_none",
