@@ -298,9 +298,9 @@ class TelegramBot:
                 # The state goes; the message ids stay (until they expire) so a later Quick exit
                 # still deletes the messages from before /forget.
                 self.store.forget_state(key, connection=connection)
+                self.store.remember_messages(key, incoming, connection=connection)
             else:
-                self.store.save(key, after, connection=connection)
-            self.store.remember_messages(key, incoming, connection=connection)
+                self.store.save_with_messages(key, after, incoming, connection=connection)
         if Effect.FORGET in outcome.effects:
             self.store.scrub_files()  # after the commit: no copy of the old state left in SQLite's log
         return Turn(key, before, after, outcome)
