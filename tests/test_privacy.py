@@ -28,7 +28,8 @@ from starlette.testclient import TestClient
 
 from resource_bot.channels.sms import build_sms_app
 from resource_bot.channels.sms.door import SmsDoor
-from resource_bot.channels.telegram.app import open_state_store
+from resource_bot.channels.store import open_state_store
+from resource_bot.channels.telegram.chats import ChatGate
 from resource_bot.cli import main
 from resource_bot.config import ConfigError, load_settings
 from resource_bot.db import create_schema, make_engine
@@ -238,6 +239,40 @@ def test_forget_leaves_only_message_ids_for_quick_exit_and_quick_exit_leaves_not
     other = bot.bot.store.key_for(OTHER)
     assert any(other in row for row in dump["chat_state"]), "the other chat is untouched"
     assert not any(traces_of_the_person("\n".join(rows)) for rows in dump.values())
+
+
+def test_guide_answers_live_only_in_the_guide_and_never_reach_the_counts_or_the_logs(
+    api: BotApiStandin, database_url: str, tmp_path: Path, menus: Menus, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A person answers the job check (yes to two signs): while its screens are shown the state holds
+    the ids of those two signs, nothing else; once they leave the guide no row, count or log line
+    holds an answer, a sign's words or the tapped button data. Only "a guide was opened" is counted."""
+    taps = {"start": "0", "documents": "0", "debt": "0"}  # Start, then yes to two signs and no to the rest
+    settings = settings_for(api, database_url, tmp_path)
+    with running_bot(api, settings, gate=ChatGate(burst=100)) as running, everything_logged(caplog):
+        api.user_sends_text(CHAT, "/start gjob_check", first_name=FIRST_NAME)
+        screen = reply_to(api, CHAT)
+        steps = ("start", "documents", "debt", "leave", "threats", "pay", "lied", "housing", "age")
+        for step in steps:
+            api.user_taps(CHAT, screen["message_id"], f"g:job-check:{step}:{taps.get(step, '1')}")
+            screen = reply_to(api, CHAT)
+        assert "Someone else keeps your passport, ID or papers." in screen["text"]
+        key = running.bot.store.key_for(CHAT)
+        (during,) = every_row(database_url)["chat_state"]
+        assert key in during and "documents" in during and "debt" in during and "passport" not in during
+        api.user_taps(CHAT, screen["message_id"], "m")  # the person leaves the guide
+        reply_to(api, CHAT)
+        running.runtime.flush_counts()  # counts wait in memory for a few seconds
+
+    dump = every_row(database_url)
+    answers = ("documents", "debt", "threats", "housing", "passport", "job-check:", "g:job")
+    about_chats = ("chat_state", "chat_message", "daily_count", "feedback_report", "feedback_guard")
+    held = {name: [row for row in dump[name] if any(a in row for a in answers)] for name in about_chats}
+    assert not any(held.values()), f"answers kept after leaving the guide: {held}"
+    counts = [row for row in dump["daily_count"] if "kind=guide" in row]
+    assert len(counts) == 1 and "value=job-check" in counts[0], "only the opening is counted"
+    assert not any(a in caplog.text for a in answers[:-2]) and "g:job-check:" not in caplog.text
+    assert traces_of_the_person(caplog.text) == []
 
 
 # -- the key that hides chat ids -------------------------------------------------------------------

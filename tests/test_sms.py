@@ -22,7 +22,7 @@ from starlette.testclient import TestClient
 
 from resource_bot.channels.sms import build_sms_app, routes
 from resource_bot.channels.sms.door import SmsDoor
-from resource_bot.channels.telegram.app import open_state_store
+from resource_bot.channels.store import open_state_store
 from resource_bot.channels.telegram.chats import ChatGate
 from resource_bot.channels.telegram.serving import server_config
 from resource_bot.config import ConfigError, Settings, load_settings

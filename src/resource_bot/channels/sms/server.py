@@ -35,7 +35,7 @@ from twilio.request_validator import (
 from twilio.twiml.messaging_response import MessagingResponse
 
 from resource_bot.channels.sms.door import SmsDoor
-from resource_bot.channels.telegram.app import open_state_store
+from resource_bot.channels.store import open_state_store
 from resource_bot.channels.telegram.chats import ChatGate
 from resource_bot.channels.telegram.webhook import HealthCheck, read_capped
 from resource_bot.config import ConfigError, Settings
