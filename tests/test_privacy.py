@@ -158,6 +158,7 @@ def test_after_a_whole_conversation_no_table_holds_text_names_ids_or_the_exact_p
         talk(api, CHAT, menus)
         api.user_sends_text(CHAT, "/help")  # served after every write the location caused
         reply_to(api, CHAT)
+    bot.runtime.flush_counts()  # counts wait in memory for a few seconds
 
     dump = every_row(database_url)
     assert {"chat_state", "chat_message", "daily_count", "feedback_report"} <= set(dump)
@@ -266,6 +267,7 @@ def test_guide_answers_live_only_in_the_guide_and_never_reach_the_counts_or_the_
         assert key in during and "documents" in during and "debt" in during and "passport" not in during
         api.user_taps(CHAT, screen["message_id"], "m")  # the person leaves the guide
         reply_to(api, CHAT)
+        running.runtime.flush_counts()  # counts wait in memory for a few seconds
 
     dump = every_row(database_url)
     answers = ("documents", "debt", "threats", "housing", "passport", "job-check:", "g:job")
@@ -561,6 +563,7 @@ def test_after_a_whole_text_conversation_no_table_or_log_line_holds_the_number_o
     sms, door = sms_door
     with everything_logged(caplog), caplog.at_level(logging.DEBUG, logger="twilio"):
         text_by_sms(sms, menus)
+    door.runtime.flush_counts()  # counts wait in memory for a few seconds
 
     dump = every_row(database_url)
     assert {"chat_state", "sms_menu", "sms_opt_out", "daily_count", "feedback_report"} <= set(dump)

@@ -118,6 +118,27 @@ def test_one_transaction_writes_state_ids_and_counts_together(db: Engine) -> Non
     assert [r.count for r in read_counts(db, TODAY)] == [3]
 
 
+def test_the_state_and_the_new_message_ids_are_written_together_in_one_transaction(db: Engine) -> None:
+    store = StateStore(db, "s")
+    key, other = store.key_for(1), store.key_for(2)
+    store.remember_messages(key, [10], now=NOW - dt.timedelta(hours=1))
+    store.save(other, ChatState(screen="topic:legal"), now=NOW)
+    with store.begin() as connection:
+        store.save_with_messages(key, ChatState(screen="topic:food"), [11, 10, 11], now=NOW, connection=connection)
+    with store.begin() as connection:
+        store.save_with_messages(other, ChatState(lang="es"), [], now=NOW, connection=connection)
+
+    assert store.load(key, now=NOW) == ChatState(screen="topic:food")
+    assert store.messages(key, now=NOW) == [10, 11], "an id already kept stays once"
+    assert store.load(other, now=NOW) == ChatState(lang="es"), "no new ids: the state alone"
+    assert store.messages(other, now=NOW) == []
+    with pytest.raises(OperationalError), store.begin() as connection:
+        store.save_with_messages(key, ChatState(screen="home"), [12], now=NOW, connection=connection)
+        raise OperationalError("COMMIT", {}, ConnectionResetError("gone"))
+    assert store.load(key, now=NOW) == ChatState(screen="topic:food"), "a failed commit writes neither"
+    assert store.messages(key, now=NOW) == [10, 11]
+
+
 def test_a_failed_update_leaves_nothing_behind(db: Engine) -> None:
     store = StateStore(db, "s")
     key = store.key_for(1)

@@ -233,6 +233,7 @@ def test_a_deep_link_sets_spanish_an_area_and_counts_its_source_by_name_only_whe
     api.user_sends_text(BOB, "/start legal-sJaneDoeClient")  # anyone can put anything in a link
     assert menus.intro("en", "legal") in reply_to(api, BOB)["text"]
 
+    bot.runtime.flush_counts()  # counts wait in memory for a few seconds
     sources = [r for r in read_counts(bot.runtime.db, dt.date(2000, 1, 1)) if r.kind == "source"]
     assert sorted((r.value, r.count) for r in sources) == [("clinic4", 1), ("other", 1)]
 

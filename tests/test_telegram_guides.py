@@ -81,6 +81,7 @@ def test_each_guide_is_walked_screen_by_screen_in_a_protected_message(
         screen = reply
     for item in (i for s in guide.steps.values() for a in s.answers[:1] for i in a.add):
         assert guide.items[item] in screen["text"]
+    bot.runtime.flush_counts()  # counts wait in memory for a few seconds
     counts = {(r.kind, r.value) for r in read_counts(bot.runtime.db, dt.date(2000, 1, 1))}
     assert ("guide", guide_id) in counts
     assert not any(r[0] == "guide" and r[1] != guide_id for r in counts)

@@ -6,9 +6,12 @@ so they all serve the same directory in the same way.
 
 from __future__ import annotations
 
+import atexit
 import gc
+import logging
 import threading
 import time
+import weakref
 from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, Engine
@@ -28,10 +31,14 @@ from resource_bot.directory.zip_index import preload
 from resource_bot.feedback import ReportToken, record_feedback
 from resource_bot.matching.need_matcher import NeedMatcher
 from resource_bot.paths import conversations_dir
-from resource_bot.stats import record_counts
+from resource_bot.stats import Tally
 
 #: How often a long-running process asks the database whether the directory changed.
 REFRESH_SECONDS = 30.0
+#: How often the anonymous counts kept in memory are written (and at shutdown): what a crash can lose.
+COUNT_FLUSH_SECONDS = 5.0
+
+log = logging.getLogger(__name__)
 
 
 class DirectoryError(Exception):
@@ -47,6 +54,9 @@ class Runtime:
     warnings: tuple[str, ...] = ()
     _checked_at: float = field(default_factory=time.monotonic)
     _refreshing: threading.Lock = field(default_factory=threading.Lock)
+    _tally: Tally = field(default_factory=Tally)
+    _flusher: threading.Thread | None = None
+    _closed: threading.Event = field(default_factory=threading.Event)
 
     @property
     def catalog(self) -> Catalog:
@@ -57,14 +67,43 @@ class Runtime:
     ) -> None:
         """Keep the anonymous counts and listing reports an outcome carries; nothing else.
 
-        With ``connection`` the counts join the caller's transaction (one commit per update).
-        Listing reports, rare, are committed first on their own, so call this before that
-        transaction writes anything (SQLite lets one connection write at a time).
-        ``report_token`` limits a chat to one report per listing per day (see record_feedback).
+        The counts go to memory, and reach the database within :data:`COUNT_FLUSH_SECONDS`
+        (and at shutdown, :meth:`close`) in a transaction of their own: no write per message.
+        Not in the caller's transaction, although one write fewer: if that rolled back, the
+        counts would be lost or, put back, could be counted twice. ``connection`` is still
+        taken, so channels call this the same way. Listing reports, rare, are committed at
+        once on their own, so call this before the caller's transaction writes anything
+        (SQLite lets one connection write at a time). ``report_token`` limits a chat to one
+        report per listing per day (see record_feedback).
         """
         if outcome.feedback:
             record_feedback(self.db, outcome.feedback, token=report_token)
-        record_counts(self.db if connection is None else connection, outcome.stats)
+        if outcome.stats:
+            self._tally.add(outcome.stats)
+            if self._flusher is None:
+                self._start_flusher()
+
+    def flush_counts(self) -> int:
+        """Write the counts kept in memory now; how many distinct counts went (see :class:`Tally`)."""
+        return self._tally.flush(self.db)
+
+    def close(self) -> None:
+        """Stop the periodic flush and write the counts still in memory; call at shutdown."""
+        self._closed.set()
+        flusher = self._flusher
+        if flusher is not None and flusher is not threading.current_thread():
+            flusher.join()
+        self.flush_counts()
+
+    def _start_flusher(self) -> None:
+        with self._refreshing:
+            if self._flusher is not None:
+                return
+            # The thread holds the runtime weakly: a runtime nobody uses any more stops its flusher.
+            me = weakref.ref(self)
+            self._flusher = threading.Thread(target=_flush_now_and_then, args=(me, self._closed), daemon=True)
+            self._flusher.start()
+        atexit.register(_flush_at_exit, me)
 
     def refresh_if_changed(self, *, force: bool = False) -> bool:
         """Swap in the directory another process loaded; cheap, and at most every 30 s unless forced.
@@ -91,6 +130,29 @@ class Runtime:
             return True
         finally:
             self._refreshing.release()
+
+
+def _flush_now_and_then(runtime: weakref.ref[Runtime], closed: threading.Event) -> None:
+    while not closed.wait(COUNT_FLUSH_SECONDS):
+        alive = runtime()
+        if alive is None:
+            return
+        try:
+            alive.flush_counts()
+        except Exception as exc:  # the database is away: the counts wait in memory for the next try
+            log.warning("anonymous counts not written yet: %s", type(exc).__name__)
+        del alive
+
+
+def _flush_at_exit(runtime: weakref.ref[Runtime]) -> None:
+    """At interpreter exit (Ctrl-C, SIGTERM handled by the server): the counts still in memory."""
+    alive = runtime()
+    if alive is not None:
+        alive._closed.set()
+        try:
+            alive.flush_counts()
+        except Exception as exc:
+            log.warning("anonymous counts lost at exit: %s", type(exc).__name__)
 
 
 def settle_heap() -> None:

@@ -28,6 +28,7 @@ from sqlalchemy import (
     String,
     bindparam,
     delete,
+    func,
     insert,
     select,
 )
@@ -108,6 +109,26 @@ _FORGET = (
 )
 
 
+def _save_and_remember() -> Any:
+    """PostgreSQL: save the state and keep the message ids in one statement (one round trip).
+
+    ``WITH saved AS (INSERT INTO chat_state ... ON CONFLICT DO UPDATE)
+    INSERT INTO chat_message SELECT :chat_key, unnest(:message_ids), :messages_expire ON CONFLICT DO NOTHING``
+    """
+    saved = postgresql.insert(ChatStateRow).values(
+        chat_key=bindparam("chat_key"), state=bindparam("state"), expires_at=bindparam("expires_at")
+    )
+    saved = saved.on_conflict_do_update(
+        index_elements=["chat_key"], set_={"state": saved.excluded.state, "expires_at": saved.excluded.expires_at}
+    )
+    ids = func.unnest(bindparam("message_ids", type_=postgresql.ARRAY(Integer)))
+    rows = select(
+        bindparam("chat_key", type_=String()), ids, bindparam("messages_expire", type_=DateTime(timezone=True))
+    )
+    remembered = postgresql.insert(ChatMessageRow).from_select(["chat_key", "message_id", "expires_at"], rows)
+    return remembered.on_conflict_do_nothing(index_elements=["chat_key", "message_id"]).add_cte(saved.cte("saved"))
+
+
 class StateStore:
     """Chat state in the database, so any process can answer any chat's next tap.
 
@@ -131,6 +152,7 @@ class StateStore:
         self._remember = dialect_insert(ChatMessageRow).on_conflict_do_nothing(
             index_elements=["chat_key", "message_id"]
         )
+        self._save_and_remember = _save_and_remember() if engine.dialect.name == "postgresql" else None
 
     def _stored_secret(self) -> str:
         query = select(BotSecret.value).where(BotSecret.name == "chat_key")
@@ -236,6 +258,34 @@ class StateStore:
     ) -> None:
         expires = expiry_after(now or _now(), STATE_TTL)
         self._write(connection, self._save, {"chat_key": chat_key, "state": state.to_dict(), "expires_at": expires})
+
+    def save_with_messages(
+        self,
+        chat_key: str,
+        state: ChatState,
+        message_ids: Iterable[int],
+        now: dt.datetime | None = None,
+        *,
+        connection: Connection,
+    ) -> None:
+        """:meth:`save` and :meth:`remember_messages` in the caller's transaction, in one statement
+        where the database allows it: PostgreSQL runs both inserts in one round trip (a writable
+        ``WITH``); SQLite, which has none, runs the two statements (in-process, no round trip).
+        """
+        now = now or _now()
+        ids = sorted({int(m) for m in message_ids})
+        if self._save_and_remember is None or not ids:
+            self.save(chat_key, state, now, connection=connection)
+            self.remember_messages(chat_key, ids, now, connection=connection)
+            return
+        params = {
+            "chat_key": chat_key,
+            "state": state.to_dict(),
+            "expires_at": expiry_after(now, STATE_TTL),
+            "message_ids": ids,
+            "messages_expire": expiry_after(now, MESSAGE_TTL),
+        }
+        connection.execute(self._save_and_remember, params)
 
     def remember_messages(
         self,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -98,16 +99,75 @@ def record_counts(db: Engine | Connection, pairs: Iterable[tuple[str, str]], tod
 
 
 def _add(connection: Connection, counts: Counter[tuple[str, str]], today: dt.date | None) -> None:
-    # A source tag is whatever a link says: only tags the maintainers listed keep their name.
-    names = counted_as(connection, [value for kind, value in counts if kind == "source"])
-    if names:
-        renamed: Counter[tuple[str, str]] = Counter()
-        for (kind, value), n in counts.items():
-            renamed[(kind, names[value] if kind == "source" else value)] += n
-        counts = renamed
     day = today or utc_today()
-    rows = [{"day": day, "kind": k, "value": v, "count": n} for (k, v), n in sorted(counts.items())]
+    _write(connection, Counter({(day, kind, value): n for (kind, value), n in counts.items()}))
+
+
+def _write(connection: Connection, counts: Counter[tuple[dt.date, str, str]]) -> None:
+    """Add each (day, kind, value) count in one statement."""
+    # A source tag is whatever a link says: only tags the maintainers listed keep their name.
+    names = counted_as(connection, sorted({value for _, kind, value in counts if kind == "source"}))
+    if names:
+        renamed: Counter[tuple[dt.date, str, str]] = Counter()
+        for (day, kind, value), n in counts.items():
+            renamed[(day, kind, names[value] if kind == "source" else value)] += n
+        counts = renamed
+    rows = [{"day": d, "kind": k, "value": v, "count": n} for (d, k, v), n in sorted(counts.items())]
     connection.execute(_counting(connection.dialect.name), rows)
+
+
+class Tally:
+    """Today's counts in this process's memory, written to the database now and then (:meth:`flush`).
+
+    Counting needs no write per message: the counts of many updates go in one statement.
+    What a crash loses is the counts not yet flushed (the runtime flushes every few
+    seconds and at shutdown); never a reply or a chat's state. Thread-safe: the counter
+    is swapped whole under a lock. Bounded: past ``limit`` distinct counts waiting (a
+    long database outage and many odd link tags), new kinds of count are dropped.
+    """
+
+    def __init__(self, limit: int = 10_000) -> None:
+        self.limit = limit
+        self._lock = threading.Lock()
+        self._counts: Counter[tuple[dt.date, str, str]] = Counter()
+
+    def add(self, pairs: Iterable[tuple[str, str]], today: dt.date | None = None) -> None:
+        """Count one of each (kind, value) for ``today``; unknown kinds and odd values are dropped."""
+        kept = [(kind, value) for kind, value in pairs if kind in KINDS and _VALUE.match(value)]
+        if not kept:
+            return
+        day = today or utc_today()
+        with self._lock:
+            self._merge([((day, kind, value), 1) for kind, value in kept])
+
+    def _merge(self, items: Iterable[tuple[tuple[dt.date, str, str], int]]) -> None:
+        counts = self._counts
+        for key, n in items:
+            if key in counts or len(counts) < self.limit:
+                counts[key] += n
+
+    def __len__(self) -> int:
+        """How many distinct counts wait for the next flush."""
+        with self._lock:
+            return len(self._counts)
+
+    def flush(self, db: Engine) -> int:
+        """Write the waiting counts in one transaction; returns how many distinct counts went.
+
+        On failure (the database is away) they wait for the next flush, and the error is raised.
+        """
+        with self._lock:
+            taken, self._counts = self._counts, Counter()
+        if not taken:
+            return 0
+        try:
+            with db.begin() as connection:
+                _write(connection, taken)
+        except BaseException:
+            with self._lock:
+                self._merge(taken.items())
+            raise
+        return len(taken)
 
 
 def read_counts(engine: Engine, since: dt.date) -> list[CountRow]:

@@ -46,7 +46,13 @@ def chat(ctx: Context, lang: str) -> None:
             click.echo(f"(Not saved: {database_trouble(runtime.settings.database_url, exc).message})", err=True)
 
     chat = TerminalChat(runtime.dialog, sys.stdout, lang=lang, is_tty=sys.stdin.isatty(), record=record)
-    chat.run(sys.stdin.readline)
+    try:
+        chat.run(sys.stdin.readline)
+    finally:
+        try:
+            runtime.close()  # the counts kept in memory
+        except SQLAlchemyError as exc:
+            click.echo(f"(Not saved: {database_trouble(runtime.settings.database_url, exc).message})", err=True)
 
 
 def _telegram_runtime(ctx: Context, *, webhook: bool) -> Runtime:
@@ -82,8 +88,12 @@ def poll(ctx: Context) -> None:
     """
     from resource_bot.channels.telegram.app import ALLOWED_UPDATES, build_application
 
-    application = build_application(_telegram_runtime(ctx, webhook=False))
-    application.run_polling(allowed_updates=ALLOWED_UPDATES)
+    runtime = _telegram_runtime(ctx, webhook=False)
+    application = build_application(runtime)
+    try:
+        application.run_polling(allowed_updates=ALLOWED_UPDATES)
+    finally:
+        runtime.close()  # the counts kept in memory
 
 
 @click.command()
@@ -112,4 +122,7 @@ def webhook(ctx: Context) -> None:
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
     # Bounded header time, keep-alive and concurrency (serving.py); run it behind a reverse proxy.
-    uvicorn.Server(server_config(app, port=runtime.settings.port)).run()
+    try:
+        uvicorn.Server(server_config(app, port=runtime.settings.port)).run()
+    finally:
+        runtime.close()  # the counts kept in memory

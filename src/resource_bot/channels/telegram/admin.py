@@ -64,6 +64,7 @@ class Admin:
 
     def stats(self) -> str:
         today = self.today()
+        self.runtime.flush_counts()  # the counts of the last few seconds too
         rows = read_counts(self.runtime.db, today - dt.timedelta(days=6))
         week: Counter[tuple[str, str]] = Counter()
         day: Counter[tuple[str, str]] = Counter()

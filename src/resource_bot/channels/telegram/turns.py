@@ -70,9 +70,9 @@ def run_turn(bot: TelegramBot, chat_id: int, event: Event, hint: str | None, inc
             # The state goes; the message ids stay (until they expire) so a later Quick exit
             # still deletes the messages from before /forget.
             store.forget_state(key, connection=connection)
+            store.remember_messages(key, incoming, connection=connection)
         else:
-            store.save(key, after, connection=connection)
-        store.remember_messages(key, incoming, connection=connection)
+            store.save_with_messages(key, after, incoming, connection=connection)
     if Effect.FORGET in outcome.effects:
         store.scrub_files()  # after the commit: no copy of the old state left in SQLite's log
     return Turn(key, before, after, outcome)
