@@ -30,13 +30,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from resource_bot.channels.store import open_state_store
 from resource_bot.channels.telegram.app import AnyApplication
 from resource_bot.channels.telegram.webhook import HealthCheck, build_webhook_app
 from resource_bot.channels.web.chat import WebChat, exit_url_from
 from resource_bot.channels.web.headers import PrivateHeaders
 from resource_bot.logs import install_private_logging
 from resource_bot.runtime import Runtime
-from resource_bot.state import StateStore
 
 log = logging.getLogger(__name__)
 
@@ -70,23 +70,6 @@ OPTIONAL_DOORS: tuple[OptionalDoor, ...] = (
 )
 
 
-def state_store(runtime: Runtime, *, webhook: bool) -> StateStore:
-    """The state store the web chat shares with the other doors, keyed like Telegram's.
-
-    STATE_SECRET is required where Telegram's webhook requires it, and with PostgreSQL;
-    a local trial on SQLite may keep a random key in the database (with a warning).
-    """
-    store = StateStore(runtime.db, runtime.settings.state_secret_for(webhook=webhook))
-    if store.key_source == "STATE_SECRET":
-        store.drop_stored_secret()
-    else:
-        log.warning(
-            "conversations are hidden with a key kept in the database itself: fine for a local trial; "
-            "set STATE_SECRET before going live"
-        )
-    return store
-
-
 def build_app(
     runtime: Runtime,
     env: Mapping[str, str] | None = None,
@@ -108,7 +91,7 @@ def build_app(
         routes += [route for route in webhook.routes if getattr(route, "path", None) != "/healthz"]
         lifespan = webhook.router.lifespan_context  # registers the webhook and runs the bot
         doors.append("telegram")
-    store = state_store(runtime, webhook=with_telegram)
+    store = open_state_store(runtime, webhook=with_telegram)
     routes += WebChat(runtime, store, exit_url=exit_url).routes()
     for door in OPTIONAL_DOORS:
         if not door.wanted(env):

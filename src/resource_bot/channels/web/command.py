@@ -44,4 +44,7 @@ def web(ctx: Context) -> None:
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
     # Bounded header time, keep-alive and concurrency, no access log (serving.py); behind a reverse proxy.
-    uvicorn.Server(server_config(app, port=settings.port)).run()
+    try:
+        uvicorn.Server(server_config(app, port=settings.port)).run()
+    finally:
+        runtime.close()  # the counts kept in memory
