@@ -25,7 +25,7 @@ from sqlalchemy import event
 
 from resource_bot.db import create_schema, make_engine
 from resource_bot.dialog.chatstate import ChatState
-from resource_bot.state import StateStore
+from resource_bot.state_store import StateStore
 
 
 def forget_ms(chats: int, checkpoint: bool) -> tuple[float, float]:

@@ -17,7 +17,7 @@ from resource_bot.dialog.events import Feedback
 from resource_bot.feedback import ReportGuard, list_reports, purge_report_guards, record_feedback
 from resource_bot.maintenance import sparkline, stale_entries, stats_lines, summarize
 from resource_bot.sources import add_sources
-from resource_bot.state import StateStore
+from resource_bot.state_store import StateStore
 from resource_bot.stats import record_counts
 
 TODAY = dt.datetime.now(dt.UTC).date()

@@ -24,7 +24,7 @@ from resource_bot.dialog.events import Feedback
 from resource_bot.directory.load import current_version
 from resource_bot.directory.models import DirectoryVersion
 from resource_bot.feedback import list_reports, record_feedback
-from resource_bot.state import ChatMessageRow, ChatStateRow
+from resource_bot.state_store import ChatMessageRow, ChatStateRow
 from resource_bot.stats import read_counts, record_counts
 from tests.postgres import fresh_schema
 

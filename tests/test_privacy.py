@@ -41,7 +41,7 @@ from resource_bot.dialog.chatstate import ChatState
 from resource_bot.dialog.menus import Menus
 from resource_bot.logs import install_private_logging
 from resource_bot.runtime import Runtime, open_runtime
-from resource_bot.state import EXPIRY_STEP, MESSAGE_TTL, STATE_TTL, StateStore
+from resource_bot.state_store import EXPIRY_STEP, MESSAGE_TTL, STATE_TTL, StateStore
 from tests.postgres import fresh_schema
 from tests.standin import BotApiStandin
 from tests.standin.sms import SmsProvider

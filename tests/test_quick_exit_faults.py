@@ -22,7 +22,7 @@ from resource_bot.channels.telegram.chats import ChatGate
 from resource_bot.dialog.menus import Menus
 from resource_bot.runtime import open_runtime
 from resource_bot.sharing import bot_username
-from resource_bot.state import ChatMessageRow, ChatStateRow
+from resource_bot.state_store import ChatMessageRow, ChatStateRow
 from tests.standin import BotApiStandin
 from tests.test_faults import PostgresRole, postgres_role  # noqa: F401  (a fixture)
 from tests.test_telegram_bot import (
@@ -354,7 +354,7 @@ def test_slash_salir_is_quick_exit_in_spanish_on_an_english_phone(
 
 
 def test_a_forget_that_cannot_reach_the_database_waits_for_the_next_try(database_url: str) -> None:
-    from resource_bot.state import PendingForgets, StateStore
+    from resource_bot.state_store import PendingForgets, StateStore
 
     working = create_engine(database_url)
     store = StateStore(working)

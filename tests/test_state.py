@@ -14,7 +14,7 @@ from sqlalchemy.exc import OperationalError
 
 from resource_bot.db import create_schema, make_engine
 from resource_bot.dialog.chatstate import ChatState
-from resource_bot.state import MESSAGE_TTL, STATE_TTL, ChatMessageRow, ChatStateRow, StateStore
+from resource_bot.state_store import MESSAGE_TTL, STATE_TTL, ChatMessageRow, ChatStateRow, StateStore
 from resource_bot.stats import DailyCount, read_counts, record_counts
 from tests.postgres import fresh_schema
 

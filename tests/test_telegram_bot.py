@@ -33,7 +33,7 @@ from resource_bot.feedback import list_reports
 from resource_bot.runtime import Runtime, open_runtime
 from resource_bot.sharing import bot_username
 from resource_bot.sources import add_sources
-from resource_bot.state import ChatMessageRow, ChatStateRow
+from resource_bot.state_store import ChatMessageRow, ChatStateRow
 from resource_bot.stats import read_counts
 from tests.postgres import fresh_schema
 from tests.standin import BotApiStandin

@@ -30,7 +30,7 @@ from resource_bot.db import make_engine
 from resource_bot.dialog.menus import Menus
 from resource_bot.runtime import open_runtime
 from resource_bot.sharing import bot_username
-from resource_bot.state import StateStore
+from resource_bot.state_store import StateStore
 from tests.postgres import fresh_schema
 from tests.standin import BotApiStandin
 from tests.test_telegram_bot import (

@@ -31,7 +31,7 @@ from resource_bot.dialog.events import Command, CommandName, Press
 from resource_bot.dialog.menus import Menus
 from resource_bot.paths import conversations_dir
 from resource_bot.runtime import Runtime, open_runtime
-from resource_bot.state import ChatStateRow, StateStore
+from resource_bot.state_store import ChatStateRow, StateStore
 from resource_bot.stats import read_counts
 from tests.standin import BotApiStandin
 from tests.test_telegram_bot import ALICE, SECRET, STATE_SECRET, settings_for

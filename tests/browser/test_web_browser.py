@@ -33,7 +33,7 @@ from resource_bot.channels.telegram.serving import server_config
 from resource_bot.channels.web import session as sessions
 from resource_bot.config import load_settings
 from resource_bot.runtime import Runtime, open_runtime
-from resource_bot.state import ChatStateRow, StateStore
+from resource_bot.state_store import ChatStateRow, StateStore
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 CHROMEDRIVER = Path(os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver"))

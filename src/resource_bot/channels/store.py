@@ -6,7 +6,7 @@ import logging
 
 from resource_bot.config import MAKE_STATE_SECRET
 from resource_bot.runtime import Runtime
-from resource_bot.state import StateStore
+from resource_bot.state_store import StateStore
 
 log = logging.getLogger(__name__)
 

@@ -107,7 +107,7 @@ def ask(ctx: Context, text: tuple[str, ...], lang: str, zip_code: str | None, as
       resource-bot ask --lang es --zip 77002 mi jefe no me paga
       printf 'wage theft\\nfoood\\n' | resource-bot ask --json
     """
-    from resource_bot.asking import answer, format_answer
+    from resource_bot.ask_report import answer, format_answer
     from resource_bot.directory.zip_index import place_from_zip
 
     place = None

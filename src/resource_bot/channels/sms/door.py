@@ -45,7 +45,7 @@ from resource_bot.dialog.events import Effect, Event, Outcome, Start, Text
 from resource_bot.dialog.quickexit import typed_exit_language
 from resource_bot.feedback import purge_report_guards
 from resource_bot.runtime import Runtime
-from resource_bot.state import StateStore
+from resource_bot.state_store import StateStore
 
 log = logging.getLogger(__name__)
 

@@ -22,7 +22,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
 from resource_bot.db import Base
-from resource_bot.state import STATE_TTL, _aware, expiry_after
+from resource_bot.state_store import STATE_TTL, _aware, expiry_after
 
 #: The most choices kept for one answer (a paged topic screen has about a dozen).
 MAX_CHOICES = 60

@@ -38,7 +38,7 @@ from resource_bot.dialog.chatstate import ChatState
 from resource_bot.dialog.events import Event
 from resource_bot.dialog.quickexit import is_forget, is_quick_exit
 from resource_bot.runtime import Runtime
-from resource_bot.state import PendingForgets
+from resource_bot.state_store import PendingForgets
 
 log = logging.getLogger(__name__)
 

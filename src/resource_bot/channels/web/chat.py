@@ -47,7 +47,7 @@ from resource_bot.dialog.events import Command, CommandName, Effect, Event, Outc
 from resource_bot.feedback import purge_report_guards
 from resource_bot.paths import conversations_dir
 from resource_bot.runtime import Runtime
-from resource_bot.state import PendingForgets, StateStore
+from resource_bot.state_store import PendingForgets, StateStore
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -228,7 +228,7 @@ class PackageImporter:
         return out
 
     def service(self, row: Row) -> dict[str, Any] | None:
-        from resource_bot.directory.hsds.service_parts import ServiceParts
+        from resource_bot.directory.hsds.service_record import ServiceParts
 
         if not row.get("name") or not row.get("id"):
             self.note("skipped", "service", row, "record", "no id or no name: nothing to show people")
