@@ -138,9 +138,11 @@ def child_poll() -> None:
     from resource_bot.channels.telegram.app import ALLOWED_UPDATES, build_application
     from resource_bot.config import load_settings
     from resource_bot.runtime import open_runtime
+    from resource_bot.sharing import bot_username
 
     _logging()
-    application = build_application(open_runtime(load_settings()))
+    settings = load_settings()
+    application = build_application(open_runtime(settings, bot_username=bot_username(settings)))
     application.run_polling(allowed_updates=ALLOWED_UPDATES)
 
 
@@ -152,9 +154,11 @@ def child_webhook() -> None:
     from resource_bot.channels.telegram.webhook import build_webhook_app
     from resource_bot.config import load_settings
     from resource_bot.runtime import open_runtime
+    from resource_bot.sharing import bot_username
 
     _logging()
-    runtime = open_runtime(load_settings())
+    settings = load_settings()
+    runtime = open_runtime(settings, bot_username=bot_username(settings))
     app = build_webhook_app(runtime)
     uvicorn.Server(server_config(app, host="127.0.0.1", port=runtime.settings.port)).run()
 
@@ -279,6 +283,8 @@ class Deliver:
         try:
             answer = await self._client.post(url, content=body, headers=headers)
             ok = answer.status_code == 200
+            # As Telegram does: run the one Bot API method the answer may carry (a tap's answerCallbackQuery).
+            self.api.webhook_answered(answer.status_code, answer.content)
         except Exception:
             ok = False
         if not ok:
@@ -376,7 +382,8 @@ def drive(
     answered = [(s, s.replied) for s in sents if s.replied is not None]
     latencies = sorted((replied - (s.handed or s.queued)) * 1000 for s, replied in answered)
     span = (max(replied for _, replied in answered) - min(s.queued for s in sents)) if answered else 0.0
-    calls = [c for c in api.calls[first_call:] if c.method != "getUpdates"]
+    # Bot API requests the bot made: not getUpdates, nor the calls that rode in a webhook's answer.
+    calls = [c for c in api.calls[first_call:] if c.method != "getUpdates" and not c.in_webhook_answer]
     return Run(
         load=load,
         updates=len(answered),

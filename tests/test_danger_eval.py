@@ -11,15 +11,15 @@ from __future__ import annotations
 import pytest
 
 from resource_bot.dialog.danger import DangerDetector
-from tests.dangereval import LANGS, Figures, halves, score, summary
+from tests.dangereval import LANGS, Figures, fresh, halves, score, summary
 
 #: Floors per language: (recall, first line right, maybe caught, most false alarms).
 #: The issue asks for recall of at least 97% with at most 2% false alarms; these rules do not
-#: reach that on the held-out half (README, "Danger, measured": 92.6% / 84.8% recall, 3.3% / 4.7%
-#: false alarms), so the floors sit just under what they reach.
+#: reach that on the held-out half (README, "Danger, measured", the fourth look: 94.2% / 87.1%
+#: recall, 2.2% / 2.8% false alarms), so the floors sit just under what they reach.
 FLOORS = {
-    "en": (0.92, 0.96, 0.93, 0.04),
-    "es": (0.84, 0.96, 0.74, 0.05),
+    "en": (0.94, 0.98, 0.94, 0.03),
+    "es": (0.87, 0.99, 0.77, 0.03),
 }
 
 
@@ -45,3 +45,24 @@ def test_the_halves_are_disjoint_and_the_held_out_half_is_big_enough() -> None:
         tuning, held = halves(lang)
         assert not {c["text"] for c in tuning} & {c["text"] for c in held}
         assert sum(c["level"] == "now" for c in held) >= 100
+
+
+#: Floors on the fresh set (tests/data/danger-fresh-*.yaml), which no rule was written from and
+#: which was measured once (README, "The honest figure": 82.7% / 69.9% recall, 97.4% / 97.7% first
+#: line, 76.6% / 60.3% maybe, 3.1% / 10.2% false alarms). They only stop a change from making the
+#: detector worse on it; raising them means tuning to it, which would end its use as a measure.
+FRESH_FLOORS = {
+    "en": (0.82, 0.97, 0.76, 0.04),
+    "es": (0.69, 0.97, 0.60, 0.11),
+}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_fresh_set_figures_do_not_fall(danger: DangerDetector, lang: str) -> None:
+    f = score(danger, fresh(lang))
+    print("\nFRESH", summary(lang, f))
+    recall, first_line, maybe, false_alarms = FRESH_FLOORS[lang]
+    assert f.recall >= recall, summary(lang, f)
+    assert f.first_line_rate >= first_line, summary(lang, f)
+    assert f.maybe_rate >= maybe, summary(lang, f)
+    assert f.false_alarm_rate <= false_alarms, summary(lang, f)

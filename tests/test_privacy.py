@@ -7,7 +7,8 @@ id, and a shared location with many decimals. Then every column of every row
 of every table is read back (the schema is reflected, so a table added later
 is read too) and none of the sentinels may appear. The same on PostgreSQL in
 a schema of its own when it is reachable. Logs at INFO over the whole
-conversation must not hold them either.
+conversation must not hold them either. A whole text conversation through the
+SMS door is checked the same way: no phone number, no words, no message id.
 """
 
 from __future__ import annotations
@@ -23,16 +24,24 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import MetaData, create_engine, select
+from starlette.testclient import TestClient
 
+from resource_bot.channels.sms import build_sms_app
+from resource_bot.channels.sms.door import SmsDoor
+from resource_bot.channels.store import open_state_store
+from resource_bot.channels.telegram.chats import ChatGate
 from resource_bot.cli import main
 from resource_bot.config import ConfigError, load_settings
 from resource_bot.db import create_schema, make_engine
 from resource_bot.dialog.chatstate import ChatState
 from resource_bot.dialog.menus import Menus
 from resource_bot.logs import install_private_logging
+from resource_bot.runtime import open_runtime
 from resource_bot.state import EXPIRY_STEP, MESSAGE_TTL, STATE_TTL, StateStore
 from tests.postgres import fresh_schema
 from tests.standin import BotApiStandin
+from tests.standin.sms import SmsProvider
+from tests.standin.sms import messages_of as sms_messages
 from tests.test_telegram_bot import (
     STATE_SECRET,
     TOKEN,
@@ -231,6 +240,39 @@ def test_forget_leaves_only_message_ids_for_quick_exit_and_quick_exit_leaves_not
     assert not any(traces_of_the_person("\n".join(rows)) for rows in dump.values())
 
 
+def test_guide_answers_live_only_in_the_guide_and_never_reach_the_counts_or_the_logs(
+    api: BotApiStandin, database_url: str, tmp_path: Path, menus: Menus, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A person answers the job check (yes to two signs): while its screens are shown the state holds
+    the ids of those two signs, nothing else; once they leave the guide no row, count or log line
+    holds an answer, a sign's words or the tapped button data. Only "a guide was opened" is counted."""
+    taps = {"start": "0", "documents": "0", "debt": "0"}  # Start, then yes to two signs and no to the rest
+    settings = settings_for(api, database_url, tmp_path)
+    with running_bot(api, settings, gate=ChatGate(burst=100)) as running, everything_logged(caplog):
+        api.user_sends_text(CHAT, "/start gjob_check", first_name=FIRST_NAME)
+        screen = reply_to(api, CHAT)
+        steps = ("start", "documents", "debt", "leave", "threats", "pay", "lied", "housing", "age")
+        for step in steps:
+            api.user_taps(CHAT, screen["message_id"], f"g:job-check:{step}:{taps.get(step, '1')}")
+            screen = reply_to(api, CHAT)
+        assert "Someone else keeps your passport, ID or papers." in screen["text"]
+        key = running.bot.store.key_for(CHAT)
+        (during,) = every_row(database_url)["chat_state"]
+        assert key in during and "documents" in during and "debt" in during and "passport" not in during
+        api.user_taps(CHAT, screen["message_id"], "m")  # the person leaves the guide
+        reply_to(api, CHAT)
+
+    dump = every_row(database_url)
+    answers = ("documents", "debt", "threats", "housing", "passport", "job-check:", "g:job")
+    about_chats = ("chat_state", "chat_message", "daily_count", "feedback_report", "feedback_guard")
+    held = {name: [row for row in dump[name] if any(a in row for a in answers)] for name in about_chats}
+    assert not any(held.values()), f"answers kept after leaving the guide: {held}"
+    counts = [row for row in dump["daily_count"] if "kind=guide" in row]
+    assert len(counts) == 1 and "value=job-check" in counts[0], "only the opening is counted"
+    assert not any(a in caplog.text for a in answers[:-2]) and "g:job-check:" not in caplog.text
+    assert traces_of_the_person(caplog.text) == []
+
+
 # -- the key that hides chat ids -------------------------------------------------------------------
 def production_settings(tmp_path: Path, **env: str) -> dict[str, str]:
     return {
@@ -374,3 +416,107 @@ def test_an_unknown_log_level_is_refused_in_one_line(tmp_path: Path) -> None:
     assert result.exit_code == 1
     (line,) = result.output.strip().splitlines()
     assert "LOG_LEVEL='LOUD' is not a level" in line and "DEBUG" in line
+
+
+# -- the SMS door ------------------------------------------------------------------------------------
+#: A fictional number (555-01xx), in the forms it could leave a trace in.
+PHONE = "+15550107316"
+PHONE_FORMS = ("5550107316", "555-010-7316", "555) 010", "0107316")
+#: The provider's id of one incoming text (Twilio's MessageSid): it must not be kept either.
+MESSAGE_SID = "SMquokkasid0123456789abcdef01234567"
+
+
+def sms_traces(text: str) -> list[str]:
+    return traces_of_the_person(text, chat_id=int(PHONE[1:])) + [p for p in PHONE_FORMS if p in text]
+
+
+def choose(sms: SmsProvider, texts: list[str], label: str) -> list[str]:
+    """Reply with the number of the choice whose label starts with ``label``."""
+    choices = [line[1:].split("] ", 1) for text in texts for line in text.splitlines() if line.startswith("[")]
+    number = next(number for number, shown in choices if shown.startswith(label))
+    return sms.texts(PHONE, number)
+
+
+def text_by_sms(sms: SmsProvider, menus: Menus) -> None:
+    """A whole text conversation: hello, a topic, a card, a listing report, typed words, a ZIP, STOP, START."""
+    welcome = sms.texts(PHONE, "Hi")
+    topic = choose(sms, welcome, "Trafficking")
+    assert menus.intro("en", "trafficking").split(".")[0] in "\n".join(topic)
+    card = choose(sms, topic, "National Human Trafficking Hotline")
+    prompt = choose(sms, card, "Report a problem")
+    choose(sms, prompt, "Wrong phone number")
+    fields = {**sms.fields(PHONE, TYPED), "MessageSid": MESSAGE_SID, "SmsSid": MESSAGE_SID}
+    understood = sms_messages(sms.post(PHONE, TYPED, fields=fields))
+    assert menus.intro("en", "trafficking").split(".")[0] in "\n".join(understood), "understood, then dropped"
+    assert "Houston" in "\n".join(sms.texts(PHONE, "77002"))
+    assert sms.texts(PHONE, "STOP")
+    assert sms.texts(PHONE, TYPED) == []
+    assert sms.texts(PHONE, "START")
+    sms.texts(PHONE, "STOP")  # and stays opted out: the row the carriers require
+
+
+@contextlib.contextmanager
+def sms_conversations(database_url: str, home: Path) -> Iterator[tuple[SmsProvider, SmsDoor]]:
+    """The SMS door alone over ``database_url``, and the provider stand-in that texts it."""
+    settings = load_settings(
+        {
+            "DATABASE_URL": database_url,
+            "RESOURCE_BOT_HOME": str(home),
+            "STATE_SECRET": STATE_SECRET,
+            "TWILIO_AUTH_TOKEN": "t" * 32,
+            "PUBLIC_URL": "https://bot.example.org",
+        }
+    )
+    runtime = open_runtime(settings)
+    door = SmsDoor(runtime, open_state_store(runtime, webhook=True))
+    try:
+        with TestClient(build_sms_app(runtime, door=door), base_url="https://bot.example.org") as client:
+            yield SmsProvider(client, "https://bot.example.org", "t" * 32), door
+    finally:
+        runtime.db.dispose()
+
+
+@pytest.fixture
+def sms_door(database_url: str, tmp_path: Path) -> Iterator[tuple[SmsProvider, SmsDoor]]:
+    with sms_conversations(database_url, tmp_path) as both:
+        yield both
+
+
+def test_after_a_whole_text_conversation_no_table_or_log_line_holds_the_number_or_the_words(
+    sms_door: tuple[SmsProvider, SmsDoor], menus: Menus, database_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    sms, door = sms_door
+    with everything_logged(caplog), caplog.at_level(logging.DEBUG, logger="twilio"):
+        text_by_sms(sms, menus)
+
+    dump = every_row(database_url)
+    assert {"chat_state", "sms_menu", "sms_opt_out", "daily_count", "feedback_report"} <= set(dump)
+    found = {name: sms_traces("\n".join(rows)) for name, rows in dump.items()}
+    assert not any(found.values()), f"traces of the person in the database: {found}"
+    assert not any(MESSAGE_SID in row for rows in dump.values() for row in rows)
+    key = door.key_for(PHONE)
+    assert dump["sms_opt_out"] == [f"chat_key={key}"], "the opt-out is the keyed hash alone"
+    assert not any(key in row for row in dump["chat_state"] + dump["sms_menu"]), "STOP deleted the conversation"
+    assert any("reason=wrong_number" in row for row in dump["feedback_report"])
+    assert any("kind=typed_topic" in row for row in dump["daily_count"]), "the anonymous counts are kept"
+
+    assert caplog.records, "the conversation was logged at DEBUG"
+    assert sms_traces(caplog.text) == [] and PHONE not in caplog.text and MESSAGE_SID not in caplog.text
+    assert key not in caplog.text, "no log line can be tied to the number's rows"
+
+
+def test_after_exit_the_sqlite_files_hold_no_copy_of_the_numbers_key(
+    template_db: Path, tmp_path: Path, menus: Menus
+) -> None:
+    path = tmp_path / "bot.sqlite3"
+    shutil.copy(template_db, path)
+    with sms_conversations(f"sqlite:///{path}", tmp_path) as (sms, door):
+        sms.texts(PHONE, "Hi")
+        sms.texts(PHONE, "77002")
+        key = door.key_for(PHONE).encode()
+        assert file_bytes(path).count(key) > 1, "the conversation's rows went through the files"
+        (done,) = sms.texts(PHONE, "EXIT")
+        assert "delete this thread" in done
+        after = file_bytes(path)
+    assert key not in after, "no page version in the database or its log still holds the number's key"
+    assert b'"zip": "77002"' not in after

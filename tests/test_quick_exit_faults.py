@@ -21,6 +21,7 @@ from sqlalchemy.exc import OperationalError
 from resource_bot.channels.telegram.chats import ChatGate
 from resource_bot.dialog.menus import Menus
 from resource_bot.runtime import open_runtime
+from resource_bot.sharing import bot_username
 from resource_bot.state import ChatMessageRow, ChatStateRow
 from tests.standin import BotApiStandin
 from tests.test_faults import PostgresRole, postgres_role  # noqa: F401  (a fixture)
@@ -387,7 +388,7 @@ def test_through_the_webhook_quick_exit_is_done_before_telegram_gets_its_answer(
         WEBHOOK_SECRET="right_secret-123",
         STATE_SECRET=STATE_SECRET,
     )
-    runtime = open_runtime(settings)
+    runtime = open_runtime(settings, bot_username=bot_username(settings))  # as `resource-bot webhook` does
     try:
         with TestClient(build_webhook_app(runtime)) as client:
             assert (

@@ -12,6 +12,7 @@ import logging
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -30,6 +31,7 @@ from resource_bot.config import Settings, load_settings
 from resource_bot.dialog.menus import Menus
 from resource_bot.feedback import list_reports
 from resource_bot.runtime import Runtime, open_runtime
+from resource_bot.sharing import bot_username
 from resource_bot.sources import add_sources
 from resource_bot.state import ChatMessageRow, ChatStateRow
 from resource_bot.stats import read_counts
@@ -80,7 +82,7 @@ class RunningBot:
 
 @contextmanager
 def running_bot(api: BotApiStandin, settings: Settings, *, gate: ChatGate | None = None) -> Iterator[RunningBot]:
-    runtime = open_runtime(settings)
+    runtime = open_runtime(settings, bot_username=bot_username(settings))  # as `resource-bot poll` does
     application = build_application(runtime, request_timeout=3.0, gate=gate)
     with BackgroundApplication(application) as background:
         background.run(prepare_bot(application))
@@ -479,7 +481,7 @@ def webhook_client(api: BotApiStandin, database_url: str, tmp_path: Path) -> Ite
         WEBHOOK_SECRET=SECRET,
         STATE_SECRET=STATE_SECRET,
     )
-    runtime = open_runtime(settings)
+    runtime = open_runtime(settings, bot_username=bot_username(settings))  # as `resource-bot webhook` does
     now = [0.0]  # /healthz reuses one answer for a couple of seconds of this clock
     with TestClient(build_webhook_app(runtime, clock=lambda: now[0])) as client:
         client.runtime, client.now = runtime, now
@@ -501,6 +503,46 @@ def test_the_webhook_registers_itself_and_refuses_a_wrong_secret(
     assert answer.status_code == 200
     (sent,) = api.calls_to("sendMessage")  # already sent when Telegram gets its 200
     assert menus.intro("en", "legal") in sent.result["text"]
+
+
+def telegram_posts(client: Any, api: BotApiStandin, update: dict[str, Any]) -> Any:
+    """Telegram POSTs ``update``, then runs the one Bot API method the answer's body may carry."""
+    answer = client.post("/telegram", json=update, headers={"X-Telegram-Bot-Api-Secret-Token": SECRET})
+    api.webhook_answered(answer.status_code, answer.content)
+    return answer
+
+
+def test_over_the_webhook_a_tap_costs_one_request_and_its_spinner_stops_in_the_answer(
+    api: BotApiStandin, webhook_client: Any, menus: Menus
+) -> None:
+    typed = telegram_posts(webhook_client, api, api.make_text_update(ALICE, "/start"))
+    assert (typed.status_code, typed.content) == (200, b""), "a typed message needs nothing in the answer"
+    welcome = api.last_bot_message(ALICE)
+    assert welcome is not None
+
+    tap = api.make_callback_update(ALICE, welcome.message_id, "t:legal")
+    before = len(api.calls)
+    answer = telegram_posts(webhook_client, api, tap)
+    assert answer.status_code == 200
+    assert answer.json() == {"method": "answerCallbackQuery", "callback_query_id": tap["callback_query"]["id"]}
+    done = api.calls[before:]
+    assert [c.method for c in done if not c.in_webhook_answer] == ["editMessageText"], "one request per tap"
+    edit, spinner = done
+    assert menus.intro("en", "legal") in edit.result["text"], "served before Telegram gets its answer"
+    assert (spinner.method, spinner.ok, spinner.in_webhook_answer) == ("answerCallbackQuery", True, True)
+
+
+def test_over_the_webhook_quick_exit_by_tap_erases_the_chat_and_stops_the_spinner_in_the_answer(
+    api: BotApiStandin, webhook_client: Any, menus: Menus
+) -> None:
+    telegram_posts(webhook_client, api, api.make_text_update(ALICE, "/start"))
+    welcome = api.last_bot_message(ALICE)
+    assert welcome is not None
+    tap = api.make_callback_update(ALICE, welcome.message_id, "x")
+    answer = telegram_posts(webhook_client, api, tap)
+    assert answer.json() == {"method": "answerCallbackQuery", "callback_query_id": tap["callback_query"]["id"]}
+    assert [m.text for m in api.chat_messages(ALICE)] == [menus.ui("en", "exit_done")]
+    assert api.callback_answers.keys() == {tap["callback_query"]["id"]}
 
 
 def test_health_says_whether_the_database_answers(webhook_client: Any) -> None:
@@ -530,6 +572,11 @@ def test_resource_bot_poll_serves_a_bot_api_exactly_as_it_would_serve_telegram(
         api.wait_for("setMyCommands", count=3, timeout=30)  # English, the default, Spanish; then it polls
         api.user_sends_text(ALICE, "/start")
         assert menus.ui("en", "welcome") in reply_to(api, ALICE, timeout=15)["text"]
+        api.user_sends_text(ALICE, "/start legal")
+        legal = reply_to(api, ALICE, timeout=15)
+        assert "h:legal" in data_of(legal), "no BOT_USERNAME: the engine got the name getMe gave, for share links"
+        api.user_taps(ALICE, legal["message_id"], "h:legal")
+        assert "https://t.me/resource_test_bot?start=legal" in reply_to(api, ALICE, timeout=15)["text"]
     finally:
         process.send_signal(signal.SIGINT)
         output, _ = process.communicate(timeout=20)
@@ -550,3 +597,22 @@ def test_a_missing_or_malformed_token_says_how_to_get_one_in_one_line(tmp_path: 
     assert result.returncode == 1
     (line,) = result.stderr.strip().splitlines()
     assert "BotFather" in line and "resource-bot chat" in line
+
+
+def test_a_bot_that_cannot_reach_telegram_for_its_username_says_so_in_one_line(tmp_path: Path) -> None:
+    with socket.socket() as unused:  # a port nothing listens on: bound, never listening
+        unused.bind(("127.0.0.1", 0))
+        env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "RESOURCE_BOT_HOME": str(tmp_path),
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_BASE_URL": f"http://127.0.0.1:{unused.getsockname()[1]}/bot",
+        }
+        result = subprocess.run(
+            [sys.executable, "-m", "resource_bot", "poll"], env=env, capture_output=True, text=True, timeout=60
+        )
+    assert result.returncode == 1
+    assert result.stderr == (
+        "Error: Could not ask Telegram for the bot's username ([Errno 111] Connection refused). "
+        "Check the network, or set BOT_USERNAME to your bot's @username without the @.\n"
+    )

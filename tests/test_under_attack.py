@@ -29,6 +29,7 @@ from resource_bot.channels.telegram.webhook import MAX_BODY, build_webhook_app
 from resource_bot.db import make_engine
 from resource_bot.dialog.menus import Menus
 from resource_bot.runtime import open_runtime
+from resource_bot.sharing import bot_username
 from resource_bot.state import StateStore
 from tests.postgres import fresh_schema
 from tests.standin import BotApiStandin
@@ -227,7 +228,7 @@ def webhook_runtime(api: BotApiStandin, database_url: str, tmp_path: Path) -> It
     settings = settings_for(
         api, database_url, tmp_path, WEBHOOK_URL="https://bot.example.org/telegram", WEBHOOK_SECRET=SECRET
     )
-    runtime = open_runtime(settings)
+    runtime = open_runtime(settings, bot_username=bot_username(settings))  # as `resource-bot webhook` does
     yield runtime
     runtime.db.dispose()
 

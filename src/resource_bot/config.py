@@ -52,6 +52,10 @@ class Settings:
     #: Key for hashing chat ids. Required in production (see :meth:`state_secret_for`); for a
     #: local SQLite trial a random key is kept in the database when it is unset.
     state_secret: str | None = None
+    #: The SMS door (channels/sms): the Twilio account's auth token, which signs every request...
+    twilio_auth_token: str | None = None
+    #: ...and the public https:// address of this server, from which the signed URLs are built.
+    public_url: str | None = None
 
     @property
     def database_is_sqlite(self) -> bool:
@@ -162,4 +166,6 @@ def load_settings(env: Mapping[str, str] | None = None, *, data: Path | None = N
         admin_chat_ids=_admin_ids(env.get("ADMIN_CHAT_IDS", "")),
         bot_username=(env.get("BOT_USERNAME") or "").lstrip("@") or None,
         state_secret=state_secret,
+        twilio_auth_token=env.get("TWILIO_AUTH_TOKEN") or None,
+        public_url=(env.get("PUBLIC_URL") or "").strip() or None,
     )

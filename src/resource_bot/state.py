@@ -167,6 +167,16 @@ class StateStore:
         keyed.update(str(chat_id).encode())
         return keyed.hexdigest()
 
+    def key_for_address(self, kind: str, address: str) -> str:
+        """The keyed hash that stands for an address of another channel (``"sms"``, a phone number).
+
+        The kind goes into the hash, so an address never collides with a Telegram chat id
+        (those hash their digits alone).
+        """
+        keyed = self._hmac.copy()
+        keyed.update(f"{kind}\x1f{address}".encode())
+        return keyed.hexdigest()
+
     def report_token(self, chat_key: str) -> Callable[[str, dt.date], str]:
         """Tokens for "this chat reported this listing on this day" (one report each, see feedback).
 

@@ -24,7 +24,7 @@ from resource_bot.db import Base
 from resource_bot.sources import counted_as
 
 #: The kinds of counts kept; anything else a channel hands in is dropped.
-KINDS = ("topic", "service", "source", "language", "quick_exit", "crisis", "typed_topic")
+KINDS = ("topic", "service", "source", "language", "quick_exit", "crisis", "typed_topic", "guide")
 _VALUE = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 #: Counts below this are too small to be anonymous (on a quiet day, one count can be one person):
 #: reports show them as "fewer than 5", never the number.

@@ -124,19 +124,32 @@ class Call(tuple[str, dict[str, Any]]):
 
     ``status`` is the HTTP status answered (200 on success), ``result`` the ``result`` field of
     a successful answer (or the error description), ``index`` its position in ``calls``.
+    ``in_webhook_answer``: the call came as the body of the bot's answer to a webhook POST
+    (see :meth:`BotApiStandin.webhook_answered`), not as a request of its own.
     """
 
     status: int
     result: Any
     position: int
     at: float
+    in_webhook_answer: bool
 
-    def __new__(cls, method: str, params: dict[str, Any], *, status: int, result: Any, position: int) -> Call:
+    def __new__(
+        cls,
+        method: str,
+        params: dict[str, Any],
+        *,
+        status: int,
+        result: Any,
+        position: int,
+        in_webhook_answer: bool = False,
+    ) -> Call:
         call = super().__new__(cls, (method, params))
         call.status = status
         call.result = result
         call.position = position
         call.at = time.monotonic()
+        call.in_webhook_answer = in_webhook_answer
         return call
 
     @property
@@ -511,13 +524,46 @@ class BotApiStandin:
                 chat.reply_cursor = reply.position + 1
         return reply
 
-    def _record(self, method: str, params: dict[str, Any], status: int, result: Any) -> Call:
+    def _record(
+        self, method: str, params: dict[str, Any], status: int, result: Any, *, in_webhook_answer: bool = False
+    ) -> Call:
         with self._calls_changed:
-            call = Call(method, params, status=status, result=result, position=len(self._calls))
+            position = len(self._calls)
+            call = Call(
+                method, params, status=status, result=result, position=position, in_webhook_answer=in_webhook_answer
+            )
             self._calls.append(call)
             self._calls_by_method[method].append(call)
             self._calls_changed.notify_all()
             return call
+
+    def webhook_answered(self, status: int, body: bytes) -> Call | None:
+        """What Telegram does with the bot's HTTP answer to a webhook POST; the call it ran, if any.
+
+        Over a webhook, a bot may put one Bot API method in the body of its 2xx answer, as a
+        JSON object naming it in ``method`` (``{"method": "answerCallbackQuery", ...}``).
+        Telegram runs it and tells no one the result; here it is recorded like any call, with
+        ``in_webhook_answer`` set. Anything else in the body is ignored, as Telegram does.
+        (Telegram also reads such a call as a form; the bot under test answers in JSON only.)
+        """
+        if not 200 <= status < 300 or not body.strip():
+            return None
+        try:
+            params = json.loads(body)
+        except ValueError:
+            return None
+        if not isinstance(params, dict) or not isinstance(params.get("method"), str):
+            return None
+        known = self._methods.get(params.pop("method").lower())
+        if known is None or known[0] == "getUpdates":
+            return None
+        method, handler = known
+        with self._lock:
+            try:
+                result, code = handler(params), 200
+            except ApiError as error:
+                result, code = error.description, error.code
+            return self._record(method, params, code, result, in_webhook_answer=True)
 
     # ----------------------------------------------------------------- chat log
 
@@ -1053,6 +1099,8 @@ class BotApiStandin:
         chat = self._target_chat(params, sending=True)
         inline_markup, raw_markup = self._inline_markup(params)
         content = {**content, **self._reply_target(chat, params)}
+        if params.get("protect_content") in (True, "true", "True"):
+            content["has_protected_content"] = True  # as Telegram marks a protected message
         if inline_markup is not None:
             content["reply_markup"] = inline_markup
         record = self._new_message(chat, self.bot_user, content, from_bot=True)

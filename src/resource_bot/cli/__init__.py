@@ -13,6 +13,7 @@ One module per family of commands, each a thin layer over library code:
     database.py  db upgrade
     links.py     topics, link, flyer
     usage.py     feedback, stats, sources
+    letters.py   letter
 
 To add a command, write it in a module of its family (or a new module) as a plain
 ``@click.command()`` taking ``ctx: Context`` through ``@pass_context`` (see context.py),
@@ -20,7 +21,7 @@ then register it below with one line: ``main.add_command(module.command)``. Test
 ``CliRunner().invoke(main, [...], obj=Context(clock=...))`` and the exact error text.
 """
 
-from resource_bot.cli import database, links, serving, upkeep, usage
+from resource_bot.cli import database, letters, links, serving, upkeep, usage
 from resource_bot.cli.context import Context, database_trouble, pass_context
 from resource_bot.cli.group import main
 
@@ -43,3 +44,4 @@ main.add_command(links.flyer)
 main.add_command(usage.feedback)
 main.add_command(usage.stats)
 main.add_command(usage.sources)
+main.add_command(letters.letter)

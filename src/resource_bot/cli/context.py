@@ -52,13 +52,16 @@ class Context:
                 raise click.ClickException(str(exc)) from None
         return self._settings
 
-    def runtime(self) -> Runtime:
-        """The database, directory and engine; loads the bundled directory on first run."""
+    def runtime(self, *, bot_username: str | None = None) -> Runtime:
+        """The database, directory and engine; loads the bundled directory on first run.
+
+        ``bot_username``: the Telegram bot's, for share links (default: BOT_USERNAME, if set).
+        """
         from resource_bot.dialog.danger import DangerFileError
         from resource_bot.runtime import DirectoryError, open_runtime
 
         try:
-            runtime = open_runtime(self.settings)
+            runtime = open_runtime(self.settings, bot_username=bot_username)
         except DirectoryError as exc:
             hint = "Fix these with `resource-bot validate`, then try again."
             raise click.ClickException(f"{exc}\n{hint}") from None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -18,10 +19,10 @@ _SOURCE_HELP = (
 )
 
 
-def _share_options(command: Callable[..., None]) -> Callable[..., None]:
+def _share_options(command: Callable[..., None], *, topic_required: bool = True) -> Callable[..., None]:
     for option in reversed(
         [
-            click.option("--topic", required=True, help=_TOPIC_HELP),
+            click.option("--topic", required=topic_required, help=_TOPIC_HELP),
             click.option("--lang", type=click.Choice(["en", "es"]), help="Language the chat opens in."),
             click.option("--zip", "zip_code", metavar="ZIP", help=_ZIP_HELP),
             click.option("--source", metavar="TAG", help=_SOURCE_HELP),
@@ -85,12 +86,37 @@ def topics() -> None:
         click.echo(row.rstrip())
 
 
+def _guide_link(
+    ctx: Context, guide: str, topic: str | None, lang: str | None, zip_code: str | None, source: str | None
+) -> str:
+    from resource_bot.dialog.menus import Menus
+    from resource_bot.guidelinks import guide_link
+    from resource_bot.paths import conversations_dir
+    from resource_bot.sharing import SharingError
+
+    if topic is not None or zip_code is not None:
+        raise click.UsageError("A guide link opens the guide only: leave out --topic and --zip.")
+    try:
+        return guide_link(ctx.settings, Menus.from_dir(conversations_dir()), guide, lang, source)
+    except SharingError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
 @click.command()
-@_share_options
+@functools.partial(_share_options, topic_required=False)
+@click.option("--guide", metavar="ID", help="Open a guide instead of a topic, like job-check or safety-plan.")
 @click.option("--qr", type=click.Path(dir_okay=False, path_type=Path), help="Also write a QR code: FILE.png or .svg.")
 @pass_context
-def link(ctx: Context, topic: str, lang: str | None, zip_code: str | None, source: str | None, qr: Path | None) -> None:
-    """Print a link that opens the bot at a topic, area and language; optionally a QR code.
+def link(
+    ctx: Context,
+    topic: str | None,
+    lang: str | None,
+    zip_code: str | None,
+    source: str | None,
+    guide: str | None,
+    qr: Path | None,
+) -> None:
+    """Print a link that opens the bot at a topic (or a guide), area and language; optionally a QR code.
 
     The bot's username comes from BOT_USERNAME, or from Telegram when
     TELEGRAM_BOT_TOKEN is set. Only the link goes to standard output.
@@ -99,8 +125,14 @@ def link(ctx: Context, topic: str, lang: str | None, zip_code: str | None, sourc
     Example:
       BOT_USERNAME=resource_help_bot resource-bot link --topic legal.record_relief --lang es --zip 77002
       resource-bot link --topic trafficking --source clinic4 --qr clinic4.png
+      resource-bot link --guide safety-plan --lang es
     """
-    url = _share_link(ctx, topic, lang, zip_code, source)
+    if guide is not None:
+        url = _guide_link(ctx, guide, topic, lang, zip_code, source)
+    elif topic is None:
+        raise click.UsageError("Missing option '--topic' (or '--guide' for a guide).")
+    else:
+        url = _share_link(ctx, topic, lang, zip_code, source)
     click.echo(url)
     if qr is not None:
         from resource_bot.sharing import SharingError, write_qr

@@ -50,16 +50,19 @@ def chat(ctx: Context, lang: str) -> None:
 
 
 def _telegram_runtime(ctx: Context, *, webhook: bool) -> Runtime:
-    """Check the token and STATE_SECRET first (one line on how to get each), then open the database."""
+    """Check the token and STATE_SECRET first (one line on how to get each), learn the bot's
+    username for share links (BOT_USERNAME, else Telegram's getMe), then open the database."""
     from resource_bot.logs import setup_logging
+    from resource_bot.sharing import SharingError, bot_username
 
     try:
         ctx.settings.require_token()
         ctx.settings.state_secret_for(webhook=webhook)
         setup_logging()
-    except ConfigError as exc:
+        username = bot_username(ctx.settings)
+    except (ConfigError, SharingError) as exc:
         raise click.ClickException(str(exc)) from None
-    return ctx.runtime()
+    return ctx.runtime(bot_username=username)
 
 
 @click.command()

@@ -8,27 +8,59 @@ from pathlib import Path
 import click
 
 from resource_bot.cli.context import Context, data_paths, pass_context, progress, stop_on_problems
-from resource_bot.directory.entries import count_problems
+from resource_bot.directory.entries import Problem, ServiceEntry, count_problems
 
 
 @click.command()
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--guides",
+    "guides_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Folder of guides to check (default: the bundled conversations/guides).",
+)
 @pass_context
-def validate(ctx: Context, paths: tuple[Path, ...]) -> None:
-    """Check directory YAML files; print every problem as file:line.
+def validate(ctx: Context, paths: tuple[Path, ...], guides_dir: Path | None) -> None:
+    """Check directory YAML files and the guides; print every problem as file:line.
 
-    Exit status 1 when any problem is found. With no PATH, checks the data folder.
+    Exit status 1 when any problem is found. With no PATH, checks the data folder,
+    and that every line a guide ends with is a service in it.
 
     \b
     Example:
       resource-bot validate data/
       resource-bot validate data/legal.yaml
+      resource-bot validate --guides conversations/guides
     """
+    from resource_bot.dialog.guidecheck import check_folder
     from resource_bot.directory.validate import validate_paths
+    from resource_bot.paths import conversations_dir
 
     result = validate_paths(data_paths(ctx, paths), today=ctx.today())
-    stop_on_problems(result.problems, ". Fix them and run validate again.")
+    known = None if paths else {service.id for service in result.services}
+    _, guide_problems = check_folder(guides_dir or conversations_dir() / "guides", known)
+    problems = [*result.problems, *_bridge_problems(result.services, whole=not paths), *guide_problems]
+    stop_on_problems(problems, ". Fix them and run validate again.")
     click.echo(f"OK: {len(result.services)} services in {len(result.files)} file(s).")
+
+
+def _bridge_problems(services: list[ServiceEntry], *, whole: bool) -> list[Problem]:
+    """The interpreter bridge file: every language has every line, and its number is the hotline's.
+
+    The number is checked when the hotline is among the files checked (always for the whole folder).
+    """
+    from resource_bot.dialog.bridge import BRIDGE_FILE, BridgeError, check_number, read_bridge
+    from resource_bot.paths import conversations_dir
+
+    path = conversations_dir() / BRIDGE_FILE
+    try:
+        bridge = read_bridge(path)
+    except BridgeError as exc:
+        return [Problem(path, 0, str(exc).removeprefix(f"{path}: "))]
+    voice = {s.id: tuple(p.number for p in s.phones if p.kind == "voice") for s in services}
+    if not whole and bridge.service not in voice:
+        return []
+    return [Problem(path, 0, message.split(": ", 1)[1]) for message in check_number(bridge, voice)]
 
 
 @click.command()

@@ -36,6 +36,9 @@ _PATTERNS = {
     "share_topic": re.compile(rf"^h:({_TOPIC})$"),
     "share_service": re.compile(rf"^hs:({_ID})$"),
     "safe_help": re.compile(rf"^k:h(?::({_TOPIC}))?$"),
+    "bridge": re.compile(r"^i:([a-z]{2,3})$"),
+    # A guide: ``g:<guide>`` opens it; ``g:<guide>:<screen>:<n>`` is answer n there, ``...:b`` is Back.
+    "guide": re.compile(r"^g:([a-z0-9-]{1,24})(?::([a-z0-9_]{1,24}):(b|\d{1,2}))?$"),
 }
 
 
@@ -55,6 +58,11 @@ def set_language(code: str) -> str:
     return f"l:{code}"
 
 
+def bridge(code: str) -> str:
+    """The interpreter bridge's screen in language ``code``."""
+    return f"i:{code}"
+
+
 def report(service_id: str, reason: str | None = None) -> str:
     return f"r:{service_id}:{_REASON_CODES[reason]}" if reason else f"r:{service_id}"
 
@@ -72,6 +80,16 @@ def safe_help(topic_id: str | None = None) -> str:
     return f"k:h:{topic_id}" if topic_id else "k:h"
 
 
+def guide(guide_id: str) -> str:
+    """Open a guide at its first screen."""
+    return f"g:{guide_id}"
+
+
+def guide_step(guide_id: str, step_id: str, choice: str) -> str:
+    """On a guide's screen: answer ``choice`` (its index), or ``"b"`` for Back."""
+    return f"g:{guide_id}:{step_id}:{choice}"
+
+
 @dataclass(frozen=True)
 class Parsed:
     """What a button asks for; ``kind`` is one of the constants above or a pattern's name."""
@@ -81,6 +99,8 @@ class Parsed:
     page: int = 0
     flag: bool = False
     reason: str | None = None
+    #: A guide's screen the button was on (its answer is ``page``; Back when ``flag``).
+    step: str | None = None
 
 
 def parse(raw: str) -> Parsed | None:
@@ -103,6 +123,9 @@ def parse(raw: str) -> Parsed | None:
             return None
         if kind == "safe_help":
             return Parsed(kind, match[1] or "")
+        if kind == "guide":
+            back = match[3] == "b"
+            return Parsed(kind, match[1], page=0 if back or not match[3] else int(match[3]), flag=back, step=match[2])
         if kind == "report":
             return Parsed(kind, match[1], reason=_REASONS_BY_CODE.get(match[2] or ""))
         return Parsed(kind, match[1])

@@ -10,7 +10,7 @@ The rules are data (``conversations/danger/<lang>.yaml``, syntax in
 :mod:`resource_bot.dialog.dangerfile`), reviewed by people who work with
 survivors. A miss costs far more than a false alarm, so words are matched
 tolerantly: accents, case, emoji, invisible characters and look-alike letters
-are undone by :func:`~resource_bot.dialog.textnorm.normalize`, and one typo is
+are undone by :func:`~resource_bot.matching.textnorm.normalize`, and one typo is
 forgiven. Then, in order:
 
 1. ``now`` and ``maybe`` rules find danger; ``not_danger`` idioms ("this job is
@@ -18,8 +18,10 @@ forgiven. Then, in order:
 2. Unless a ``present`` rule says it is happening now ("right now", "outside"),
    ``not_me`` (a helper or a question: "how can I help my friend") and
    ``not_now`` (the past: "two years ago") each lower the verdict one step:
-   now to maybe, maybe to none. ``not_real`` (a film, a game, a laugh) lowers
-   it one step even then.
+   now to maybe, maybe to none. A ``to_me`` rule (the threat is aimed at the
+   writer: "going to stab me", "me va a matar") keeps ``not_me`` from applying,
+   so "my roommate said she will stab me" is not read as a helper's question.
+   ``not_real`` (a film, a game, a laugh) lowers it one step even then.
 3. The kind: a self-harm rule wins over other rules on the same words (it is
    written in the first person); otherwise :data:`KIND_PRIORITY` decides, and
    ``upgrade`` rules turn a held, weapon or violence hit into children or
@@ -46,7 +48,7 @@ from resource_bot.dialog.dangerfile import (
     Words,
     load_danger_file,
 )
-from resource_bot.dialog.textnorm import normalize
+from resource_bot.matching.textnorm import normalize
 
 __all__ = ["KINDS", "DangerDetector", "DangerFileError", "Level", "Verdict", "NO_DANGER"]
 
@@ -171,6 +173,7 @@ class _Sets:
     not_me: _RuleSet
     not_real: _RuleSet
     present: _RuleSet
+    to_me: _RuleSet
     upgrades: _RuleSet
 
 
@@ -192,13 +195,15 @@ class DangerDetector:
                 _RuleSet(r.not_me),
                 _RuleSet(r.not_real),
                 _RuleSet(r.present),
+                _RuleSet(r.to_me),
                 _RuleSet(r.upgrades),
             )
             for lang, r in rules.items()
         }
         vocab: set[str] = set()
         for r in rules.values():
-            for rule in (*r.now, *r.maybe, *r.not_danger, *r.not_now, *r.not_me, *r.not_real, *r.present, *r.upgrades):
+            lists = (r.now, r.maybe, r.not_danger, r.not_now, r.not_me, r.not_real, r.present, r.to_me, r.upgrades)
+            for rule in (rule for rules_ in lists for rule in rules_):
                 for el in rule.elements:
                     for alt in el.alts:
                         for words in alt:
@@ -273,7 +278,8 @@ class DangerDetector:
         fired = tuple(rule.source for _, _, rule in now + maybe)
         level = 2 if now else 1  # 2 now, 1 maybe, 0 none
         if not any(rs.present.spans(slots, present) for rs in sets):
-            level -= any(rs.not_me.spans(slots, present) for rs in sets)
+            if not any(rs.to_me.spans(slots, present) for rs in sets):
+                level -= any(rs.not_me.spans(slots, present) for rs in sets)
             level -= any(rs.not_now.spans(slots, present) for rs in sets)
         level -= any(rs.not_real.spans(slots, present) for rs in sets)  # a film or a joke, even "outside"
         if level <= 0:
@@ -281,9 +287,17 @@ class DangerDetector:
         if level == 1:
             return Verdict("maybe", None, fired)
         # A self-harm rule is written in the first person ("me quiero matar", "kill myself"); a
-        # violence rule on the same words only matched a look-alike conjugation, so it yields.
-        own = [s for s in now if s[2].kind == "self_harm"]
-        kinds = {span[2].kind for span in now if span[2].kind == "self_harm" or not _overlaps(span, own)}
+        # violence rule on the same words only matched a look-alike conjugation, so it yields;
+        # unless it starts earlier and holds the whole self-harm hit: that is someone else's threat,
+        # reported ("she keeps saying ill be dead by morning", "me dijo que no voy a amanecer").
+        own = [
+            s
+            for s in now
+            if s[2].kind == "self_harm"
+            and not any(o[2].kind != "self_harm" and o[0] < s[0] and o[1] >= s[1] for o in now)
+        ]
+        others = {s[2].kind for s in now if s[2].kind != "self_harm" and not _overlaps(s, own)}
+        kinds = {span[2].kind for span in own} | others
         kind = next(k for k in KIND_PRIORITY if k in kinds)
         if kind in _UPGRADABLE:
             extra = {rule.kind for rs in sets for _, _, rule in rs.upgrades.spans(slots, present)}

@@ -14,9 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from resource_bot.dialog.textnorm import normalize
+from resource_bot.matching.textnorm import normalize
+from resource_bot.matching.wordfile import read_word_file
 
 #: The most words a ``...`` gap may skip.
 MAX_GAP = 4
@@ -30,7 +29,7 @@ _TOKEN = re.compile(r"\([^()]*\)\??|[^\s()]+|[()]")
 _GROUP_NAME = re.compile(r"^[a-z_]+$")
 
 #: The lists a danger file may hold, each a list of rules (``now`` is a mapping kind -> rules).
-RULE_LISTS = ("maybe", "not_danger", "not_now", "not_me", "not_real", "present")
+RULE_LISTS = ("maybe", "not_danger", "not_now", "not_me", "not_real", "present", "to_me")
 
 
 class DangerFileError(ValueError):
@@ -88,6 +87,7 @@ class LanguageRules:
     not_me: list[Rule] = field(default_factory=list)
     not_real: list[Rule] = field(default_factory=list)
     present: list[Rule] = field(default_factory=list)
+    to_me: list[Rule] = field(default_factory=list)  # the danger is aimed at the writer: not_me does not apply
     upgrades: list[Rule] = field(default_factory=list)  # kind: the kind a held/violence hit becomes
     spellings: dict[str, str] = field(default_factory=dict)  # "toy" -> "estoy": a typed word also reads as
 
@@ -232,10 +232,7 @@ def _groups(path: Path, doc: dict[str, Any]) -> dict[str, tuple[Words, ...]]:
 
 def load_danger_file(path: Path) -> LanguageRules:
     """Read one reviewed danger file; any problem raises :class:`DangerFileError`."""
-    try:
-        doc: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise DangerFileError(f"{path}: not valid YAML ({exc}); fix the syntax at the line shown.") from exc
+    doc: Any = read_word_file(path, DangerFileError)
     if not isinstance(doc, dict) or not isinstance(doc.get("now"), dict):
         raise DangerFileError(
             f"{path}: expected a mapping with 'language', 'groups', a 'now:' mapping (kind -> rules) and "

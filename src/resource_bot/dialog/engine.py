@@ -32,6 +32,7 @@ from resource_bot.dialog.events import (
     Start,
     Text,
 )
+from resource_bot.dialog.guidechat import GuideChat
 from resource_bot.dialog.menus import Menus
 from resource_bot.dialog.quickexit import typed_exit_language
 from resource_bot.dialog.screens import Screens, near_name
@@ -147,6 +148,11 @@ class Snapshot:
 
     # -- entry point ----------------------------------------------------------------------------
     def handle(self, state: ChatState, event: Event) -> Result:
+        outcome, new = self._handle(state, event)
+        # A guide's answers last only while its screen is shown: going anywhere else drops them.
+        return outcome, new if new.guide is None or new.screen == "guide" else new.evolve(guide=None)
+
+    def _handle(self, state: ChatState, event: Event) -> Result:
         if isinstance(event, Text):
             # Typed "exit" / "salir" does what the ❌ button does, in any state, answered in its language.
             if exit_lang := typed_exit_language(event.text):
@@ -225,7 +231,7 @@ class Snapshot:
 
     # -- events ---------------------------------------------------------------------------------
     def _start(self, state: ChatState, event: Start) -> Result:
-        link = parse_payload(event.payload)
+        link = parse_payload(event.payload, self.menus.bridge.codes)
         hint = (event.language_hint or "")[:2].lower()
         lang = link.lang or (hint if hint in self.menus.codes and state == ChatState() else state.lang)
         new = state.evolve(lang=lang, page=0, open_now=False)
@@ -240,6 +246,11 @@ class Snapshot:
         return Outcome(outcome.replies, outcome.effects, tuple(stats) + outcome.stats), new
 
     def _open_link(self, state: ChatState, link: DeepLink, prefix: str) -> Result:
+        if link.bridge:
+            return self._press(state, buttons.bridge(link.bridge))
+        guide_id = self.menus.guides.by_key(link.guide) if link.guide else None
+        if guide_id and (opened := self._guides().open(state, guide_id)):
+            return opened
         if link.service and (service_id := self._by_key.get(link.service)):
             listing = self.catalog.services[service_id]
             topic_state = state.evolve(topic=link.topic or topics.parent_of(listing.topics[0]) or listing.topics[0])
@@ -302,7 +313,21 @@ class Snapshot:
             if place is None:
                 return self._area(state, prefix=self.menus.ui(state.lang, "area_unknown", zip=zip_code))
             return self._set_place(state, state.evolve(zip=zip_code, latitude=None, longitude=None), place)
+        # "safety plan" opens the guide, in the language of the words typed (maybe-danger asks first).
+        named = self.menus.guides.match(text) if verdict.level != "maybe" else None
+        if named and (opened := self._guides().open(state, *named)):
+            return opened
         return self._typed_need(state, text, verdict)
+
+    def _guides(self) -> GuideChat:
+        return GuideChat(self.screens, self.clock())
+
+    def _guide(self, state: ChatState, parsed: buttons.Parsed) -> Result:
+        guides = self._guides()
+        if (result := guides.press(state, parsed)) is not None:
+            return result
+        topic = guides.back_topic(state, parsed.target)  # Back from the first screen: the topic it came from
+        return self._topic(state.evolve(page=0), topic) if topic else self._press(state, buttons.MAIN)
 
     def _typed_need(self, state: ChatState, text: str, verdict: Verdict = NO_DANGER) -> Result:
         """Typed words that are not danger: the topic they clearly name, or a choice with the safety line.
@@ -375,6 +400,10 @@ class Snapshot:
             return self._report(state, parsed.target, parsed.reason)
         if kind in ("share_topic", "share_service"):
             return self._share(state, kind, parsed.target)
+        if kind == "bridge" and parsed.target in self.menus.bridge.languages:  # Back leads to the main menu
+            return Outcome((self.screens.bridge(parsed.target),)), state.evolve(screen="language")
+        if kind == "guide":
+            return self._guide(state, parsed)
         return self._calm(state)
 
     def _report(self, state: ChatState, service_id: str, reason: str | None) -> Result:

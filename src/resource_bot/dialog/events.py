@@ -77,6 +77,9 @@ class Reply:
     text: str
     buttons: tuple[tuple[Button, ...], ...] = ()
     role: Role = Role.MENU
+    #: Shows what the person chose (a guide's screens): a channel that can, stops it being
+    #: forwarded or saved (Telegram's protect_content).
+    protect: bool = False
 
     def all_buttons(self) -> list[Button]:
         return [button for row in self.buttons for button in row]

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import yaml
 
+from resource_bot.dialog.bridge import BRIDGE_FILE, EMPTY, Bridge, BridgeError, read_bridge
+from resource_bot.dialog.guides import GuideError, Guides
 from resource_bot.directory import topics
 
 #: Every ``ui`` key the engine uses (documented in conversations/README.md).
@@ -141,18 +143,32 @@ def _placeholders(text: str) -> set[str]:
 class Menus:
     """All languages' words, checked for completeness when loaded."""
 
-    def __init__(self, languages: dict[str, Language]) -> None:
+    def __init__(self, languages: dict[str, Language], bridge: Bridge = EMPTY, guides: Guides | None = None) -> None:
         if "en" not in languages:
             raise MenuError("conversations/en.yaml is missing; English is the fallback language")
         self.languages = languages
+        #: The interpreter bridge's languages (conversations/bridge/interpreters.yaml), if any.
+        self.bridge = bridge
+        #: The step-by-step guides (``conversations/guides/``).
+        self.guides = guides or Guides()
 
     @classmethod
     def from_dir(cls, folder: Path) -> Menus:
+        from resource_bot.dialog.guidecheck import load_guides  # it reads screens.py, which reads this module
+
         languages = {}
         for path in sorted(folder.glob("*.yaml")):
             language = _read_language(path)
             languages[language.code] = language
-        return cls(languages)
+        try:
+            bridge = read_bridge(folder / BRIDGE_FILE) if (folder / BRIDGE_FILE).exists() else EMPTY
+        except BridgeError as exc:
+            raise MenuError(str(exc)) from None
+        try:
+            guides = load_guides(folder / "guides")
+        except GuideError as exc:
+            raise MenuError(str(exc)) from None
+        return cls(languages, bridge, guides)
 
     @property
     def codes(self) -> tuple[str, ...]:

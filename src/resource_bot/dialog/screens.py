@@ -143,6 +143,9 @@ class Screens:
             )
             for f in shown
         ]
+        # The step-by-step guides of this topic, after its services (conversations/guides/).
+        guides = self.menus.guides
+        rows += [(Button(g.title, data.guide(g.id)),) for i in guides.for_topic(topic) if (g := guides.get(i, lang))]
         paging = []
         if page > 0:
             paging.append(Button(self.menus.ui(lang, "prev_page"), data.topic(topic, page - 1)))
@@ -194,7 +197,19 @@ class Screens:
 
     def language(self, state: ChatState) -> Reply:
         choices = tuple((Button(self.menus.name(code), data.set_language(code)),) for code in self.menus.codes)
-        return Reply(self.menus.ui(state.lang, "language_prompt"), choices + self.nav_rows(state.lang))
+        # Then every interpreter-bridge language, by its own name, two to a row.
+        bridge = self.menus.bridge
+        others = _pairs([Button(language.name, data.bridge(code)) for code, language in bridge.languages.items()])
+        return Reply(self.menus.ui(state.lang, "language_prompt"), choices + others + self.nav_rows(state.lang))
+
+    def bridge(self, code: str) -> Reply:
+        """One screen in a language the bot does not speak: call the hotline or 911 for an interpreter."""
+        bridge = self.menus.bridge
+        rows = (
+            tuple(Button(self.menus.name(lang), data.set_language(lang)) for lang in self.menus.codes),
+            (Button(f"❌ {bridge.languages[code].lines['exit']}", data.QUICK_EXIT),),
+        )
+        return Reply(bridge.text(code), rows)
 
     def area(self, state: ChatState, place: Place | None, *, prefix: str = "") -> Reply:
         lang = state.lang

@@ -1,7 +1,6 @@
 """Reading a word file under ``conversations/`` (keywords, danger words): YAML to a mapping, or a clear error.
 
-The keyword loader uses it; the danger loader (``dialog/dangerfile.py``) reads its files the
-same way with its own copy of these lines and can adopt this when it is next changed.
+The keyword loader and the danger loader (``dialog/dangerfile.py``) both use it.
 """
 
 from __future__ import annotations

@@ -48,6 +48,7 @@ class Upgrade:
 def target_metadata() -> MetaData:
     """The models' metadata, with every module that defines a table imported."""
     from resource_bot import feedback, sources, state, stats  # noqa: F401
+    from resource_bot.channels.sms import tables  # noqa: F401
     from resource_bot.db import Base
     from resource_bot.directory import models  # noqa: F401
 

@@ -25,7 +25,7 @@ from resource_bot.runtime import Runtime
 from resource_bot.stats import FEWER, MIN_SHOWN, read_counts, shown
 
 if TYPE_CHECKING:
-    from resource_bot.channels.telegram.app import TelegramBot
+    from resource_bot.channels.telegram.handler import TelegramBot
 
 #: Telegram's message limit, less a margin.
 MAX_TEXT = 4000

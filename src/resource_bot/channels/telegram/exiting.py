@@ -44,7 +44,7 @@ from resource_bot.dialog.events import Event, Outcome, Text
 from resource_bot.dialog.quickexit import typed_exit_language
 
 if TYPE_CHECKING:
-    from resource_bot.channels.telegram.app import TelegramBot
+    from resource_bot.channels.telegram.handler import TelegramBot
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +81,7 @@ def _failed(what: str, exc: BaseException) -> None:
 
 async def _delete_one(bot: TelegramBot, chat_id: int, message_id: int, deadline: float) -> bool:
     try:
-        await bot.call(bot._bot.delete_message, chat_id, message_id, deadline=deadline)
+        await bot.call(bot.telegram.delete_message, chat_id, message_id, deadline=deadline)
     except BadRequest as exc:
         return "not found" in str(exc).lower()  # already gone, or an id nobody used: nothing left to see
     except Exception as exc:
@@ -96,7 +96,7 @@ async def delete_all(bot: TelegramBot, chat_id: int, ids: list[int], deadline: f
     for start in range(0, len(ids), DELETE_BATCH):
         batch = ids[start : start + DELETE_BATCH]
         try:
-            await bot.call(bot._bot.delete_messages, chat_id, batch, deadline=deadline)
+            await bot.call(bot.telegram.delete_messages, chat_id, batch, deadline=deadline)
         except BadRequest:
             for message_id in batch:
                 every_one &= await _delete_one(bot, chat_id, message_id, deadline)
@@ -130,14 +130,14 @@ async def quick_exit(bot: TelegramBot, update: Update, chat_id: int, event: Even
         _failed("quick exit", exc)
         bot.pending.add(bot.store.key_for(chat_id))
         typed = typed_exit_language(event.text) if isinstance(event, Text) else None
-        await _last_line(bot, chat_id, bot.menus.ui(typed or bot._lang(hint), "exit_not_cleared"))
+        await _last_line(bot, chat_id, bot.menus.ui(typed or bot.lang(hint), "exit_not_cleared"))
 
 
 async def _quick_exit(bot: TelegramBot, update: Update, chat_id: int, event: Event, hint: str | None) -> None:
     deadline = time.monotonic() + bot.exit_seconds
     key = bot.store.key_for(chat_id)  # a keyed hash computed in memory: no database
     typed = typed_exit_language(event.text) if isinstance(event, Text) else None
-    new_chat = ChatState(lang=typed or bot._lang(hint))
+    new_chat = ChatState(lang=typed or bot.lang(hint))
     database = asyncio.create_task(
         asyncio.wait_for(asyncio.to_thread(_forget_now, bot, key, event, new_chat), DB_SECONDS)
     )
@@ -181,7 +181,7 @@ async def _last_line(bot: TelegramBot, chat_id: int, text: str) -> int | None:
     """Send the last line; its message id, or None when it could not be sent."""
     try:
         message = await bot.call(
-            bot._bot.send_message,
+            bot.telegram.send_message,
             chat_id,
             text,
             reply_markup=ReplyKeyboardRemove(),
