@@ -52,7 +52,7 @@ from resource_bot.dialog.engine import Engine, service_texts
 from resource_bot.dialog.events import Event, Press, Text
 from resource_bot.dialog.menus import Menus
 from resource_bot.directory import topics
-from resource_bot.directory.catalog import Catalog, listing_from_entry, pick
+from resource_bot.directory.catalog import Catalog, pick
 from resource_bot.directory.zip_index import place_from_zip, preload
 from resource_bot.matching.need_matcher import NeedMatcher
 from resource_bot.paths import conversations_dir
@@ -170,7 +170,7 @@ def area_zips(catalog: Catalog, rng: random.Random, extra: int) -> list[str]:
 def build(entries: Sequence[Any], names: dict[str, dict[str, str]]) -> tuple[Catalog, NeedMatcher, float, float]:
     """Catalog and matcher as the bot builds them at startup; returns both and the seconds each took."""
     start = time.perf_counter()
-    catalog = Catalog(listing_from_entry(s, names.get(s.organization or "")) for s in entries)
+    catalog = Catalog.from_entries(entries, names)
     built = time.perf_counter()
     matcher = NeedMatcher.from_directory(conversations_dir(), service_texts(catalog))
     return catalog, matcher, built - start, time.perf_counter() - built
@@ -186,7 +186,7 @@ def heap_mb(n: int, seed: int) -> float:
     tracemalloc.start()
     organizations, entries = synthetic.entries(n, seed)
     names = {org.id: org.name for org in organizations}
-    catalog = Catalog(listing_from_entry(s, names.get(s.organization or "")) for s in entries)
+    catalog = Catalog.from_entries(entries, names)
     del organizations, entries, names
     matcher = NeedMatcher.from_directory(conversations_dir(), service_texts(catalog))
     gc.collect()

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from resource_bot.directory import topics
-from resource_bot.directory.catalog import Catalog, listing_from_entry
+from resource_bot.directory.catalog import Catalog, shared_area, shared_hours
 from resource_bot.directory.entries import LocationEntry, OrganizationEntry, PhoneEntry, ServiceEntry
 from resource_bot.directory.states import STATE_NAMES
 from resource_bot.directory.validate import validate_paths
@@ -460,7 +460,7 @@ def _entry(raw: dict[str, Any]) -> ServiceEntry:
         name=_translated(raw["name"]),
         description=_translated(raw["description"]),
         topics=tuple(raw["topics"]),
-        area=raw["area"],
+        area=shared_area(raw["area"]),
         source_url=raw["source"],
         last_verified=dt.date.fromisoformat(raw["verified"]),
         organization=raw.get("organization"),
@@ -471,7 +471,7 @@ def _entry(raw: dict[str, Any]) -> ServiceEntry:
         website=raw["website"],
         languages=tuple(raw.get("languages", ())),
         cost=_translated(raw["cost"]) if "cost" in raw else {},
-        hours=raw.get("hours"),
+        hours=shared_hours(raw.get("hours")),
         locations=tuple(locations),
     )
 
@@ -496,7 +496,7 @@ def build_catalog(n: int = DEFAULT_SERVICES, seed: int = 2026) -> Catalog:
     """A catalog as :func:`~resource_bot.directory.catalog_db.read_catalog` would build it, without a database."""
     organizations, services = entries(n, seed)
     names = {org.id: org.name for org in organizations}
-    return Catalog(listing_from_entry(s, names.get(s.organization or "")) for s in services)
+    return Catalog.from_entries(services, names)
 
 
 # -- YAML files -----------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ import pytest
 from resource_bot.dialog.danger import DangerDetector
 from resource_bot.dialog.engine import Engine, service_texts
 from resource_bot.dialog.menus import Menus
-from resource_bot.directory.catalog import Catalog, listing_from_entry
+from resource_bot.directory.catalog import Catalog
 from resource_bot.directory.validate import validate_paths
 from resource_bot.matching.need_matcher import NeedMatcher
 from resource_bot.paths import conversations_dir, data_dir
@@ -28,7 +28,7 @@ TUESDAY_MORNING = dt.datetime(2026, 11, 24, 16, 30, tzinfo=dt.UTC)
 def catalog_from(*paths: Path) -> Catalog:
     validation = validate_paths(list(paths))
     assert validation.ok, "\n".join(map(str, validation.problems))
-    return Catalog(listing_from_entry(entry) for entry in validation.services if entry.status == "active")
+    return Catalog.from_entries(entry for entry in validation.services if entry.status == "active")
 
 
 @pytest.fixture(scope="session")

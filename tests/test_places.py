@@ -190,7 +190,6 @@ def test_a_radius_service_reaches_a_person_across_the_180th_meridian() -> None:
     clinic = Listing(
         id="test-boat-clinic",
         name={"en": "Test Boat Clinic"},
-        description={"en": "A made-up clinic for tests."},
         topics=("health",),
         area=ServiceArea(national=False, radius=(52.0, 179.8, 30.0)),
         phones=(PhoneEntry("907-555-0101"),),

@@ -27,7 +27,7 @@ from resource_bot.dialog.deeplink import DeepLink, build_payload, service_key
 from resource_bot.dialog.engine import Engine, service_texts
 from resource_bot.dialog.events import Event, Press, Reply, Start, Text
 from resource_bot.dialog.menus import Menus
-from resource_bot.directory.catalog import Catalog, Listing
+from resource_bot.directory.catalog import CardText, Catalog, Listing, TextsInMemory
 from resource_bot.directory.catalog_db import read_catalog
 from resource_bot.directory.entries import PhoneEntry
 from resource_bot.directory.load import load_paths
@@ -52,14 +52,17 @@ def generation(number: int) -> tuple[Catalog, NeedMatcher]:
     listing = Listing(
         id=f"zephyr-{number}",
         name={"en": f"{NAME}, generation {number}"},
-        description={"en": "A made-up legal line for tests."},
         topics=("legal",),
         area=NATIONAL,
         phones=(PhoneEntry("713-555-0101"),),
         source_url="https://example.org/zephyr",
         last_verified=dt.date(2026, 1, 15),
     )
-    catalog = Catalog([listing], version=number)
+    catalog = Catalog(
+        [listing],
+        version=number,
+        texts=TextsInMemory({listing.id: CardText({"en": "A made-up legal line for tests."})}),
+    )
     phrases, ordinary = load_keyword_dir(conversations_dir() / "keywords")
     return catalog, NeedMatcher(phrases, service_texts(catalog), ordinary_words=ordinary)
 

@@ -96,11 +96,10 @@ def test_validate_says_what_is_wrong_in_plain_words_at_the_line(
     assert result.stderr.splitlines()[0] == f"{broken}:{line}: {words}"
 
 
-@pytest.mark.parametrize("fast", [True, False], ids=["libyaml", "pure Python"])
 @pytest.mark.parametrize(("text", "line", "words"), MISTAKES)
-def test_both_yaml_readers_give_the_same_plain_words(fast: bool, text: str, line: int, words: str) -> None:
+def test_the_yaml_reader_gives_the_plain_words(text: str, line: int, words: str) -> None:
     with pytest.raises(SourceError) as refused:
-        load_text(text, Path("x.yaml"), fast=fast)
+        load_text(text, Path("x.yaml"))
     assert (refused.value.line, refused.value.message) == (line, words)
 
 

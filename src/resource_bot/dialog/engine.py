@@ -11,7 +11,7 @@ leaves the state exactly as it was.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 
 from resource_bot.clock import Clock, system_clock
@@ -52,12 +52,11 @@ MAX_TYPED = 500
 Result = tuple[Outcome, ChatState]
 
 
-def service_texts(catalog: Catalog) -> list[ServiceText]:
-    """What the matcher needs to know about each service."""
-    return [
-        ServiceText(listing.id, tuple(listing.name.values()) + tuple(listing.description.values()), listing.topics)
-        for listing in catalog.services.values()
-    ]
+def service_texts(catalog: Catalog) -> Iterator[ServiceText]:
+    """What the matcher needs to know about each service, one at a time (descriptions are read, not kept)."""
+    for service_id, description in catalog.texts.descriptions():
+        if (listing := catalog.services.get(service_id)) is not None:
+            yield ServiceText(listing.id, tuple(listing.name.values()) + tuple(description.values()), listing.topics)
 
 
 class Engine:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from resource_bot.dialog.menus import Menus
-from resource_bot.directory.catalog import Found, Listing, pick
+from resource_bot.directory.catalog import CardText, Found, Listing, pick
 from resource_bot.directory.entries import LocationEntry, PhoneEntry
 from resource_bot.directory.hours import format_clock, format_when, status_at
 
@@ -100,15 +100,15 @@ def summary(menus: Menus, lang: str, found: Found, now: dt.datetime) -> str:
     return fit("\n".join(lines), MAX_SUMMARY)
 
 
-def card(menus: Menus, lang: str, found: Found, now: dt.datetime) -> str:
-    """Everything we know about one service, to keep or forward."""
+def card(menus: Menus, lang: str, found: Found, text: CardText, now: dt.datetime) -> str:
+    """Everything we know about one service, to keep or forward (``text``: what only its card shows)."""
     listing = found.listing
     lines = [pick(listing.name, lang)]
     if listing.organization:
         lines[0] += f" · {pick(listing.organization, lang)}"
     if where := where_line(menus, lang, found):
         lines.append(where)
-    lines += ["", pick(listing.description, lang), ""]
+    lines += ["", pick(text.description, lang), ""]
     lines.extend(phone_line(menus, lang, p) for p in listing.phones)
     if listing.website:
         lines.append(menus.ui(lang, "website", url=listing.website))
@@ -125,10 +125,9 @@ def card(menus: Menus, lang: str, found: Found, now: dt.datetime) -> str:
         ("eligibility", "eligibility"),
         ("how_to_apply", "application_process"),
     ):
-        text = getattr(listing, field)
-        if text:
+        if said := getattr(text, field):
             placeholder = "steps" if key == "how_to_apply" else key
-            lines.append(menus.ui(lang, key, **{placeholder: pick(text, lang)}))
+            lines.append(menus.ui(lang, key, **{placeholder: pick(said, lang)}))
     if listing.confidential:
         lines.append(menus.ui(lang, "confidential"))
     return fit("\n".join(lines).strip())

@@ -192,7 +192,8 @@ class Screens:
         rows: list[tuple[Button, ...]] = [(Button(self.menus.ui(lang, "report_problem"), data.report(listing.id)),)]
         if self.bot_username:
             rows.append((Button(self.menus.ui(lang, "share"), data.share_service(listing.id)),))
-        return Reply(card(self.menus, lang, found, now), tuple(rows) + self.nav_rows(lang), Role.CARD)
+        text = self.catalog.card_text(listing.id)
+        return Reply(card(self.menus, lang, found, text, now), tuple(rows) + self.nav_rows(lang), Role.CARD)
 
     def language(self, state: ChatState) -> Reply:
         choices = tuple((Button(self.menus.name(code), data.set_language(code)),) for code in self.menus.codes)

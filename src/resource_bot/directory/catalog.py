@@ -8,6 +8,12 @@ candidates instead of the whole directory.
 
 Nothing here touches the database (:mod:`resource_bot.directory.catalog_db`
 reads the catalog from it), so the dialog engine imports no database code.
+
+Card-only text (a service's description, cost, eligibility, how to apply) is
+most of a directory's bytes and is read only when a card is opened, so a
+listing does not hold it: the catalog asks its :class:`CardTexts` (the
+database, handed in by ``catalog_db``; or a dict, for a catalog built from
+entries) for one service's text when its card opens.
 """
 
 from __future__ import annotations
@@ -16,8 +22,9 @@ import datetime as dt
 import functools
 import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from resource_bot.directory import topics
 from resource_bot.directory.entries import LocationEntry, PhoneEntry, ServiceEntry, Translated
@@ -35,22 +42,64 @@ def pick(text: Translated, lang: str) -> str:
     return text.get(lang) or text.get("en") or next(iter(text.values()), "")
 
 
+#: Shared by every service without such a text; never mutated.
+NO_TEXT: Translated = {}
+
+
+@dataclass(frozen=True, slots=True)
+class CardText:
+    """What only a service's card shows; read when the card opens, not kept per listing."""
+
+    description: Translated = field(default_factory=dict)
+    cost: Translated = field(default_factory=dict)
+    eligibility: Translated = field(default_factory=dict)
+    application_process: Translated = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, entry: ServiceEntry) -> CardText:
+        return cls(entry.description, entry.cost, entry.eligibility, entry.application_process)
+
+
+#: A card whose text cannot be read (the database away): the card shows what is in memory.
+NO_CARD_TEXT = CardText()
+
+
+class CardTexts(Protocol):
+    """Where a catalog reads card-only text: one service's at a time, or every description once."""
+
+    def card_text(self, service_id: str) -> CardText | None:
+        """The service's card text; None when it cannot be read now."""
+
+    def descriptions(self) -> Iterator[tuple[str, Translated]]:
+        """(service id, description) for every service, once, to build the matcher's index."""
+
+
+class TextsInMemory(dict[str, CardText]):
+    """Card texts held in a dict: for a catalog built from entries (tests, benchmarks, coverage)."""
+
+    def card_text(self, service_id: str) -> CardText | None:
+        return self.get(service_id)
+
+    def descriptions(self) -> Iterator[tuple[str, Translated]]:
+        return ((sid, text.description) for sid, text in self.items())
+
+
 @dataclass(frozen=True, slots=True)
 class Listing:
-    """One service as the bot shows it."""
+    """One service as the bot keeps it in memory: all a list shows, and a card but its :class:`CardText`.
+
+    Built from a :class:`~resource_bot.directory.entries.ServiceEntry` (:func:`listing_from_entry`)
+    or from the database's row (``catalog_db``); see ``entries`` for why both shapes exist.
+    """
 
     id: str
     name: Translated
-    description: Translated
     topics: tuple[str, ...]
     area: ServiceArea
     phones: tuple[PhoneEntry, ...] = ()
     website: str | None = None
     email: str | None = None
     languages: tuple[str, ...] = ()
-    cost: Translated = field(default_factory=dict)
-    eligibility: Translated = field(default_factory=dict)
-    application_process: Translated = field(default_factory=dict)
     confidential: bool = False
     hours: WeeklyHours | None = None
     locations: tuple[LocationEntry, ...] = ()
@@ -97,8 +146,9 @@ def _reachable(listing: Listing) -> bool:
 class Catalog:
     """Every active service, indexed for the questions screens ask."""
 
-    def __init__(self, listings: Iterable[Listing], version: int | None = None) -> None:
+    def __init__(self, listings: Iterable[Listing], version: int | None = None, texts: CardTexts | None = None) -> None:
         self.version = version
+        self.texts: CardTexts = TextsInMemory() if texts is None else texts
         self.services: dict[str, Listing] = {}
         self._national: dict[str, list[Listing]] = defaultdict(list)
         self._by_state: dict[str, dict[str, list[Listing]]] = defaultdict(lambda: defaultdict(list))
@@ -129,6 +179,26 @@ class Catalog:
                 if lead is not None:
                     national.remove(lead)
                     national.insert(0, lead)
+
+    @classmethod
+    def from_entries(
+        cls,
+        entries: Iterable[ServiceEntry],
+        organizations: Mapping[str, Translated] | None = None,
+        version: int | None = None,
+    ) -> Catalog:
+        """A catalog of ``entries`` (active or not: callers choose), card texts held in memory."""
+        texts = TextsInMemory()
+        listings = []
+        for entry in entries:
+            names = organizations.get(entry.organization) if organizations and entry.organization else None
+            listings.append(listing_from_entry(entry, names))
+            texts[entry.id] = CardText.of(entry)
+        return cls(listings, version, texts)
+
+    def card_text(self, service_id: str) -> CardText:
+        """A service's card-only text, read now; empty when it cannot be read (the card still shows the rest)."""
+        return self.texts.card_text(service_id) or NO_CARD_TEXT
 
     @staticmethod
     def _topics_of(listing: Listing) -> set[str]:
@@ -226,21 +296,18 @@ def shared_hours(value: object) -> WeeklyHours | None:
 
 
 def listing_from_entry(entry: ServiceEntry, organization: Translated | None = None) -> Listing:
+    """The in-memory listing of ``entry`` (its card text apart: :meth:`CardText.of`)."""
     return Listing(
         id=entry.id,
         name=entry.name,
-        description=entry.description,
         topics=entry.topics,
-        area=shared_area(entry.area),
+        area=entry.area,
         phones=entry.phones,
         website=entry.website,
         email=entry.email,
         languages=entry.languages,
-        cost=entry.cost,
-        eligibility=entry.eligibility,
-        application_process=entry.application_process,
         confidential=entry.confidential,
-        hours=shared_hours(entry.hours),
+        hours=entry.hours,
         locations=entry.locations,
         organization=organization or {},
         source_url=entry.source_url,

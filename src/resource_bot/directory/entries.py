@@ -2,6 +2,16 @@
 
 These are plain frozen dataclasses, independent of the database, so that the
 loader, the HSDS exporter and the tests can share them.
+
+A service has three shapes, each for its own reader:
+
+- :class:`ServiceEntry` (here): everything a data file says, typed, with the
+  file and line it came from; what ``validate`` checks and ``load`` writes.
+- :class:`resource_bot.directory.models.Service`: the database row (SQLAlchemy),
+  with area and hours as JSON and card text per language.
+- :class:`resource_bot.directory.catalog.Listing`: what the running bot keeps in
+  memory per service, built from an entry or a row; it leaves out card-only text
+  (description, cost, eligibility, how to apply), read when a card is opened.
 """
 
 from __future__ import annotations
@@ -10,7 +20,9 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+
+from resource_bot.directory.hours import WeeklyHours
+from resource_bot.directory.service_area import ServiceArea
 
 Translated = dict[str, str]
 
@@ -102,11 +114,13 @@ class OrganizationEntry:
 
 @dataclass(frozen=True)
 class ServiceEntry:
+    """One service as its data file says it; see the module docstring for its other shapes."""
+
     id: str
     name: Translated
     description: Translated
     topics: tuple[str, ...]
-    area: Any
+    area: ServiceArea
     source_url: str
     last_verified: dt.date
     organization: str | None = None
@@ -119,7 +133,7 @@ class ServiceEntry:
     application_process: Translated = field(default_factory=dict)
     confidential: bool = False
     status: str = "active"
-    hours: Any = None
+    hours: WeeklyHours | None = None
     locations: tuple[LocationEntry, ...] = ()
     path: Path = Path()
     line: int = 0

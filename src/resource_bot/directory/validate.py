@@ -20,6 +20,7 @@ from phonenumbers import shortnumberinfo
 
 from resource_bot.clock import utc_today
 from resource_bot.directory import topics
+from resource_bot.directory.catalog import shared_area, shared_hours
 from resource_bot.directory.entries import (
     LocationEntry,
     OrganizationEntry,
@@ -30,8 +31,8 @@ from resource_bot.directory.entries import (
     Validation,
 )
 from resource_bot.directory.formulas import formula_problem, looks_like_formula
-from resource_bot.directory.hours import HoursError, parse_hours
-from resource_bot.directory.service_area import AreaError, parse_area
+from resource_bot.directory.hours import HoursError, WeeklyHours
+from resource_bot.directory.service_area import AreaError, ServiceArea
 from resource_bot.directory.yamlsource import LineDict, LineList, SourceError, load_file
 from resource_bot.directory.zip_index import place_from_zip
 from resource_bot.matching.fuzzy import did_you_mean
@@ -395,18 +396,18 @@ class _FileChecker:
                 )
         return tuple(good)
 
-    def area(self, raw: LineDict) -> Any:
+    def area(self, raw: LineDict) -> ServiceArea | None:
         try:
-            return parse_area(raw.get("area")).to_yaml()
+            return shared_area(raw.get("area"))
         except AreaError as exc:
             self.problem(raw.line_of("area"), str(exc))
             return None
 
-    def hours(self, raw: LineDict) -> Any:
+    def hours(self, raw: LineDict) -> WeeklyHours | None:
         if raw.get("hours") is None:
             return None
         try:
-            return parse_hours(raw["hours"]).to_yaml()
+            return shared_hours(raw["hours"])
         except HoursError as exc:
             self.problem(raw.line_of("hours"), str(exc))
             return None

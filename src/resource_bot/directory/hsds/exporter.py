@@ -166,12 +166,12 @@ def _service(out: Exported, service: ServiceEntry, org_uuids: dict[str, str]) ->
     for code in service.languages:
         _language(out, code, service_id=sid)
     _phones(out, service, sid)
-    for n, area_row in enumerate(rows_from_area(service.area)):
+    for n, area_row in enumerate(rows_from_area(service.area.to_yaml())):
         out.add(
             "service_area", {"id": extras.hsds_id("service_area", service.id, str(n)), "service_id": sid, **area_row}
         )
     if service.hours is not None:
-        for n, (row, zone) in enumerate(rows_from_hours(service.hours)):
+        for n, (row, zone) in enumerate(rows_from_hours(service.hours.to_yaml())):
             schedule = out.add(
                 "schedule", {"id": extras.hsds_id("schedule", service.id, str(n)), "service_id": sid, **row}
             )
