@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
+from resource_bot.directory.field_checks import EMAIL_PATTERN
 from resource_bot.directory.hsds.areas import area_from_rows
 from resource_bot.directory.hsds.fields import (
     PHONE_TYPES,
@@ -20,7 +21,6 @@ from resource_bot.directory.hsds.report import Kind
 from resource_bot.directory.hsds.schedules import hours_from_rows
 from resource_bot.directory.hsds.tables import Row
 from resource_bot.directory.service_area import ServiceArea
-from resource_bot.directory.validate import EMAIL_PATTERN
 
 if TYPE_CHECKING:
     from resource_bot.directory.hsds.importer import PackageImporter
