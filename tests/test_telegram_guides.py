@@ -23,7 +23,7 @@ from resource_bot.stats import read_counts
 from tests.standin import BotApiStandin
 from tests.test_telegram_bot import ALICE, RunningBot, data_of, reply_to, running_bot, settings_for, state_rows
 
-GUIDES = ("safety-plan", "disaster-plan", "job-check", "record-relief")
+GUIDES = ("safety-plan", "disaster-plan", "job-check", "record-relief", "credit-block")
 WALKS = [(guide, lang) for guide in GUIDES for lang in ("en", "es")]
 
 
