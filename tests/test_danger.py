@@ -331,6 +331,18 @@ def test_any_text_gives_a_verdict_and_danger_inside_noise_is_still_found(
     verdict = detector.check(text, lang)
     assert verdict.level in ("now", "maybe", "none")
     assert (verdict.kind in KINDS) if verdict.now else verdict.kind is None
-    # Words around the danger can change its meaning ("... xd", "last year"); noise without letters cannot.
-    noise = "".join(ch for ch in text[:200] if not ch.isalpha())
+    # Words around the danger can change its meaning ("... xd", "last year"); noise without letters
+    # cannot. A laughing emoji is not noise: the detector reads it like "lol" (see the test below).
+    noise = "".join(ch for ch in text[:200] if not ch.isalpha() and ch not in LAUGHING_EMOJI)
     assert detector.check(f"{noise}\n he's going to kill me \n{noise}").now
+
+
+LAUGHING_EMOJI = "😂🤣😆😹😅😝😜🤪💀☠"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["he's going to kill me 😂", "😂\n he's going to kill me \n😂", "hes going to kill me lol", "me va a matar jajaja"],
+)
+def test_a_threat_with_a_laugh_still_asks_are_you_safe(detector: DangerDetector, text: str) -> None:
+    assert detector.check(text).level in ("maybe", "now")

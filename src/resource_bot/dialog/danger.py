@@ -260,7 +260,8 @@ class DangerDetector:
         words = normalize(text).split()[:MAX_WORDS]
         if not words:
             return NO_DANGER
-        if not _LAUGHING.isdisjoint(text) or any(_LAUGH_WORD.fullmatch(w) for w in words):
+        laughed = not _LAUGHING.isdisjoint(text) or any(_LAUGH_WORD.fullmatch(w) for w in words)
+        if laughed:
             words.append("lol")  # 😂 or "jajaja" is a word here: it reads like "lol" (see not_real)
         sets = [self._sets[lang]] if lang in self._sets else list(self._sets.values())
         slots = [self._slot(w) for w in words]
@@ -270,10 +271,15 @@ class DangerDetector:
         if not now and not maybe:
             return NO_DANGER
         idioms = [s for rs in sets for s in rs.not_danger.spans(slots, present)]
+        said_now = now
         if idioms:
             now = [s for s in now if not _overlaps(s, idioms)]
             maybe = [s for s in maybe if not _overlaps(s, idioms)]
         if not now and not maybe:
+            if said_now and laughed and any(rs.to_me.spans(slots, present) for rs in sets):
+                # "he's going to kill me lol": a laugh never clears a threat aimed at the writer;
+                # people laugh when they are scared, too. "Are you safe right now?" costs a joker a tap.
+                return Verdict("maybe", None, tuple(rule.source for _, _, rule in said_now))
             return NO_DANGER
         fired = tuple(rule.source for _, _, rule in now + maybe)
         level = 2 if now else 1  # 2 now, 1 maybe, 0 none
@@ -282,6 +288,8 @@ class DangerDetector:
                 level -= any(rs.not_me.spans(slots, present) for rs in sets)
             level -= any(rs.not_now.spans(slots, present) for rs in sets)
         level -= any(rs.not_real.spans(slots, present) for rs in sets)  # a film or a joke, even "outside"
+        if level <= 0 and laughed and any(rs.to_me.spans(slots, present) for rs in sets):
+            level = 1  # as above: a laugh alone never clears a threat aimed at the writer
         if level <= 0:
             return Verdict("none", None, fired)
         if level == 1:
