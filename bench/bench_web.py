@@ -150,7 +150,7 @@ async def drive(base: str, browsers: Browsers, total: int, *, inflight: int, rat
         browsers.kinds[kind] = browsers.kinds.get(kind, 0) + 1
         headers = {"accept-language": session.lang}
         if session.cookie:
-            headers["cookie"] = f"sid={session.cookie}"
+            headers["cookie"] = f"__Host-sid={session.cookie}"
         start = time.perf_counter()
         try:
             response = await client.request(method, path, data=form, headers=headers)
@@ -162,7 +162,7 @@ async def drive(base: str, browsers: Browsers, total: int, *, inflight: int, rat
         latencies.append(time.perf_counter() - start)
         if response.status_code != 200:
             failures[0] += 1
-        if found := re.search(r"sid=([0-9a-f]{32})", response.headers.get("set-cookie", "")):
+        if found := re.search(r"__Host-sid=([0-9a-f]{32})", response.headers.get("set-cookie", "")):
             session.cookie = found[1]
         if token := _TOKEN.search(page):
             session.token = token[1]

@@ -33,7 +33,7 @@ from resource_bot.channels.sms import build_sms_app
 from resource_bot.channels.sms.door import SmsDoor
 from resource_bot.channels.store import open_state_store
 from resource_bot.channels.telegram.chats import ChatGate
-from resource_bot.channels.web.session import chat_number
+from resource_bot.channels.web.session import COOKIE, chat_number
 from resource_bot.cli import main
 from resource_bot.config import ConfigError, load_settings
 from resource_bot.db import create_schema, make_engine
@@ -470,7 +470,7 @@ def test_after_a_web_conversation_no_table_or_log_holds_its_words_cookie_address
     with web_person(database_url, tmp_path) as (person, runtime):
         with everything_logged(caplog):
             web_talk(person, menus)
-        session = person.client.cookies["sid"]
+        session = person.client.cookies[COOKIE]
         key = StateStore(runtime.db, STATE_SECRET if "postgresql" in database_url else None).key_for(
             chat_number(session)
         )

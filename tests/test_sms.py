@@ -355,6 +355,34 @@ def test_a_flood_from_one_number_is_slowed_like_a_telegram_chat(runtime: Runtime
         assert sms.texts(person(70), "food"), "one more every half second"
 
 
+def test_danger_in_a_flood_still_gets_the_emergency_answer(runtime: Runtime) -> None:
+    """A phone back in signal can deliver a backlog at once: the gate never holds back danger."""
+    gate = ChatGate(clock=lambda: 0.0)
+    door = SmsDoor(runtime, open_state_store(runtime, webhook=True), gate=gate)
+    with TestClient(build_sms_app(runtime, door=door), base_url=PUBLIC_URL) as client:
+        sms = SmsProvider(client, PUBLIC_URL, AUTH_TOKEN)
+        for _ in range(12):
+            sms.texts(person(72), "food")
+        assert sms.texts(person(72), "food") == [], "the flood is dropped"
+        assert sms.texts(person(72), "he is going to kill me")[0].startswith("If you are in danger now, call 911.")
+
+
+def test_a_bug_while_serving_still_answers_with_911_and_no_traceback(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    door = SmsDoor(runtime, open_state_store(runtime, webhook=True), gate=ChatGate(burst=10_000))
+
+    def broken(key: str, body: str) -> None:
+        raise KeyError(body)
+
+    monkeypatch.setattr(door, "_turn", broken)
+    with TestClient(build_sms_app(runtime, door=door), base_url=PUBLIC_URL) as client:
+        sms = SmsProvider(client, PUBLIC_URL, AUTH_TOKEN)
+        assert sms.texts(person(73), "he is going to kill me")[0].startswith("If you are in danger now, call 911.")
+        assert sms.texts(person(73), "food") == [runtime.dialog.menus.ui("en", "try_again_later")]
+    assert "kill" not in caplog.text and "food" not in caplog.text, "the log names the error, never the text"
+
+
 def settings(tmp_path: Path, **env: str) -> Settings:
     return load_settings(sms_env(f"sqlite:///{tmp_path / 'bot.sqlite3'}", tmp_path, **env))
 

@@ -118,6 +118,8 @@ class SmsDoor:
         exit_lang = typed_exit_language(body)
         urgent = keyword in (Keyword.STOP, Keyword.START) or exit_lang is not None
         verdict = Verdict.SERVE if urgent else self.gate.admit(int(key[:15], 16))
+        if verdict is not Verdict.SERVE and (danger := self._danger_answer(body)) is not None:
+            return danger  # a flood never holds back the emergency answer (a backlog arriving at once)
         if verdict is Verdict.DROP:
             return NOTHING
         try:
@@ -126,6 +128,9 @@ class SmsDoor:
             return await self._in_db_thread(self._turn, key, body)
         except _DB_ERRORS as exc:
             _log_failure("database unavailable", exc)
+            return self._without_database(key, body, keyword, exit_lang)
+        except Exception as exc:  # a bug must not leave a person without an answer: the outage answer
+            _log_failure("could not serve a text", exc)
             return self._without_database(key, body, keyword, exit_lang)
 
     async def _in_db_thread(self, work: Callable[[str, str], Answer], key: str, body: str) -> Answer:
@@ -148,11 +153,19 @@ class SmsDoor:
         if exit_lang is not None:
             self.pending.add(key, stop=False)
             return Answer(render.plain(self.words.text(exit_lang, "exit_done")))
-        lang = self._lang_of(body)
-        outcome, _ = self.runtime.dialog.handle(ChatState(lang=lang), Text(body))
+        danger = self._danger_answer(body)  # the emergency answer needs no database
+        return danger or Answer(render.plain(self.menus.ui(self._lang_of(body), "try_again_later")))
+
+    def _danger_answer(self, body: str) -> Answer | None:
+        """The emergency answer when ``body`` says danger now; None otherwise. Pure: no database."""
+        try:
+            outcome, _ = self.runtime.dialog.handle(ChatState(lang=self._lang_of(body)), Text(body))
+        except Exception as exc:  # the engine itself failing: the caller's plain answer still goes out
+            _log_failure("could not check a text for danger", exc)
+            return None
         if any(count[0] == "crisis" and count[1] != "maybe" for count in outcome.stats):
-            return self._rendered(outcome)  # danger: the emergency answer needs no database
-        return Answer(render.plain(self.menus.ui(lang, "try_again_later")))
+            return self._rendered(outcome)
+        return None
 
     def _lang_of(self, body: str) -> str:
         typed = self.runtime.dialog.matcher.typed_language(body, self.menus.codes[0])

@@ -18,7 +18,9 @@ import secrets
 from starlette.requests import Request
 from starlette.responses import Response
 
-COOKIE = "sid"
+#: ``__Host-``: browsers accept this cookie only from this very host over HTTPS (or localhost), with
+#: Path=/ and no Domain, so a sibling subdomain cannot plant a session id chosen in advance.
+COOKIE = "__Host-sid"
 _SESSION = re.compile(r"^[0-9a-f]{32}$")
 #: Web session numbers start above every Telegram chat id (those fit in 52 bits), so the
 #: two doors can never share a row in the state store.
