@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from resource_bot.dialog.danger import DangerDetector
-from tests.dangereval import LANGS, Figures, fresh, halves, score, summary
+from tests.dangereval import LANGS, Figures, halves, score, spent, summary
 
 #: Floors per language: (recall, first line right, maybe caught, most false alarms).
 #: The issue asks for recall of at least 97% with at most 2% false alarms; these rules do not
@@ -47,21 +47,21 @@ def test_the_halves_are_disjoint_and_the_held_out_half_is_big_enough() -> None:
         assert sum(c["level"] == "now" for c in held) >= 100
 
 
-#: Floors on the fresh set (tests/data/danger-fresh-*.yaml), which no rule was written from and
-#: which was measured once (README, "The honest figure": 82.7% / 69.9% recall, 97.4% / 97.7% first
-#: line, 76.6% / 60.3% maybe, 3.1% / 10.2% false alarms). They only stop a change from making the
-#: detector worse on it; raising them means tuning to it, which would end its use as a measure.
-FRESH_FLOORS = {
+#: Floors on the spent set (tests/data/danger-spent-*.yaml): the first fresh set, measured twice (README,
+#: "The honest figure": 82.7% / 69.9% recall, 97.4% / 97.7% first line, 76.6% / 60.3% maybe, 3.1% / 10.2%
+#: false alarms) and tuning material since. Floors on tuning material only stop a change from undoing
+#: what a rule was written for; raise them as rules improve. The held-out measure is the second fresh set.
+SPENT_FLOORS = {
     "en": (0.82, 0.97, 0.76, 0.04),
     "es": (0.69, 0.97, 0.60, 0.11),
 }
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_fresh_set_figures_do_not_fall(danger: DangerDetector, lang: str) -> None:
-    f = score(danger, fresh(lang))
-    print("\nFRESH", summary(lang, f))
-    recall, first_line, maybe, false_alarms = FRESH_FLOORS[lang]
+def test_spent_set_figures_do_not_fall(danger: DangerDetector, lang: str) -> None:
+    f = score(danger, spent(lang))
+    print("\nSPENT", summary(lang, f))
+    recall, first_line, maybe, false_alarms = SPENT_FLOORS[lang]
     assert f.recall >= recall, summary(lang, f)
     assert f.first_line_rate >= first_line, summary(lang, f)
     assert f.maybe_rate >= maybe, summary(lang, f)

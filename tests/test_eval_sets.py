@@ -1,9 +1,10 @@
-"""Checks on the evaluation sets themselves (tests/data/danger-eval-*.yaml, danger-fresh-*.yaml).
+"""Checks on the evaluation sets themselves (tests/data/danger-eval-*.yaml, danger-spent-*.yaml).
 
 The sets are what the danger figures in the README are measured on, so they must stay big
 enough in every half to mean something, and the held-out half must never leak into the rules:
 a held-out phrase found in conversations/ would make the reported figures a measure of copying.
-The fresh sets are held out whole, for one final measure: every one of their phrases counts as held out.
+The spent sets (the first fresh sets, measured twice) are tuning material now; their phrases are still
+never copied, but only a held-out phrase found in conversations/ fails the copy check.
 """
 
 from __future__ import annotations
@@ -25,27 +26,20 @@ DATA = Path(__file__).parent / "data"
 CONVERSATIONS = ROOT / "conversations"
 
 DANGER_SETS = {"en": DATA / "danger-eval-en.yaml", "es": DATA / "danger-eval-es.yaml"}
-#: Written after the rules, never split and never tuned on: the whole file is held out.
-FRESH_SETS = {"en": DATA / "danger-fresh-en.yaml", "es": DATA / "danger-fresh-es.yaml"}
+#: The first fresh sets, written after the rules, measured twice, then made tuning material.
+SPENT_SETS = {"en": DATA / "danger-spent-en.yaml", "es": DATA / "danger-spent-es.yaml"}
+FRESH_SETS: dict[str, Path] = {}
 NEEDS_SETS = (DATA / "needs-dev.yaml", DATA / "needs-extra.yaml")
 #: Every evaluation file whose held-out half (the whole of a fresh set) must not appear in conversations/.
 EVAL_FILES: tuple[Path, ...] = (*DANGER_SETS.values(), *FRESH_SETS.values(), *NEEDS_SETS)
-#: Fresh phrases already in conversations/ (main at 790ad19) before the fresh sets were written: common
-#: words the rules had reached on their own, found the first time the copy check ran. They stay in the
-#: sets, as dropping them would make the fresh figures read lower than the truth; any OTHER fresh phrase
-#: found in conversations/ is a copy and fails the test.
-FRESH_ALREADY_IN_RULES = frozenset(
-    {
-        "this is my goodbye",
-        "me voy a matar",
-        "esta es mi despedida",
-        "alguien que me ayude",
-        "ya no se que hacer",
-        "abogado de inmigracion",
-    }
-)
+#: Fresh phrases already in conversations/ before the fresh sets were written: common words the rules
+#: had reached on their own, found the first time the copy check ran. They stay in the sets, as dropping
+#: them would make the fresh figures read lower than the truth; any OTHER fresh phrase found in
+#: conversations/ is a copy and fails the test.
+FRESH_ALREADY_IN_RULES: frozenset[str] = frozenset()
 ALL_DANGER_FILES = {
     **{f"eval-{lang}": path for lang, path in DANGER_SETS.items()},
+    **{f"spent-{lang}": path for lang, path in SPENT_SETS.items()},
     **{f"fresh-{lang}": path for lang, path in FRESH_SETS.items()},
 }
 #: Where each set's rules live, if not all of conversations/: the need matcher reads only the keyword
@@ -221,7 +215,7 @@ def test_a_fresh_set_has_enough_cases_of_every_level_kind_and_category(lang: str
 
 def test_no_fresh_text_repeats_another_fresh_text_or_an_older_evaluation_text() -> None:
     """Compared once normalised, so "i'm scared" and "im scared" count as the same message."""
-    older = {normalise(case["text"]) for path in DANGER_SETS.values() for case in load(path)}
+    older = {normalise(case["text"]) for path in (*DANGER_SETS.values(), *SPENT_SETS.values()) for case in load(path)}
     seen: set[str] = set()
     repeated = []
     for lang, path in FRESH_SETS.items():
