@@ -51,3 +51,14 @@ def test_a_screen_without_a_line_of_its_own_leads_with_any_line_it_lists(engine:
 
     listed = text[text.index("Places that can help:") :]
     assert listed.index("211") < listed.index("WIC")
+
+
+def test_the_remove_images_screen_opens_with_rainn_s_line_to_call_or_text(engine: Engine) -> None:
+    # Take It Down and StopNCII are websites; RAINN's hotline supports people whose sexual images
+    # were shared or are threatened, by phone, text and chat, any time.
+    outcome, _ = engine.handle(ChatState(), Press(buttons.topic("online.image_removal")))
+    text = outcome.replies[-1].text
+
+    listed = text[text.index("Places that can help:") :]
+    assert listed.index("1-800-656-4673") < listed.index("StopNCII")
+    assert "64673" in listed
