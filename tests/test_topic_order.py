@@ -62,3 +62,11 @@ def test_the_remove_images_screen_opens_with_rainn_s_line_to_call_or_text(engine
     listed = text[text.index("Places that can help:") :]
     assert listed.index("1-800-656-4673") < listed.index("StopNCII")
     assert "64673" in listed
+
+
+def test_the_immigration_screen_lists_the_t_and_u_visas(engine: Engine) -> None:
+    outcome, _ = engine.handle(ChatState(), Press(buttons.topic("legal.immigration")))
+    text = outcome.replies[-1].text
+
+    assert "T visa for trafficking survivors" in text
+    assert "866-401-5510" in text[: text.index("T visa for trafficking survivors")]
