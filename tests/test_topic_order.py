@@ -6,7 +6,7 @@ from __future__ import annotations
 from resource_bot.dialog import buttons
 from resource_bot.dialog.chatstate import ChatState
 from resource_bot.dialog.engine import Engine
-from resource_bot.dialog.events import Press
+from resource_bot.dialog.events import Press, Text
 from resource_bot.directory import topics
 from resource_bot.directory.catalog import Catalog
 
@@ -70,3 +70,12 @@ def test_the_immigration_screen_lists_the_t_and_u_visas(engine: Engine) -> None:
 
     assert "T visa for trafficking survivors" in text
     assert "866-401-5510" in text[: text.index("T visa for trafficking survivors")]
+
+
+def test_an_adult_blackmailed_with_nude_pictures_sees_a_line_to_call_or_text_any_time(engine: Engine) -> None:
+    # Before, the online screen's only number was the CyberTipline, which is for children.
+    outcome, _ = engine.handle(ChatState(), Text("someone is blackmailing me with my nudes, I'm 30"))
+    text = outcome.replies[-1].text
+
+    assert "Text HOPE to 64673" in text
+    assert "1-800-656-4673" in text
