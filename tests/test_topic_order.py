@@ -6,7 +6,7 @@ from __future__ import annotations
 from resource_bot.dialog import buttons
 from resource_bot.dialog.chatstate import ChatState
 from resource_bot.dialog.engine import Engine
-from resource_bot.dialog.events import Press
+from resource_bot.dialog.events import Press, Text
 from resource_bot.directory import topics
 from resource_bot.directory.catalog import Catalog
 
@@ -51,3 +51,31 @@ def test_a_screen_without_a_line_of_its_own_leads_with_any_line_it_lists(engine:
 
     listed = text[text.index("Places that can help:") :]
     assert listed.index("211") < listed.index("WIC")
+
+
+def test_the_remove_images_screen_opens_with_rainn_s_line_to_call_or_text(engine: Engine) -> None:
+    # Take It Down and StopNCII are websites; RAINN's hotline supports people whose sexual images
+    # were shared or are threatened, by phone, text and chat, any time.
+    outcome, _ = engine.handle(ChatState(), Press(buttons.topic("online.image_removal")))
+    text = outcome.replies[-1].text
+
+    listed = text[text.index("Places that can help:") :]
+    assert listed.index("1-800-656-4673") < listed.index("StopNCII")
+    assert "64673" in listed
+
+
+def test_the_immigration_screen_lists_the_t_and_u_visas(engine: Engine) -> None:
+    outcome, _ = engine.handle(ChatState(), Press(buttons.topic("legal.immigration")))
+    text = outcome.replies[-1].text
+
+    assert "T visa for trafficking survivors" in text
+    assert "866-401-5510" in text[: text.index("T visa for trafficking survivors")]
+
+
+def test_an_adult_blackmailed_with_nude_pictures_sees_a_line_to_call_or_text_any_time(engine: Engine) -> None:
+    # Before, the online screen's only number was the CyberTipline, which is for children.
+    outcome, _ = engine.handle(ChatState(), Text("someone is blackmailing me with my nudes, I'm 30"))
+    text = outcome.replies[-1].text
+
+    assert "Text HOPE to 64673" in text
+    assert "1-800-656-4673" in text
