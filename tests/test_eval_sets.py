@@ -28,7 +28,9 @@ CONVERSATIONS = ROOT / "conversations"
 DANGER_SETS = {"en": DATA / "danger-eval-en.yaml", "es": DATA / "danger-eval-es.yaml"}
 #: The first fresh sets, written after the rules, measured twice, then made tuning material.
 SPENT_SETS = {"en": DATA / "danger-spent-en.yaml", "es": DATA / "danger-spent-es.yaml"}
-FRESH_SETS: dict[str, Path] = {}
+#: The second fresh sets, written after the rules by a helper who never saw them or the detector; held out
+#: entirely (not split) and measured once.
+FRESH_SETS: dict[str, Path] = {"en": DATA / "danger-fresh2-en.yaml", "es": DATA / "danger-fresh2-es.yaml"}
 NEEDS_SETS = (DATA / "needs-dev.yaml", DATA / "needs-extra.yaml")
 #: Every evaluation file whose held-out half (the whole of a fresh set) must not appear in conversations/.
 EVAL_FILES: tuple[Path, ...] = (*DANGER_SETS.values(), *FRESH_SETS.values(), *NEEDS_SETS)
