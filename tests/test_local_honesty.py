@@ -16,24 +16,25 @@ from resource_bot.flyer import flyer_content
 from resource_bot.paths import data_dir
 from tests.conftest import FIXTURES
 
-ABSAROKEE = "59001"  # Absarokee, MT: no local listing in the bundled directory
+ABSAROKEE = "59001"  # Absarokee, MT: only Montana's labor office (Work) is listed there
+FRANKFORT = "40601"  # Frankfort, KY: no listing of any kind for Kentucky in the bundled directory
 LINK = "https://t.me/resource_help_bot?start=housing-z59001"
 
 
 def test_setting_a_zip_with_no_local_listing_says_so_and_points_to_211(engine: Engine) -> None:
-    outcome, state = engine.handle(ChatState(), Text(ABSAROKEE))
+    outcome, state = engine.handle(ChatState(), Text(FRANKFORT))
     text = outcome.replies[-1].text
 
-    assert state.zip == ABSAROKEE
-    assert "I don't have listings near Absarokee yet" in text and "call 211" in text
+    assert state.zip == FRANKFORT
+    assert "I don't have listings near Frankfort yet" in text and "call 211" in text
     assert "Help near there shows first" not in text
 
 
 def test_in_spanish_too(engine: Engine) -> None:
-    outcome, _ = engine.handle(ChatState(lang="es"), Text(ABSAROKEE))
+    outcome, _ = engine.handle(ChatState(lang="es"), Text(FRANKFORT))
     text = outcome.replies[-1].text
 
-    assert "Todavía no tengo servicios cerca de Absarokee" in text and "llame al 211" in text
+    assert "Todavía no tengo servicios cerca de Frankfort" in text and "llame al 211" in text
     assert "Primero verá la ayuda cercana" not in text
 
 
@@ -103,7 +104,7 @@ def test_coverage_prints_national_counts_and_local_ones_per_state() -> None:
     assert result.exit_code == 0, result.output
     assert header[:3] == ["emergency", "trafficking", "safety"] and lines[1].startswith("national")
     assert lines[3].startswith("TX") and tx["housing"] == "1" and tx["legal"] == "1" and tx["food"] == "."
-    assert lines[4].startswith("MT") and set(mt.values()) == {"."}
+    assert lines[4].startswith("MT") and mt["work"] == "1" and {v for k, v in mt.items() if k != "work"} == {"."}
     assert "of 26 state-topic cells have no local listing" in result.output
 
 

@@ -12,6 +12,7 @@ from resource_bot.dialog.engine import Engine
 from resource_bot.dialog.events import Press, Reply, Start
 from resource_bot.dialog.menus import check_placeholders
 from resource_bot.directory import topics
+from resource_bot.directory.zip_index import city_zips
 
 MAX_SCREENS = 5000
 
@@ -61,9 +62,21 @@ def test_every_topic_is_reachable_and_lists_a_real_service(engine: Engine, lang:
 
 
 def test_every_service_card_is_reachable(engine: Engine) -> None:
+    """National services from /start; a local one (a state's office) from a ZIP in its state."""
     reached = {screen for screen, _ in walk(engine, "en")}
-    missing = [s for s in engine.catalog.services if f"service:{s}" not in reached]
+    services = engine.catalog.services
+    missing = [s for s, listing in services.items() if listing.national and f"service:{s}" not in reached]
     assert not missing
+    zips = {state: min(z) for (state, _), z in city_zips().items()}
+    for sid, listing in engine.catalog.services.items():
+        if listing.national:
+            continue
+        (state,) = listing.area.states
+        start = ChatState(zip=zips[state])
+        outcome, after = engine.handle(start, Press(buttons.topic(listing.topics[0])))
+        assert any(b.data == buttons.service(sid) for b in outcome.replies[-1].all_buttons()), sid
+        outcome, _ = engine.handle(after, Press(buttons.service(sid)))
+        assert outcome.replies[-1].text.startswith(listing.name["en"]), sid
 
 
 @pytest.mark.parametrize("lang", ["en", "es"])

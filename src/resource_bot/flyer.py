@@ -22,6 +22,7 @@ from PIL import Image, ImageFont
 from resource_bot.dialog.menus import Menus
 from resource_bot.directory import topics
 from resource_bot.directory.catalog import Catalog, Found, Listing, pick
+from resource_bot.directory.states import STATE_NAMES
 from resource_bot.directory.zip_index import place_from_zip
 from resource_bot.printed_page import PrintedPage
 from resource_bot.sharing import make_qr
@@ -125,11 +126,18 @@ def _hotline(listing: Listing, lang: str, words: Mapping[str, str]) -> Hotline |
 
 
 def _local_hotline(found: Found, lang: str, words: Mapping[str, str]) -> Hotline | None:
-    """A local service on paper: its number and town only; a wall flyer never prints a street."""
-    hotline = _hotline(found.listing, lang, words)
-    if hotline is None or not hotline.number:
+    """A local service on paper: its number (or short web address) and town only; never a street.
+
+    A state office with no address of its own is printed with its state's name, so the flyer's
+    "help near ZIP code" promise is kept by what the chat shows for that ZIP.
+    """
+    listing = found.listing
+    hotline = _hotline(listing, lang, words)
+    if hotline is None:
         return None
-    town = next((", ".join(p for p in (loc.city, loc.state) if p) for loc in found.listing.locations if loc.city), "")
+    town = next((", ".join(p for p in (loc.city, loc.state) if p) for loc in listing.locations if loc.city), "")
+    if not town and not listing.locations:
+        town = ", ".join(STATE_NAMES.get(code, code) for code in listing.area.states)
     return Hotline(hotline.name, hotline.number, " · ".join(part for part in (town, hotline.more) if part))
 
 

@@ -215,11 +215,18 @@ class Snapshot:
 
         Going to a topic screen, that screen itself says when it has nothing local.
         """
-        if self.catalog.has_local(place, topic):
-            return self.menus.ui(lang, "area_set", place=place.label)
         if topic:
+            if self.catalog.has_local(place, topic):
+                return self.menus.ui(lang, "area_set", place=place.label)
             return self.menus.ui(lang, "area_saved", place=place.label)
-        return self.menus.ui(lang, "area_set_none", place=place.label, near=near_name(place))
+        # Promise help nearby only for the topics that have some (a state's labor office is not a shelter).
+        near = [t for t in topics.TOP_LEVEL if t != "emergency" and self.catalog.has_local(place, t)]
+        if not near:
+            return self.menus.ui(lang, "area_set_none", place=place.label, near=near_name(place))
+        if len(near) == len(topics.TOP_LEVEL) - 1:
+            return self.menus.ui(lang, "area_set", place=place.label)
+        listed = ", ".join(self.menus.label(lang, t) for t in near)
+        return self.menus.ui(lang, "area_set_some", place=place.label, topics=listed)
 
     def _set_place(self, state: ChatState, new: ChatState, place: Place) -> Result:
         """After the area changes, confirm it and show again the screen the person was on."""

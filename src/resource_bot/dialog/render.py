@@ -12,6 +12,7 @@ from resource_bot.dialog.menus import Menus
 from resource_bot.directory.catalog import CardText, Found, Listing, pick
 from resource_bot.directory.entries import LocationEntry, PhoneEntry
 from resource_bot.directory.hours import format_clock, format_when, status_at
+from resource_bot.directory.states import STATE_NAMES
 
 #: Telegram's limit for one message.
 MAX_MESSAGE = 4096
@@ -81,6 +82,11 @@ def where_line(menus: Menus, lang: str, found: Found) -> str:
         return menus.ui(lang, "nationwide")
     if found.miles is not None:
         return menus.ui(lang, "distance_miles", miles=f"{found.miles:.1f}")
+    area = found.listing.area
+    if area.states and not (area.counties or area.zips or area.radius):
+        # A state office with no address of its own: say it serves the whole state, so "near you" is plain.
+        names = [STATE_NAMES.get(code, code) for code in area.states]
+        return menus.ui(lang, "statewide", state=", ".join(names))
     return ""
 
 
