@@ -35,7 +35,8 @@ def test_a_person_in_montana_taps_work_and_sees_montanas_labor_office_first(engi
     text = outcome.replies[-1].text
 
     first = text.index("▪️")
-    assert text.startswith("▪️ Montana Department of Labor & Industry, Wage and Hour (🏛️ Serves all of Montana)", first)
+    office = "Montana Department of Labor & Industry, Compliance and Investigations Bureau"
+    assert text.startswith(f"▪️ {office} (🏛️ Serves all of Montana)", first)
     assert "Call 406-444-6543" in text
     assert text.index("Montana Department of Labor") < text.index("Nationwide")
     assert "I don't have listings near" not in text
@@ -45,7 +46,8 @@ def test_in_spanish_the_state_office_says_it_serves_all_of_the_state(engine: Eng
     outcome, _ = engine.handle(ChatState(lang="es", zip=ABSAROKEE_MT), Press(buttons.topic("work")))
     text = outcome.replies[-1].text
 
-    assert "Montana Department of Labor & Industry, Wage and Hour (🏛️ Atiende en todo Montana)" in text
+    office = "Montana Department of Labor & Industry, Compliance and Investigations Bureau"
+    assert f"{office} (🏛️ Atiende en todo Montana)" in text
     assert "Todavía no tengo servicios cerca" not in text
 
 
