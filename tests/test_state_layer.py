@@ -23,6 +23,7 @@ from resource_bot.paths import data_dir
 ABSAROKEE_MT = "59001"
 FRANKFORT_KY = "40601"
 ANCHORAGE_AK = "99501"
+RALEIGH_NC = "27601"
 STATE_FILE = data_dir() / "state-labor-offices.yaml"
 LINK = "https://t.me/resource_help_bot?start=work"
 #: The 50 states, DC and the five inhabited territories (the freely associated states have no labor office of ours).
@@ -47,8 +48,22 @@ def test_in_spanish_the_state_office_says_it_serves_all_of_the_state(engine: Eng
     text = outcome.replies[-1].text
 
     office = "Montana Department of Labor & Industry, Compliance and Investigations Bureau"
-    assert f"{office} (🏛️ Atiende en todo Montana)" in text
+    assert f"{office} (🏛️ Atiende en todo el estado o territorio: Montana)" in text
     assert "Todavía no tengo servicios cerca" not in text
+
+
+def test_in_spanish_a_state_is_named_as_spanish_names_it(engine: Engine) -> None:
+    outcome, _ = engine.handle(ChatState(lang="es", zip=RALEIGH_NC), Press(buttons.topic("work")))
+    text = outcome.replies[-1].text
+
+    assert "(🏛️ Atiende en todo el estado o territorio: Carolina del Norte)" in text
+    assert "North Carolina)" not in text
+
+
+def test_a_spanish_work_flyer_names_the_state_in_spanish(bundled_catalog: Catalog, menus: Menus) -> None:
+    content = flyer_content("work", "es", LINK, bundled_catalog, menus, zip_code=RALEIGH_NC)
+
+    assert any("Carolina del Norte" in hotline.more for hotline in content.hotlines), content.hotlines
 
 
 def test_setting_a_montana_zip_promises_local_help_only_for_work(engine: Engine) -> None:

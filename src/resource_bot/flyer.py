@@ -22,7 +22,7 @@ from PIL import Image, ImageFont
 from resource_bot.dialog.menus import Menus
 from resource_bot.directory import topics
 from resource_bot.directory.catalog import Catalog, Found, Listing, pick
-from resource_bot.directory.states import STATE_NAMES
+from resource_bot.directory.states import state_name
 from resource_bot.directory.zip_index import place_from_zip
 from resource_bot.printed_page import PrintedPage
 from resource_bot.sharing import make_qr
@@ -137,7 +137,7 @@ def _local_hotline(found: Found, lang: str, words: Mapping[str, str]) -> Hotline
         return None
     town = next((", ".join(p for p in (loc.city, loc.state) if p) for loc in listing.locations if loc.city), "")
     if not town and not listing.locations:
-        town = ", ".join(STATE_NAMES.get(code, code) for code in listing.area.states)
+        town = ", ".join(state_name(code, lang) for code in listing.area.states)
     return Hotline(hotline.name, hotline.number, " · ".join(part for part in (town, hotline.more) if part))
 
 

@@ -12,7 +12,7 @@ from resource_bot.dialog.menus import Menus
 from resource_bot.directory.catalog import CardText, Found, Listing, pick
 from resource_bot.directory.entries import LocationEntry, PhoneEntry
 from resource_bot.directory.hours import format_clock, format_when, status_at
-from resource_bot.directory.states import STATE_NAMES
+from resource_bot.directory.states import state_name
 
 #: Telegram's limit for one message.
 MAX_MESSAGE = 4096
@@ -85,7 +85,7 @@ def where_line(menus: Menus, lang: str, found: Found) -> str:
     area = found.listing.area
     if area.states and not (area.counties or area.zips or area.radius):
         # A state office with no address of its own: say it serves the whole state, so "near you" is plain.
-        names = [STATE_NAMES.get(code, code) for code in area.states]
+        names = [state_name(code, lang) for code in area.states]
         return menus.ui(lang, "statewide", state=", ".join(names))
     return ""
 

@@ -71,6 +71,40 @@ STATE_NAMES: dict[str, str] = {
 }
 
 
+#: Names that Spanish writes differently (the usual forms in Spanish-language U.S. government pages
+#: and the RAE's list); any other state keeps its English name in Spanish.
+STATE_NAMES_ES: dict[str, str] = {
+    "HI": "Hawái",
+    "LA": "Luisiana",
+    "MS": "Misisipi",
+    "MO": "Misuri",
+    "NH": "Nuevo Hampshire",
+    "NJ": "Nueva Jersey",
+    "NM": "Nuevo México",
+    "NY": "Nueva York",
+    "NC": "Carolina del Norte",
+    "SC": "Carolina del Sur",
+    "ND": "Dakota del Norte",
+    "SD": "Dakota del Sur",
+    "PA": "Pensilvania",
+    "WV": "Virginia Occidental",
+    "DC": "Distrito de Columbia",
+    "VI": "Islas Vírgenes de EE. UU.",
+    "AS": "Samoa Americana",
+    "MP": "Islas Marianas del Norte",
+    "UM": "Islas Ultramarinas Menores de EE. UU.",
+    "MH": "Islas Marshall",
+    "PW": "Palaos",
+}
+
+
+def state_name(code: str, lang: str = "en") -> str:
+    """The state's name in ``lang`` ("Carolina del Norte" in Spanish), or the code if unknown."""
+    if lang == "es" and code in STATE_NAMES_ES:
+        return STATE_NAMES_ES[code]
+    return STATE_NAMES.get(code, code)
+
+
 def plain_name(text: str) -> str:
     """Lowercase ASCII with single spaces, "saint" as "st", for forgiving name matching."""
     text = unicodedata.normalize("NFKD", text)
