@@ -10,8 +10,10 @@ The rules are data (``conversations/danger/<lang>.yaml``, syntax in
 :mod:`resource_bot.dialog.dangerfile`), reviewed by people who work with
 survivors. A miss costs far more than a false alarm, so words are matched
 tolerantly: accents, case, emoji, invisible characters and look-alike letters
-are undone by :func:`~resource_bot.matching.textnorm.normalize`, and one typo is
-forgiven. Then, in order:
+are undone by :func:`~resource_bot.matching.textnorm.normalize`, one typo is
+forgiven, a Spanish word typed as it sounds ("ensero", "pastiyas") reads as the
+rule word, and a verb a rule names with ``~`` ("~matar") is found in any of its
+forms (:mod:`resource_bot.dialog.wordforms`). Then, in order:
 
 1. ``now`` and ``maybe`` rules find danger; ``not_danger`` idioms ("this job is
    killing me") cancel only the hits they overlap.
@@ -74,8 +76,8 @@ _LAUGH_WORD = re.compile(
 MAX_WORDS = 300
 
 _FUZZY_MIN_LEN = 5
-#: Shorter words are too many ways alike ("a", "ha") to be read by their sound.
-_SOUND_MIN_LEN = 3
+#: A one-letter word ("a", "o", "y") is too many words alike to be read by its sound ("ba" reads as "va").
+_SOUND_MIN_LEN = 2
 _CACHE_LIMIT = 50_000
 
 
