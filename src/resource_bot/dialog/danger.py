@@ -10,8 +10,10 @@ The rules are data (``conversations/danger/<lang>.yaml``, syntax in
 :mod:`resource_bot.dialog.dangerfile`), reviewed by people who work with
 survivors. A miss costs far more than a false alarm, so words are matched
 tolerantly: accents, case, emoji, invisible characters and look-alike letters
-are undone by :func:`~resource_bot.matching.textnorm.normalize`, and one typo is
-forgiven. Then, in order:
+are undone by :func:`~resource_bot.matching.textnorm.normalize`, one typo is
+forgiven, a Spanish word typed as it sounds ("ensero", "pastiyas") reads as the
+rule word, and a verb a rule names with ``~`` ("~matar") is found in any of its
+forms (:mod:`resource_bot.dialog.wordforms`). Then, in order:
 
 1. ``now`` and ``maybe`` rules find danger; ``not_danger`` idioms ("this job is
    killing me") cancel only the hits they overlap.
@@ -48,6 +50,7 @@ from resource_bot.dialog.dangerfile import (
     Words,
     load_danger_file,
 )
+from resource_bot.dialog.wordforms import VerbForms, sound_key
 from resource_bot.matching.textnorm import normalize
 
 __all__ = ["KINDS", "DangerDetector", "DangerFileError", "Level", "Verdict", "NO_DANGER"]
@@ -73,6 +76,8 @@ _LAUGH_WORD = re.compile(
 MAX_WORDS = 300
 
 _FUZZY_MIN_LEN = 5
+#: A one-letter word ("a", "o", "y") is too many words alike to be read by its sound ("ba" reads as "va").
+_SOUND_MIN_LEN = 2
 _CACHE_LIMIT = 50_000
 
 
@@ -200,14 +205,15 @@ class DangerDetector:
             )
             for lang, r in rules.items()
         }
-        vocab: set[str] = set()
+        vocab = {w for r in rules.values() for w in r.words() if not w.startswith("~")}
+        # ~matar in a rule: any form of the verb; and (Spanish) a word typed as it sounds.
+        self._verbs = [forms for r in rules.values() if (forms := VerbForms(r.language, r.verbs()))]
+        self._sounds: dict[str, set[str]] = {}
         for r in rules.values():
-            lists = (r.now, r.maybe, r.not_danger, r.not_now, r.not_me, r.not_real, r.present, r.to_me, r.upgrades)
-            for rule in (rule for rules_ in lists for rule in rules_):
-                for el in rule.elements:
-                    for alt in el.alts:
-                        for words in alt:
-                            vocab.update(words)
+            if r.language == "es":
+                for w in r.words():
+                    if len(w) >= _SOUND_MIN_LEN and not w.startswith("~") and not w.isdigit():
+                        self._sounds.setdefault(sound_key(w), set()).add(w)
         self._spellings = {typed: meant for r in rules.values() for typed, meant in r.spellings.items()}
         self._vocab = frozenset(vocab)
         self._by_len: dict[int, list[str]] = {}
@@ -222,7 +228,7 @@ class DangerDetector:
             if 3 <= len(w) <= 4:
                 for k in range(len(w) - 1):
                     self._short.setdefault(w[:k] + w[k + 1] + w[k] + w[k + 2 :], set()).add(w)
-        self._fuzzy_cache: dict[str, frozenset[str]] = {}
+        self._slot_cache: dict[str, frozenset[str]] = {}
 
     @classmethod
     def from_directory(cls, conversations_dir: Path) -> DangerDetector:
@@ -313,26 +319,33 @@ class DangerDetector:
         return Verdict("now", kind, fired)
 
     def _slot(self, word: str) -> frozenset[str]:
-        """The word, what it spells ("toy" -> "estoy"), and any rule word within one typo (two for long words)."""
-        meant = self._spellings.get(word)
-        if word in self._vocab:
-            return frozenset((word, meant)) if meant else frozenset((word,))
-        cached = self._fuzzy_cache.get(word)
+        """The word, what it spells ("toy" -> "estoy"), any rule word within one typo (two for long
+        words) or (Spanish) sounding the same, and the ``~verb`` it is a form of ("matandome" -> ~matar)."""
+        cached = self._slot_cache.get(word)
         if cached is not None:
             return cached
-        near: set[str] = {word, *self._short.get(word, ())} if len(word) <= 4 else {word}
+        meant = self._spellings.get(word)
+        near: set[str] = {word}
         if meant:
             near.add(meant)
-        if len(word) >= _FUZZY_MIN_LEN:
-            limit = 2 if len(word) >= 9 else 1
-            for n in range(len(word) - limit, len(word) + limit + 1):
-                choices = self._by_len.get(n)
-                if choices:
-                    for match, _, _ in process.extract(word, choices, scorer=OSA.distance, score_cutoff=limit, limit=3):
-                        near.add(match)
+        if word not in self._vocab:
+            if len(word) <= 4:
+                near.update(self._short.get(word, ()))
+            if len(word) >= _FUZZY_MIN_LEN:
+                limit = 2 if len(word) >= 9 else 1
+                for n in range(len(word) - limit, len(word) + limit + 1):
+                    choices = self._by_len.get(n)
+                    if choices:
+                        found = process.extract(word, choices, scorer=OSA.distance, score_cutoff=limit, limit=3)
+                        near.update(match for match, _, _ in found)
+            if self._sounds and len(word) >= _SOUND_MIN_LEN:
+                near.update(self._sounds.get(sound_key(word), ()))
+        for forms in self._verbs:
+            for w in list(near):
+                near.update(forms.lemmas(w))
         result = frozenset(near)
-        if len(self._fuzzy_cache) < _CACHE_LIMIT:
-            self._fuzzy_cache[word] = result
+        if len(self._slot_cache) < _CACHE_LIMIT:
+            self._slot_cache[word] = result
         return result
 
 

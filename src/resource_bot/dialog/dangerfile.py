@@ -5,6 +5,11 @@ A rule is a short pattern built from parts people combine ("{actor} ... {will}
 kids", "my boss said he will kill us" and "they gonna beat me". The header of
 each file explains the syntax for reviewers; :func:`compile_rule` enforces it
 and every problem raises :class:`DangerFileError` naming the file and the fix.
+
+A word written ``~matar`` (``~kill``) stands for every form of the verb, and
+``~matar+me`` for its forms with "me" or "nos" attached ("matarme",
+"golpeándonos"); :mod:`resource_bot.dialog.wordforms` recognises them in typed
+words, and the detector puts the ``~`` token in the word's slot.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from resource_bot.dialog.wordforms import is_spanish_verb
 from resource_bot.matching.textnorm import normalize
 from resource_bot.matching.wordfile import read_word_file
 
@@ -91,6 +97,19 @@ class LanguageRules:
     upgrades: list[Rule] = field(default_factory=list)  # kind: the kind a held/violence hit becomes
     spellings: dict[str, str] = field(default_factory=dict)  # "toy" -> "estoy": a typed word also reads as
 
+    def rules(self) -> list[Rule]:
+        """Every rule of every list."""
+        lists = (self.now, self.maybe, self.not_danger, self.not_now, self.not_me, self.not_real, self.present)
+        return [rule for rules in (*lists, self.to_me, self.upgrades) for rule in rules]
+
+    def words(self) -> set[str]:
+        """Every word the rules name (``~verb`` tokens included)."""
+        return {w for rule in self.rules() for el in rule.elements for alt in el.alts for words in alt for w in words}
+
+    def verbs(self) -> set[str]:
+        """The verbs rules name with ``~`` (without the ``~``)."""
+        return {w[1:].partition("+")[0] for w in self.words() if w.startswith("~")}
+
 
 def _words(text: str, where: str, source: str) -> Words:
     """``a|b c`` -> ({a, b}, {c}): a word sequence, each word with its alternatives."""
@@ -98,8 +117,18 @@ def _words(text: str, where: str, source: str) -> Words:
     for raw in text.split():
         alts: set[str] = set()
         for alt in raw.split("|"):
-            norm = normalize(alt)
-            if not norm or " " in norm:
+            # ~matar: any form of the verb; ~matar+me: one with me/nos attached (resource_bot.dialog.wordforms)
+            verb = alt.startswith("~")
+            base, plus, attached = alt[1:].partition("+") if verb else (alt, "", "")
+            norm = normalize(base)
+            if verb and (not norm.isalpha() or f"{plus}{attached}" not in ("", "+me")):
+                raise DangerFileError(
+                    f"{where}: in {source!r}, {alt!r}: a '~' goes right before one verb, as in ~matar, ~matar+me "
+                    f"or ~kill."
+                )
+            if verb:
+                norm = "~" + norm + plus + attached
+            elif not norm or " " in norm:
                 raise DangerFileError(
                     f"{where}: in {source!r}, {alt!r} must be exactly one word after removing "
                     f"punctuation; split it into separate words or write a second rule."
@@ -262,6 +291,15 @@ def load_danger_file(path: Path) -> LanguageRules:
     if not rules.now:
         raise DangerFileError(f"{path}: 'now' has no rules; a danger file must say what danger looks like.")
     rules.spellings = _spellings(path, doc.get("spellings"))
+    if lang != "es" and any(w.endswith("+me") for w in rules.words()):
+        raise DangerFileError(f"{path}: '+me' after a ~verb is for Spanish (matarme); in {lang}, write 'me' as a word.")
+    if lang == "es":
+        wrong = sorted(v for v in rules.verbs() if not is_spanish_verb(v))
+        if wrong:
+            raise DangerFileError(
+                f"{path}: ~{wrong[0]} is not a Spanish infinitive; write ~ before the infinitive (~matar, "
+                f"~romper, ~seguir) and irregular forms (dio, hizo) as plain words."
+            )
     return rules
 
 
