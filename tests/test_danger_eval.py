@@ -18,7 +18,7 @@ from tests.dangereval import LANGS, Figures, halves, score, spent, summary
 #: reach that on the held-out half (README, "Danger, measured", the fourth look: 94.2% / 87.1%
 #: recall, 2.2% / 2.8% false alarms), so the floors sit just under what they reach.
 FLOORS = {
-    "en": (0.94, 0.98, 0.94, 0.03),
+    "en": (0.95, 0.99, 0.97, 0.025),  # 2026-12-01 dangeren: 95.8% (181/189), 99.4%, 100% (38/38), 1.1% (1/92)
     "es": (0.87, 0.99, 0.77, 0.03),
 }
 
@@ -52,7 +52,7 @@ def test_the_halves_are_disjoint_and_the_held_out_half_is_big_enough() -> None:
 #: false alarms) and tuning material since. Floors on tuning material only stop a change from undoing
 #: what a rule was written for; raise them as rules improve. The held-out measure is the second fresh set.
 SPENT_FLOORS = {
-    "en": (0.82, 0.97, 0.76, 0.04),
+    "en": (0.935, 0.98, 0.92, 0.03),  # 2026-12-01 dangeren: 94.4% (218/231), 99.1%, 93.8% (60/64), 2.3% (3/128)
     "es": (0.69, 0.97, 0.60, 0.11),
 }
 
