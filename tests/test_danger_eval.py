@@ -18,7 +18,7 @@ from tests.dangereval import LANGS, Figures, halves, score, spent, summary
 #: reach that on the held-out half (README, "Danger, measured", the fourth look: 94.2% / 87.1%
 #: recall, 2.2% / 2.8% false alarms), so the floors sit just under what they reach.
 FLOORS = {
-    "en": (0.94, 0.98, 0.94, 0.03),
+    "en": (0.95, 0.99, 0.97, 0.025),  # 2026-12-01 dangeren: 95.8% (181/189), 99.4%, 100% (38/38), 1.1% (1/92)
     "es": (0.87, 0.99, 0.77, 0.03),
 }
 
@@ -53,7 +53,7 @@ def test_the_halves_are_disjoint_and_the_held_out_half_is_big_enough() -> None:
 #: what a rule was written for; raise them as rules improve. The held-out measure is the second fresh set.
 #: Spanish, after verbs named once (~matar) and spellings read by sound: 88.6% recall, 85.3% maybe.
 SPENT_FLOORS = {
-    "en": (0.82, 0.97, 0.76, 0.04),
+    "en": (0.935, 0.98, 0.92, 0.03),  # 2026-12-01 dangeren: 94.4% (218/231), 99.1%, 93.8% (60/64), 2.3% (3/128)
     "es": (0.88, 0.97, 0.85, 0.11),
 }
 
