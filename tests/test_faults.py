@@ -163,7 +163,8 @@ def test_through_random_502s_timeouts_and_flood_waits_every_reply_arrives_exactl
 
 
 # -- the process killed mid-conversation -------------------------------------------------------------
-def start_poll(api: BotApiStandin, database_url: str, home: Path) -> subprocess.Popen[bytes]:
+def start_poll(api: BotApiStandin, database_url: str, home: Path, **extra: str) -> subprocess.Popen[bytes]:
+    """``resource-bot poll`` in a process of its own (``extra``: more settings, e.g. GROUP_COMMIT_MS)."""
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "TELEGRAM_BOT_TOKEN": TOKEN,
@@ -171,6 +172,7 @@ def start_poll(api: BotApiStandin, database_url: str, home: Path) -> subprocess.
         "DATABASE_URL": database_url,
         "RESOURCE_BOT_HOME": str(home),
         **production_env(database_url),
+        **extra,
     }
     since = len(api.calls)
     process = subprocess.Popen(

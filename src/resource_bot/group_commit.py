@@ -152,14 +152,16 @@ class GroupCommit:
         return await asyncio.shield(waiter)
 
     def _enqueue(self, entry: _Entry) -> None:
-        if self._arrived is None or self._full is None:
+        loop = asyncio.get_running_loop()
+        if self._task is None or self._task.done() or self._task.get_loop() is not loop:
+            # The first write, or the first on this event loop (a test may run several in turn).
             self._arrived, self._full = asyncio.Event(), asyncio.Event()
+            self._task = loop.create_task(self._loop(), name="group-commit")
+        assert self._arrived is not None and self._full is not None
         self._queue.append(entry)
         self._arrived.set()
         if len(self._queue) >= self.max_batch:
             self._full.set()
-        if self._task is None or self._task.done():
-            self._task = asyncio.get_running_loop().create_task(self._loop(), name="group-commit")
 
     async def _loop(self) -> None:
         assert self._arrived is not None and self._full is not None
@@ -220,6 +222,8 @@ class GroupCommit:
         ids: dict[tuple[str, int], dict[str, Any]] = {}
         try:
             with store.begin() as connection:
+                if runtime is not None:
+                    counts = runtime.counts_due(connection)
                 for entry in batch:
                     item = entry.item
                     if isinstance(item, ChatWrite) and not item.forget_state:
@@ -236,8 +240,6 @@ class GroupCommit:
                     else:
                         results.append(item(connection))
                 _write(store, connection, states, ids)
-                if runtime is not None:
-                    counts = runtime.counts_due(connection)
         except BaseException:
             if counts and runtime is not None:
                 runtime.counts_back(counts)
