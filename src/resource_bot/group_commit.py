@@ -51,7 +51,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 #: How long the first write of a batch waits for others, in seconds (``GROUP_COMMIT_MS``).
-WINDOW_SECONDS = 0.005
+WINDOW_SECONDS = 0.002
 #: Most writes in one batch (``GROUP_COMMIT_MAX``); more wait for the next one.
 MAX_BATCH = 64
 
