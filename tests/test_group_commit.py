@@ -156,6 +156,7 @@ def test_ids_written_without_waiting_are_committed_before_the_bot_stops(store: S
 
     async def serve() -> None:
         committer.write_later(ChatWrite(ALICE, message_ids=[41, 42]))
+        await asyncio.sleep(0)  # the window opens
         await committer.close()
 
     asyncio.run(serve())

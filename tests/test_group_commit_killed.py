@@ -26,7 +26,7 @@ from tests.test_telegram_bot import reply_to
 
 ALICE, BOB = 4601, 4602
 #: The window, long enough that the kill lands in it however slow the machine.
-LONG_WINDOW_MS = "4000"
+LONG_WINDOW_MS = "5000"
 
 
 @pytest.fixture

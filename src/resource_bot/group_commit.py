@@ -130,8 +130,9 @@ class GroupCommit:
     async def close(self) -> None:
         """Commit what waits and stop; later writes commit at once, each on its own."""
         self._closed = True
-        if self._arrived is not None:
+        if self._arrived is not None and self._full is not None:
             self._arrived.set()
+            self._full.set()  # ends the window under way: nothing more is coming
         task = self._task
         if task is not None:
             await task
