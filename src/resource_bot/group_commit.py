@@ -10,9 +10,10 @@ kept in memory ride along when their flush is due (:meth:`Runtime.counts_due`).
 The order is **write, then reply**: an update's reply waits for the commit of its batch
 (:meth:`GroupCommit.write`), so a reply is never sent for a state that could still be
 lost; no reply waits longer than the window, the commit under way and its own batch's
-commit. If the process dies, what is lost is the states of the updates in the open
-window, and none of them got a reply: the person sees no answer and sends again (and on a
-webhook Telegram sends the update again by itself). If the batch's commit fails (the
+commit (unless more than ``GROUP_COMMIT_MAX`` writes wait: the rest go in the next). If
+the process dies, what is lost is the states of the updates in the open window, and none
+of them got a reply: the person sees no answer and sends again (and on a webhook Telegram
+sends the update again by itself). If the batch's commit fails (the
 database is away), every update in it fails as it would have alone, and gets the same
 calm answer with the emergency numbers.
 
@@ -106,6 +107,7 @@ class GroupCommit:
         self._full: asyncio.Event | None = None
         self._task: asyncio.Task[None] | None = None
         self._closed = False
+        self._opened = 0.0  # when the first write now waiting was queued (the event loop's clock)
         #: Batches committed and writes in them, for the logs and benchmarks.
         self.batches = 0
         self.writes = 0
@@ -113,7 +115,7 @@ class GroupCommit:
     # -- what callers use ------------------------------------------------------------------------
     async def write(self, write: ChatWrite) -> None:
         """Queue ``write`` and wait until its batch is committed; raises the batch's database error."""
-        await self._submit(write, wait=True)
+        await self._submit(write)
 
     def write_later(self, write: ChatWrite) -> None:
         """Queue ``write`` for the next batch; nobody waits, a failure is only logged."""
@@ -124,7 +126,7 @@ class GroupCommit:
 
     async def run(self, work: Callable[[Connection], T]) -> T:
         """Run ``work`` in the next batch's transaction, after every write queued before it."""
-        result: T = await self._submit(work, wait=True)
+        result: T = await self._submit(work)
         return result
 
     async def close(self) -> None:
@@ -141,7 +143,7 @@ class GroupCommit:
             await asyncio.to_thread(self._commit_now, batch)
 
     # -- the line --------------------------------------------------------------------------------
-    async def _submit(self, item: ChatWrite | Work, *, wait: bool) -> Any:
+    async def _submit(self, item: ChatWrite | Work) -> Any:
         waiter: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         entry = _Entry(item, waiter)
         if self._closed:
@@ -159,6 +161,8 @@ class GroupCommit:
             self._arrived, self._full = asyncio.Event(), asyncio.Event()
             self._task = loop.create_task(self._loop(), name="group-commit")
         assert self._arrived is not None and self._full is not None
+        if not self._queue:
+            self._opened = loop.time()  # the window opens with the first write waiting
         self._queue.append(entry)
         self._arrived.set()
         if len(self._queue) >= self.max_batch:
@@ -173,10 +177,12 @@ class GroupCommit:
                 self._arrived.clear()
                 await self._arrived.wait()
                 continue
-            if self.window and not self._closed and len(self._queue) < self.max_batch:
-                # The window: the first write waits a little for others.
+            left = self._opened + self.window - asyncio.get_running_loop().time()
+            if left > 0 and not self._closed and len(self._queue) < self.max_batch:
+                # The window: the first write waits a little for others (less if it already waited
+                # while the previous batch was being committed).
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._full.wait(), self.window)
+                    await asyncio.wait_for(self._full.wait(), left)
             batch, self._queue = self._queue[: self.max_batch], self._queue[self.max_batch :]
             if len(self._queue) < self.max_batch:
                 self._full.clear()
