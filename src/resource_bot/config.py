@@ -58,7 +58,7 @@ class Settings:
     public_url: str | None = None
     #: Group commit on Telegram (resource_bot.group_commit): how long, in milliseconds, the first
     #: update's writes wait for others to share their commit, and how many share one at most.
-    group_commit_ms: int = 2
+    group_commit_ms: int = 0
     group_commit_max: int = 64
 
     @property
@@ -185,6 +185,6 @@ def load_settings(env: Mapping[str, str] | None = None, *, data: Path | None = N
         state_secret=state_secret,
         twilio_auth_token=env.get("TWILIO_AUTH_TOKEN") or None,
         public_url=(env.get("PUBLIC_URL") or "").strip() or None,
-        group_commit_ms=_bounded(env, "GROUP_COMMIT_MS", 2, 0, 10_000, "milliseconds to gather writes"),
+        group_commit_ms=_bounded(env, "GROUP_COMMIT_MS", 0, 0, 10_000, "milliseconds to gather writes"),
         group_commit_max=_bounded(env, "GROUP_COMMIT_MAX", 64, 1, 10_000, "the most updates per commit"),
     )
