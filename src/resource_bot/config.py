@@ -56,6 +56,10 @@ class Settings:
     twilio_auth_token: str | None = None
     #: ...and the public https:// address of this server, from which the signed URLs are built.
     public_url: str | None = None
+    #: Group commit on Telegram (resource_bot.group_commit): how long, in milliseconds, the first
+    #: update's writes wait for others to share their commit, and how many share one at most.
+    group_commit_ms: int = 0
+    group_commit_max: int = 64
 
     @property
     def database_is_sqlite(self) -> bool:
@@ -102,6 +106,19 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise ConfigError(f"{name}={raw!r} is not a whole number; set it to a port like 8080.") from None
+
+
+def _bounded(env: Mapping[str, str], name: str, default: int, low: int, high: int, what: str) -> int:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = low - 1
+    if not low <= value <= high:
+        raise ConfigError(f"{name}={raw!r}: set it to {what}, a whole number from {low} to {high}.")
+    return value
 
 
 def _admin_ids(raw: str) -> frozenset[int]:
@@ -168,4 +185,6 @@ def load_settings(env: Mapping[str, str] | None = None, *, data: Path | None = N
         state_secret=state_secret,
         twilio_auth_token=env.get("TWILIO_AUTH_TOKEN") or None,
         public_url=(env.get("PUBLIC_URL") or "").strip() or None,
+        group_commit_ms=_bounded(env, "GROUP_COMMIT_MS", 0, 0, 10_000, "milliseconds to gather writes"),
+        group_commit_max=_bounded(env, "GROUP_COMMIT_MAX", 64, 1, 10_000, "the most updates per commit"),
     )

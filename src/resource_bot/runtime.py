@@ -7,11 +7,13 @@ so they all serve the same directory in the same way.
 from __future__ import annotations
 
 import atexit
+import datetime as dt
 import gc
 import logging
 import threading
 import time
 import weakref
+from collections import Counter
 from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, Engine
@@ -55,6 +57,7 @@ class Runtime:
     _checked_at: float = field(default_factory=time.monotonic)
     _refreshing: threading.Lock = field(default_factory=threading.Lock)
     _tally: Tally = field(default_factory=Tally)
+    _flushed_at: float = field(default_factory=time.monotonic)
     _flusher: threading.Thread | None = None
     _closed: threading.Event = field(default_factory=threading.Event)
 
@@ -85,7 +88,29 @@ class Runtime:
 
     def flush_counts(self) -> int:
         """Write the counts kept in memory now; how many distinct counts went (see :class:`Tally`)."""
+        self._flushed_at = time.monotonic()
         return self._tally.flush(self.db)
+
+    def counts_due(self, connection: Connection) -> Counter[tuple[dt.date, str, str]] | None:
+        """When the counts have waited :data:`COUNT_FLUSH_SECONDS`, write them in the caller's transaction.
+
+        A group commit (``group_commit``) carries them this way. Returns what was written, for
+        :meth:`counts_back` should that transaction roll back; None when none were due.
+        """
+        if time.monotonic() - self._flushed_at < COUNT_FLUSH_SECONDS or not len(self._tally):
+            return None
+        self._flushed_at = time.monotonic()
+        taken = self._tally.take()
+        try:
+            self._tally.write(connection, taken)
+        except BaseException:
+            self._tally.put_back(taken)
+            raise
+        return taken
+
+    def counts_back(self, taken: Counter[tuple[dt.date, str, str]]) -> None:
+        """Counts whose transaction rolled back wait in memory again."""
+        self._tally.put_back(taken)
 
     def close(self) -> None:
         """Stop the periodic flush and write the counts still in memory; call at shutdown."""

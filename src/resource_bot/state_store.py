@@ -13,7 +13,6 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
-import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -287,6 +286,17 @@ class StateStore:
         }
         connection.execute(self._save_and_remember, params)
 
+    def save_rows(self, rows: list[dict[str, Any]], *, connection: Connection) -> None:
+        """Many chats' states in one statement, in the caller's transaction (a group commit).
+
+        Each row is ``{"chat_key", "state" (ChatState.to_dict()), "expires_at"}``, one per chat.
+        """
+        connection.execute(self._save, rows)
+
+    def remember_rows(self, rows: list[dict[str, Any]], *, connection: Connection) -> None:
+        """Many chats' message ids in one statement: rows ``{"chat_key", "message_id", "expires_at"}``."""
+        connection.execute(self._remember, rows)
+
     def remember_messages(
         self,
         chat_key: str,
@@ -359,52 +369,5 @@ class StateStore:
         return not busy
 
 
-class PendingForgets:
-    """Chats whose rows must go as soon as the database answers again.
-
-    Quick exit (and /forget) must not wait for a database that is away: the
-    chat's key (the keyed hash, never the chat id) waits here, in this process's
-    memory, and :meth:`drain` deletes its rows before the next database work of
-    any update. Memory, not a file: a file would be one more place on disk that
-    says a chat used the bot. If the process dies first, the rows still expire
-    (48 hours for message ids, 7 days for the state).
-    """
-
-    def __init__(self, limit: int = 100_000) -> None:
-        self.limit = limit
-        self._lock = threading.Lock()
-        self._keys: dict[str, bool] = {}  # chat key -> every row (True) or only the state (False)
-
-    def add(self, chat_key: str, *, everything: bool = True) -> None:
-        with self._lock:
-            if chat_key not in self._keys and len(self._keys) >= self.limit:
-                return  # bounded; these rows still expire on their own
-            self._keys[chat_key] = everything or self._keys.get(chat_key, False)
-
-    def __contains__(self, chat_key: object) -> bool:
-        with self._lock:
-            return chat_key in self._keys
-
-    def __len__(self) -> int:
-        with self._lock:
-            return len(self._keys)
-
-    def drain(self, store: StateStore) -> int:
-        """Forget every waiting chat in one transaction; on failure they wait for the next try."""
-        with self._lock:
-            taken, self._keys = self._keys, {}
-        if not taken:
-            return 0
-        try:
-            with store.begin() as connection:
-                for chat_key, everything in taken.items():
-                    if everything:
-                        store.forget(chat_key, connection=connection)
-                    else:
-                        store.forget_state(chat_key, connection=connection)
-        except BaseException:
-            for chat_key, everything in taken.items():
-                self.add(chat_key, everything=everything)
-            raise
-        store.scrub_files()  # after the commit: no copy of these rows left in SQLite's log
-        return len(taken)
+# Kept importable from here, where it lived first.
+from resource_bot.pending import PendingForgets as PendingForgets  # noqa: E402

@@ -156,18 +156,33 @@ class Tally:
 
         On failure (the database is away) they wait for the next flush, and the error is raised.
         """
-        with self._lock:
-            taken, self._counts = self._counts, Counter()
+        taken = self.take()
         if not taken:
             return 0
         try:
             with db.begin() as connection:
                 _write(connection, taken)
         except BaseException:
-            with self._lock:
-                self._merge(taken.items())
+            self.put_back(taken)
             raise
         return len(taken)
+
+    def take(self) -> Counter[tuple[dt.date, str, str]]:
+        """The waiting counts, now out of memory: write them (:meth:`write`), or :meth:`put_back` on failure."""
+        with self._lock:
+            taken, self._counts = self._counts, Counter()
+        return taken
+
+    def put_back(self, taken: Counter[tuple[dt.date, str, str]]) -> None:
+        """Counts whose transaction rolled back wait again for the next flush."""
+        with self._lock:
+            self._merge(taken.items())
+
+    @staticmethod
+    def write(connection: Connection, taken: Counter[tuple[dt.date, str, str]]) -> None:
+        """Add taken counts in the caller's transaction (one statement)."""
+        if taken:
+            _write(connection, taken)
 
 
 def read_counts(engine: Engine, since: dt.date) -> list[CountRow]:

@@ -26,7 +26,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-import threading
 import time
 import traceback
 from collections.abc import Callable
@@ -44,6 +43,7 @@ from resource_bot.dialog.chatstate import ChatState
 from resource_bot.dialog.events import Effect, Event, Outcome, Start, Text
 from resource_bot.dialog.quickexit import typed_exit_language
 from resource_bot.feedback import purge_report_guards
+from resource_bot.pending import WaitingErasures
 from resource_bot.runtime import Runtime
 from resource_bot.state_store import StateStore
 
@@ -257,7 +257,7 @@ class SmsDoor:
         return keywords.event_for(body, choices or [])
 
 
-class PendingErasures:
+class PendingErasures(WaitingErasures):
     """Numbers whose EXIT or STOP came while the database was away, carried out as soon as it is back.
 
     Memory, not a file (a file would be one more place that says a number texted us),
@@ -266,38 +266,20 @@ class PendingErasures:
     """
 
     def __init__(self, limit: int = MAX_PENDING) -> None:
-        self.limit = limit
-        self._lock = threading.Lock()
-        self._keys: dict[str, bool] = {}  # number's key -> it sent STOP
+        super().__init__(limit)
 
     def add(self, key: str, *, stop: bool) -> None:
-        with self._lock:
-            if key in self._keys or len(self._keys) < self.limit:
-                self._keys[key] = stop or self._keys.get(key, False)
+        self._put(key, stop)
 
     def stopped(self, key: str) -> bool:
-        with self._lock:
-            return self._keys.get(key, False)
+        return self._flag(key)
 
-    def drain(self, store: StateStore) -> int:
-        """Erase every waiting number's rows (and keep its STOP) in one transaction; on failure they wait."""
-        with self._lock:
-            taken, self._keys = self._keys, {}
-        if not taken:
-            return 0
-        try:
-            with store.begin() as connection:
-                for key, stop in taken.items():
-                    store.forget(key, connection=connection)
-                    tables.forget_menu(connection, key)
-                    if stop:
-                        tables.opt_out(connection, key)
-        except BaseException:
-            for key, stop in taken.items():
-                self.add(key, stop=stop)
-            raise
-        store.scrub_files()
-        return len(taken)
+    def erase(self, store: StateStore, connection: Connection, key: str, flag: bool) -> None:
+        """Erase the number's rows and menu, and keep its STOP."""
+        store.forget(key, connection=connection)
+        tables.forget_menu(connection, key)
+        if flag:
+            tables.opt_out(connection, key)
 
 
 class _Lane:

@@ -79,7 +79,10 @@ def build_application(
     builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
         Application.builder()
         .bot(telegram_bot)
-        .concurrent_updates(ChatUpdateProcessor(bot.gate, bot.on_slow_down, urgency=bot.urgency))
+        # Its shutdown (the Application's, however it was run) commits the writes still waiting.
+        .concurrent_updates(
+            ChatUpdateProcessor(bot.gate, bot.on_slow_down, urgency=bot.urgency, on_shutdown=bot.committer.close)
+        )
         .post_init(prepare_bot)
     )
     if not polling:

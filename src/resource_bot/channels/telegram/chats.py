@@ -224,11 +224,13 @@ class ChatUpdateProcessor(BaseUpdateProcessor):
         max_concurrent_updates: int = 64,
         *,
         urgency: Callable[[Update], Urgency] | None = None,
+        on_shutdown: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         super().__init__(max_concurrent_updates)
         self.gate = gate
         self._on_slow_down = on_slow_down
         self._urgency = urgency or (lambda update: Urgency.NORMAL)
+        self._on_shutdown = on_shutdown
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         chat_id = chat_id_of(update)
@@ -252,7 +254,9 @@ class ChatUpdateProcessor(BaseUpdateProcessor):
         return None
 
     async def shutdown(self) -> None:
-        return None
+        """Called by ``Application.shutdown``, once no update is being served any more."""
+        if self._on_shutdown is not None:
+            await self._on_shutdown()
 
 
 def _close(coroutine: Awaitable[Any]) -> None:

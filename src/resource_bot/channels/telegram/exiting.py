@@ -9,8 +9,10 @@ database. In order:
    below them (plus ``WINDOW_ABOVE`` above a tapped message, which may not be
    the newest) are deleted at once. No database is needed: in a private chat
    both sides share one sequence of ids, and Telegram skips ids that are gone.
-2. Meanwhile, in a worker thread, the chat's remembered ids are read and all
-   its rows deleted in one transaction. If the database does not answer within
+2. Meanwhile, in the group commit's line (``group_commit``: after every write of
+   the chat queued before it, so none of them can land after it), the chat's
+   remembered ids are read and all its rows deleted in one transaction. If the
+   database does not answer within
    ``DB_SECONDS``, the chat's key waits in ``bot.pending`` and its rows go
    before the next database work of any update.
 3. Remembered ids outside the window (older ones; newer ones another process
@@ -33,8 +35,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from sqlalchemy import Connection
 from telegram import ReplyKeyboardRemove, Update
 from telegram.error import BadRequest
 
@@ -106,20 +110,26 @@ async def delete_all(bot: TelegramBot, chat_id: int, ids: list[int], deadline: f
     return every_one
 
 
-def _forget_now(bot: TelegramBot, key: str, event: Event, new_chat: ChatState) -> tuple[list[int], Outcome, str]:
-    """The database side (a worker thread): read the chat's ids and state, count the exit, delete every row.
+def _forget_now(
+    bot: TelegramBot, key: str, event: Event, new_chat: ChatState
+) -> Callable[[Connection], tuple[list[int], Outcome, str]]:
+    """The database side, run in the group commit's transaction (a worker thread): read the
+    chat's ids and state, count the exit, delete every row. The group commit empties SQLite's
+    log once it is committed.
 
-    Returns the remembered ids, the engine's outcome and the chat's language.
+    Its result: the remembered ids, the engine's outcome and the chat's language.
     """
     store = bot.store
-    with store.begin() as connection:
+
+    def work(connection: Connection) -> tuple[list[int], Outcome, str]:
         state = store.load(key, new_chat=new_chat, connection=connection)
         outcome, _ = bot.runtime.dialog.handle(state, event)
         bot.runtime.record(outcome, connection)
         remembered = store.messages(key, connection=connection)
         store.forget(key, connection=connection)
-    store.scrub_files()  # after the commit: no copy of the chat's rows left in SQLite's log
-    return remembered, outcome, state.lang
+        return remembered, outcome, state.lang
+
+    return work
 
 
 async def quick_exit(bot: TelegramBot, update: Update, chat_id: int, event: Event, hint: str | None) -> None:
@@ -139,7 +149,7 @@ async def _quick_exit(bot: TelegramBot, update: Update, chat_id: int, event: Eve
     typed = typed_exit_language(event.text) if isinstance(event, Text) else None
     new_chat = ChatState(lang=typed or bot.lang(hint))
     database = asyncio.create_task(
-        asyncio.wait_for(asyncio.to_thread(_forget_now, bot, key, event, new_chat), DB_SECONDS)
+        asyncio.wait_for(bot.committer.run(_forget_now(bot, key, event, new_chat)), DB_SECONDS)
     )
     database.add_done_callback(lambda task: task.cancelled() or task.exception())  # read below, or dropped
     if update.callback_query is not None:
@@ -169,9 +179,8 @@ async def _quick_exit(bot: TelegramBot, update: Update, chat_id: int, event: Eve
     else:
         text = bot.menus.ui(typed or stored_lang, "exit_not_cleared")
     last = await _last_line(bot, chat_id, text)
-    if bot.gate.cuts(chat_id):
-        # An update cut short may still write its rows from its worker thread: forget them again later.
-        bot.pending.add(key)
+    # An update this exit cut short wrote nothing after it: its writes, if it got as far, were
+    # queued in the group commit's line before the exit's, and the exit deleted them.
     if last is not None and last - 1 > top:
         # Messages that landed while the exit ran (a reply cut short, a message typed meanwhile).
         await delete_all(bot, chat_id, list(range(last - 1, top, -1)), deadline)

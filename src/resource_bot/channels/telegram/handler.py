@@ -1,9 +1,10 @@
 """The one handler every update goes to, and what it holds: the state store, the per-chat gate.
 
-For a private chat it turns the update into an engine event (``adapter``), runs the
-engine and the database work in a worker thread (``turns``), and carries out the
-outcome (``delivery``). Quick exit never waits for the database: it goes to
-``exiting`` first. The conversation state is in the database, so any process can
+For a private chat it turns the update into an engine event (``adapter``), reads the
+state and runs the engine in a worker thread (``turns``), waits for its writes to be
+committed with those of the other updates served meanwhile (``group_commit``), and only
+then carries out the outcome (``delivery``). Quick exit never waits for the database: it
+goes to ``exiting`` first. The conversation state is in the database, so any process can
 answer any chat's next tap.
 """
 
@@ -37,8 +38,9 @@ from resource_bot.channels.telegram.turns import (
 from resource_bot.dialog.chatstate import ChatState
 from resource_bot.dialog.events import Event
 from resource_bot.dialog.quickexit import is_forget, is_quick_exit
+from resource_bot.group_commit import ChatWrite, GroupCommit
+from resource_bot.pending import PendingForgets
 from resource_bot.runtime import Runtime
-from resource_bot.state_store import PendingForgets
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +74,11 @@ class TelegramBot:
         self.purged_at = 0.0
         self.db_seconds = DB_TURN_SECONDS
         self.answers_in_reply = webhook
+        settings = runtime.settings
+        #: Every write of the chats' rows, in order, many updates to a commit (see group_commit).
+        self.committer = GroupCommit(
+            self.store, runtime, window=settings.group_commit_ms / 1000, max_batch=settings.group_commit_max
+        )
 
     async def in_db_thread(self, work: Callable[..., T], *args: Any) -> T:
         """Run database work in a worker thread, giving up on it after ``db_seconds``.
@@ -83,6 +90,16 @@ class TelegramBot:
             return await asyncio.wait_for(asyncio.to_thread(work, *args), self.db_seconds)
         except TimeoutError:
             raise DatabaseTimeout(f"no answer within {self.db_seconds:g} s") from None
+
+    async def commit(self, write: ChatWrite) -> None:
+        """Wait until ``write`` is committed with its batch, giving up after ``db_seconds``.
+
+        A write given up on stays in the line and commits in its turn (see group_commit).
+        """
+        try:
+            await asyncio.wait_for(self.committer.write(write), self.db_seconds)
+        except TimeoutError:
+            raise DatabaseTimeout(f"not committed within {self.db_seconds:g} s") from None
 
     async def call(
         self, method: Callable[..., Awaitable[T]], *args: Any, deadline: float | None = None, **kwargs: Any
@@ -209,6 +226,8 @@ class TelegramBot:
             incoming.append(tapped.message_id)
         try:
             turn = await self.in_db_thread(run_turn, self, chat_id, event, hint, incoming)
+            if turn.write is not None:
+                await self.commit(turn.write)  # write, then reply: no reply for a state that could be lost
         except DB_ERRORS as exc:
             if not is_forget(event):
                 raise
@@ -216,9 +235,7 @@ class TelegramBot:
             turn = forget_later(self, chat_id, event, hint)
         sent = await deliver(self, chat_id, turn, tapped)
         if sent:
-            try:
-                await self.in_db_thread(self.store.remember_messages, turn.key, sent)
-            except DB_ERRORS as exc:
-                # The reply has arrived: a "try again later" now would contradict it. Quick exit
-                # still deletes this id: it spans every id up to the message asking for it.
-                log_failure("could not remember the ids of delivered messages", exc)
+            # The reply has arrived: its ids go in the next batch, and nobody waits for them. A
+            # failure is only logged (a "try again later" now would contradict the reply), and
+            # Quick exit still deletes these messages: it spans every id up to the one asking for it.
+            self.committer.write_later(ChatWrite(turn.key, message_ids=sent))

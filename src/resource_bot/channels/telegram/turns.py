@@ -1,8 +1,11 @@
-"""The database side of one update: one connection, one commit, in a worker thread.
+"""The database side of one update: read the chat's state, run the engine; the write goes in a group commit.
 
-The engine and SQLAlchemy are synchronous, so each update's database work runs in a
-worker thread (``TelegramBot.in_db_thread``, bounded by ``DB_TURN_SECONDS``) and hands
-a :class:`Turn` back to the async side, which carries it out (``delivery``).
+The engine and SQLAlchemy are synchronous, so each update's reading runs in a worker
+thread (``TelegramBot.in_db_thread``, bounded by ``DB_TURN_SECONDS``) and hands a
+:class:`Turn` back to the async side. There its writes join the group commit
+(``resource_bot.group_commit``: the writes of the updates served together, in one
+transaction), and once they are committed the async side carries out the outcome
+(``delivery``): write, then reply.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from resource_bot.dialog.chatstate import ChatState
 from resource_bot.dialog.events import Effect, Event, Outcome
 from resource_bot.feedback import purge_report_guards
+from resource_bot.group_commit import ChatWrite
 
 if TYPE_CHECKING:
     from resource_bot.channels.telegram.handler import TelegramBot
@@ -40,42 +44,35 @@ DB_ERRORS = (DBAPIError, PoolTimeout, DatabaseTimeout)
 
 @dataclass
 class Turn:
-    """What one update did to the database, for the async side to carry out."""
+    """What one update did, for the async side to write (``write``) and carry out."""
 
     key: str
     before: ChatState
     after: ChatState
     outcome: Outcome
+    write: ChatWrite | None = None
 
 
 def run_turn(bot: TelegramBot, chat_id: int, event: Event, hint: str | None, incoming: list[int]) -> Turn:
-    """The database side of one update (runs in a worker thread): one connection, one commit.
+    """The reading side of one update (runs in a worker thread): one query, then the engine.
 
-    Reading the state in the same transaction takes no lock: SQLite starts its
-    transaction at the first write, and PostgreSQL's plain SELECT locks nothing.
+    Nothing is written here: the new state and the ids of the incoming messages come back
+    in ``Turn.write`` for the group commit. /forget's write drops the state and keeps the ids,
+    so a later Quick exit still deletes the messages from before /forget.
     """
     store, runtime = bot.store, bot.runtime
     bot.pending.drain(store)  # rows a Quick exit could not delete while the database was away
     runtime.refresh_if_changed()
     _purge_now_and_then(bot)
     key = store.key_for(chat_id)
-    with store.begin() as connection:
-        # A new chat starts in the app's language.
-        new_chat = ChatState(lang=bot.lang(hint))
-        before = store.load(key, new_chat=new_chat, connection=connection)
-        outcome, after = runtime.dialog.handle(before, event)
-        # The counts first: a listing report (rare) commits on its own before this writes.
-        runtime.record(outcome, connection, report_token=store.report_token(key))
-        if Effect.FORGET in outcome.effects:
-            # The state goes; the message ids stay (until they expire) so a later Quick exit
-            # still deletes the messages from before /forget.
-            store.forget_state(key, connection=connection)
-            store.remember_messages(key, incoming, connection=connection)
-        else:
-            store.save_with_messages(key, after, incoming, connection=connection)
-    if Effect.FORGET in outcome.effects:
-        store.scrub_files()  # after the commit: no copy of the old state left in SQLite's log
-    return Turn(key, before, after, outcome)
+    # A new chat starts in the app's language.
+    before = store.load(key, new_chat=ChatState(lang=bot.lang(hint)))
+    outcome, after = runtime.dialog.handle(before, event)
+    # The counts go to memory; a listing report (rare) commits on its own.
+    runtime.record(outcome, report_token=store.report_token(key))
+    forget = Effect.FORGET in outcome.effects
+    write = ChatWrite(key, state=None if forget else after, forget_state=forget, message_ids=incoming)
+    return Turn(key, before, after, outcome, write)
 
 
 def forget_later(bot: TelegramBot, chat_id: int, event: Event, hint: str | None) -> Turn:

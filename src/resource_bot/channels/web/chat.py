@@ -46,8 +46,9 @@ from resource_bot.dialog.chatstate import ChatState
 from resource_bot.dialog.events import Command, CommandName, Effect, Event, Outcome, Press, Start
 from resource_bot.feedback import purge_report_guards
 from resource_bot.paths import conversations_dir
+from resource_bot.pending import PendingForgets
 from resource_bot.runtime import Runtime
-from resource_bot.state_store import PendingForgets, StateStore
+from resource_bot.state_store import StateStore
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
