@@ -11,7 +11,7 @@ update mixes, each one after the other on the same running bot:
   reply a person sees when the bot is as busy as Telegram lets it be);
 - **taps**: taps on a topic button of the bot's latest menu (``t:...``; the
   main menu's button when a screen has no topic left), as a person walking the
-  topics does;
+  topics does (the latest message with buttons: the echo bot's echoes have none);
 - **mixed**: 20% ``/start`` (half of them deep links), 50% such taps, 30% typed.
 
 The baseline is a bare python-telegram-bot bot with the same settings
@@ -22,12 +22,15 @@ the calls resource-bot makes for a tap on a menu. Every run reports the Bot API
 calls per update of each bot, so a difference in calls shows.
 
 Before the timed runs every chat sends ``/start`` once (not timed), and again
-before the taps, so every chat starts the taps on a menu. *Bot CPU per update*
+before the taps, so every chat starts the taps on a menu. Each bot is started
+afresh ``--repeats`` times (default 2), the bots taken in turn (echo, SQLite,
+PostgreSQL, echo, ...), so a busy spell on a shared machine does not fall on
+one bot only; a ratio compares a bot with the echo bot of the same round. *Bot CPU per update*
 is the bot process's CPU time (user + system, from ``/proc``) during a run
 divided by the updates answered in it: on a shared machine it is the fairer
 figure, since updates/s depends on how much of its core the bot got.
 
-    .venv/bin/python bench/bench_mix.py            # 50,000 services: about 10-20 minutes
+    .venv/bin/python bench/bench_mix.py            # 50,000 services, 2 rounds: about 12-25 minutes
     .venv/bin/python bench/bench_mix.py --quick    # 300 services, a few dozen updates: a smoke run
 
 Prints a Markdown table (``--json``: one JSON object). No figure is asserted anywhere.
@@ -37,9 +40,11 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import itertools
 import json
 import os
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -148,15 +153,19 @@ class MixPeople(stack.People):
         return self._tap(chat_id, lang)
 
     def _tap(self, chat_id: int, lang: str) -> tuple[str, dict[str, Any]]:
-        """A topic button of the latest menu; its main-menu button when no topic is left on it."""
-        last = self.api.last_bot_message(chat_id)
-        rows = (last.reply_markup or {}).get("inline_keyboard", []) if last is not None else []
-        data = [str(b["callback_data"]) for row in rows for b in row if "callback_data" in b]
-        topics = [d for d in data if d.startswith("t:")]
-        choice = self.rng.choice(topics) if topics else ("m" if "m" in data else None)
-        if last is None or choice is None:
-            return "start", self.api.make_text_update(chat_id, "/start", language_code=lang)
-        return "tap", self.api.make_callback_update(chat_id, last.message_id, choice)
+        """A topic button of the bot's latest menu (its main-menu button when no topic is left on it).
+
+        The latest message with buttons, not the latest message: the echo bot's echo has none, and
+        a person can tap a menu above it, so both bots get the same share of taps in the mixed run.
+        """
+        for message in reversed(self.api.bot_messages(chat_id)):
+            rows = (message.reply_markup or {}).get("inline_keyboard", [])
+            data = [str(b["callback_data"]) for row in rows for b in row if "callback_data" in b]
+            topics = [d for d in data if d.startswith("t:")]
+            choice = self.rng.choice(topics) if topics else ("m" if "m" in data else None)
+            if choice is not None:
+                return "tap", self.api.make_callback_update(chat_id, message.message_id, choice)
+        return "start", self.api.make_text_update(chat_id, "/start", language_code=lang)
 
 
 # -- runs ----------------------------------------------------------------------------------------------
@@ -164,6 +173,7 @@ class MixPeople(stack.People):
 class MixRun:
     bot: str
     database: str
+    repeat: int
     mix: str
     load: str
     updates: int
@@ -184,6 +194,7 @@ class Plan:
     slow_updates: int
     chats: int
     inflight: int
+    repeats: int
     startup_timeout: float
     deadline_s: float
 
@@ -233,15 +244,15 @@ def untimed_starts(api: Any, people: MixPeople, chats: Sequence[int], plan: Plan
     )
 
 
-def run_bot(api: Any, plan: Plan, group: Sequence[int], pids: Sequence[int], bot: str, database: str) -> list[MixRun]:
+def run_bot(api: Any, plan: Plan, group: Sequence[int], pids: Sequence[int], **who: Any) -> list[MixRun]:
     """Every mix on one running bot: text (saturated, then 30/s), taps, mixed."""
-    people = MixPeople(api, seed=11)
+    people = MixPeople(api, seed=11 + who["repeat"])
     untimed_starts(api, people, group, plan)
-    runs = [measure(api, people, group, plan, pids, bot=bot, database=database, mix="text", load="saturated")]
-    runs.append(measure(api, people, group, plan, pids, bot=bot, database=database, mix="text", load="30/s"))
+    runs = [measure(api, people, group, plan, pids, mix="text", load="saturated", **who)]
+    runs.append(measure(api, people, group, plan, pids, mix="text", load="30/s", **who))
     untimed_starts(api, people, group, plan)
     for mix in ("taps", "mixed"):
-        runs.append(measure(api, people, group, plan, pids, bot=bot, database=database, mix=mix, load="saturated"))
+        runs.append(measure(api, people, group, plan, pids, mix=mix, load="saturated", **who))
     return runs
 
 
@@ -291,13 +302,16 @@ def benchmark(plan: Plan, *, postgres: bool) -> dict[str, Any]:
                 pg_url = exits.enter_context(fresh_schema(pg_base))
                 stack.load_directory(pg_url, directory)
                 bots.append(("resource-bot", "PostgreSQL", "poll", pg_url))
-            for bot, database, kind, url in bots:
+            # Repeats go round all the bots, so a busy spell on the machine does not fall on one bot only.
+            for repeat, (bot, database, kind, url) in itertools.product(range(plan.repeats), bots):
                 ready = stack.polling_ready(api, plan.startup_timeout)
                 env = {**base_env, "DATABASE_URL": url}
                 with stack.bot_processes(kind, env, bot_core, workdir, ready, script=script) as started:
-                    figures["startup_s"][bot if kind == "menu-echo" else f"{bot}, {database}"] = started[0].startup_s
+                    name = bot if kind == "menu-echo" else f"{bot}, {database}"
+                    figures["startup_s"].setdefault(name, []).append(started[0].startup_s)
                     pids = [p.process.pid for p in started]
-                    runs += run_bot(api, plan, chats.take(plan.chats), pids, bot, database)
+                    group = chats.take(plan.chats)
+                    runs += run_bot(api, plan, group, pids, bot=bot, database=database, repeat=repeat)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     figures["runs"] = [asdict(r) for r in runs]
@@ -316,53 +330,81 @@ def _bot(run: dict[str, Any]) -> str:
     return str(run["bot"]) if run["database"] == "—" else f"{run['bot']}, {run['database']}"
 
 
+def _spread(values: Sequence[float], fmt: str, suffix: str = "") -> str:
+    """The median, and the range in brackets when there is more than one run."""
+    if not values:
+        return "—"
+    mid = format(statistics.median(values), fmt) + suffix
+    low, high = min(values), max(values)
+    return mid if len(values) < 2 else f"{mid} ({format(low, fmt)}–{format(high, fmt)})"
+
+
+def _groups(runs: list[dict[str, Any]], load: str) -> dict[tuple[str, str, str], list[dict[str, Any]]]:
+    found: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
+    for r in runs:
+        if r["load"] == load:
+            found.setdefault((r["mix"], r["bot"], r["database"]), []).append(r)
+    return found
+
+
+def _merged_calls(runs: list[dict[str, Any]]) -> dict[str, float]:
+    merged: Counter[str] = Counter()
+    for r in runs:
+        merged.update(r["calls_per_update"])
+    return {m: n / len(runs) for m, n in merged.items()}
+
+
 def table(figures: dict[str, Any]) -> str:
     runs = figures["runs"]
-    echo = {r["mix"]: r for r in runs if r["bot"].startswith("echo") and r["load"] == "saturated"}
+    echo = {(r["mix"], r["repeat"]): r for r in runs if r["bot"].startswith("echo") and r["load"] == "saturated"}
+    repeats = len({r["repeat"] for r in runs})
     lines = [
         f"Machine: {figures['machine']}. Run {figures['date']}.",
         "",
         f"Directory: {figures.get('directory_services', 0):,} services ({figures['services']:,} synthetic local). "
-        f"Polling; {figures['inflight']} updates in flight over {figures['chats']:,} chats (saturated). "
-        "*Ratio*: updates/s against the echo bot on the same mix; *per CPU*: the echo bot's CPU per update over "
-        "this bot's. Calls: Bot API requests per update (send = sendMessage, edit = editMessageText, "
-        "answer = answerCallbackQuery). Connections: new TCP connections the stand-in accepted during the run.",
+        f"Polling; {figures['inflight']} updates in flight over {figures['chats']:,} chats (saturated); "
+        f"{repeats} run(s) of each bot, taken in turn: median (min–max). "
+        "*Ratio*: updates/s against the echo bot's in the same round on the same mix; *per CPU*: the echo bot's "
+        "CPU per update over this bot's. Calls: Bot API requests per update (send = sendMessage, "
+        "edit = editMessageText, answer = answerCallbackQuery). Connections: new TCP connections the stand-in "
+        "accepted during a run (the bots' pools keep theirs open between calls).",
         "",
         "| mix | bot | database | updates | updates/s | ratio to echo | bot CPU ms/update | ratio per CPU "
         "| Bot API calls/update | connections | lost |",
         "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |",
     ]
-    for mix in MIXES:
-        for r in (r for r in runs if r["mix"] == mix and r["load"] == "saturated"):
-            base = echo.get(mix)
-            ratio = f"{r['per_second'] / base['per_second']:.2f}×" if base and base["per_second"] else "—"
-            per_cpu = (
-                f"{base['cpu_ms_per_update'] / r['cpu_ms_per_update']:.2f}×" if base and r["cpu_ms_per_update"] else "—"
-            )
-            lines.append(
-                f"| {mix} | {r['bot']} | {r['database']} | {r['updates']:,} | {r['per_second']:.0f} | {ratio} | "
-                f"{r['cpu_ms_per_update']:.1f} | {per_cpu} | {_calls(r['calls_per_update'])} | "
-                f"{r['new_connections']} | {r['lost']} |"
-            )
+    for (mix, bot, database), group in sorted(_groups(runs, "saturated").items(), key=lambda kv: MIXES.index(kv[0][0])):
+        pairs = [(r, echo.get((mix, r["repeat"]))) for r in group if not bot.startswith("echo")]
+        ratio = [r["per_second"] / e["per_second"] for r, e in pairs if e and e["per_second"]]
+        per_cpu = [e["cpu_ms_per_update"] / r["cpu_ms_per_update"] for r, e in pairs if e and r["cpu_ms_per_update"]]
+        lines.append(
+            f"| {mix} | {bot} | {database} | {sum(r['updates'] for r in group):,} | "
+            f"{_spread([r['per_second'] for r in group], '.0f')} | {_spread(ratio, '.2f', '×') if pairs else '1'} | "
+            f"{_spread([r['cpu_ms_per_update'] for r in group], '.1f')} | "
+            f"{_spread(per_cpu, '.2f', '×') if pairs else '1'} | "
+            f"{_calls(_merged_calls(group))} | {sum(r['new_connections'] for r in group)} | "
+            f"{sum(r['lost'] for r in group)} |"
+        )
     lines += [
         "",
         "| text at 30 updates/s | database | updates | median ms | p99 ms | bot CPU ms/update |",
         "| --- | --- | ---: | ---: | ---: | ---: |",
     ]
-    for r in (r for r in runs if r["load"] == "30/s"):
+    for (_, bot, database), group in _groups(runs, "30/s").items():
         lines.append(
-            f"| {r['bot']} | {r['database']} | {r['updates']:,} | {r['median_ms']:.1f} | {r['p99_ms']:.1f} | "
-            f"{r['cpu_ms_per_update']:.1f} |"
+            f"| {bot} | {database} | {sum(r['updates'] for r in group):,} | "
+            f"{_spread([r['median_ms'] for r in group], '.1f')} | {_spread([r['p99_ms'] for r in group], '.1f')} | "
+            f"{_spread([r['cpu_ms_per_update'] for r in group], '.1f')} |"
         )
     lines.append("")
-    startup = ", ".join(f"{name} {s} s" for name, s in figures["startup_s"].items())
+    startup = ", ".join(f"{name} {'/'.join(map(str, s))} s" for name, s in figures["startup_s"].items())
     lines.append(f"- Startup: {startup}.")
     for mix in MIXES:
-        mixes = [
-            f"{_bot(r)}: " + ", ".join(f"{k} {v}" for k, v in sorted(r["kinds"].items()))
-            for r in runs
-            if r["mix"] == mix and r["load"] == "saturated"
-        ]
+        kinds: dict[str, Counter[str]] = {}
+        for r in runs:
+            if r["mix"] == mix and r["load"] == "saturated":
+                kinds.setdefault(_bot(r), Counter()).update(r["kinds"])
+        mixes = [f"{name}: " + ", ".join(f"{k} {v}" for k, v in sorted(c.items())) for name, c in kinds.items()]
         lines.append(f"- Updates in the {mix} runs: " + "; ".join(mixes) + ".")
     if "postgres_skipped" in figures:
         lines.append(f"- PostgreSQL skipped: {figures['postgres_skipped']}.")
@@ -377,6 +419,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--slow-updates", type=int, help="updates in the text run at 30/s (default 300)")
     parser.add_argument("--chats", type=int, help="chats per bot (default 500)")
     parser.add_argument("--inflight", type=int, default=stack.CONCURRENCY, help="updates in flight when saturated")
+    parser.add_argument("--repeats", type=int, help="runs of each bot, taken in turn (default 2; 1 with --quick)")
     parser.add_argument("--no-postgres", action="store_true", help="skip resource-bot on PostgreSQL")
     parser.add_argument("--json", action="store_true", help="print the figures as one JSON object")
     parser.add_argument("--child", choices=sorted(CHILDREN), help=argparse.SUPPRESS)
@@ -391,6 +434,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         slow_updates=args.slow_updates or (15 if quick else 300),
         chats=args.chats or (20 if quick else 500),
         inflight=args.inflight,
+        repeats=args.repeats or (1 if quick else 2),
         startup_timeout=120.0 if quick else 600.0,
         deadline_s=60.0 if quick else 300.0,
     )
