@@ -367,7 +367,9 @@ def table(figures: dict[str, Any]) -> str:
         "*Ratio*: updates/s against the echo bot's in the same round on the same mix; *per CPU*: the echo bot's "
         "CPU per update over this bot's. Calls: Bot API requests per update (send = sendMessage, "
         "edit = editMessageText, answer = answerCallbackQuery). Connections: new TCP connections the stand-in "
-        "accepted during a run (the bots' pools keep theirs open between calls).",
+        "accepted during a run; it keeps every connection alive, but python-telegram-bot's pool (httpx) closes "
+        "one idle for 5 s and always takes the first free one, so the spares a burst opened expire and the "
+        "next burst opens them anew.",
         "",
         "| mix | bot | database | updates | updates/s | ratio to echo | bot CPU ms/update | ratio per CPU "
         "| Bot API calls/update | connections | lost |",
