@@ -516,8 +516,12 @@ def bot_processes(
     per_process_env: Sequence[dict[str, str]] = (),
     profile_dir: Path | None = None,
     name: str = "",
+    script: Path | None = None,
 ) -> Iterator[list[BotProcess]]:
-    """Start ``count`` bot processes of ``kind`` pinned to ``core``; ``ready`` returns once they serve."""
+    """Start ``count`` bot processes of ``kind`` pinned to ``core``; ``ready`` returns once they serve.
+
+    ``script`` (default: this file) is run as ``script --child kind``.
+    """
 
     def pin() -> None:
         if core is not None:
@@ -532,7 +536,7 @@ def bot_processes(
             extra = per_process_env[n] if n < len(per_process_env) else {}
             with log.open("wb") as out:
                 process = subprocess.Popen(
-                    [sys.executable, str(Path(__file__).resolve()), "--child", kind],
+                    [sys.executable, str(script or Path(__file__).resolve()), "--child", kind],
                     env={**os.environ, **env, **extra},
                     stdout=out,
                     stderr=subprocess.STDOUT,

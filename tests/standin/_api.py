@@ -384,6 +384,11 @@ class BotApiStandin:
         return self._server.port
 
     @property
+    def connections_accepted(self) -> int:
+        """TCP connections the stand-in has accepted: Telegram keeps HTTP/1.1 connections alive, so does it."""
+        return self._server.connections_accepted
+
+    @property
     def base_url(self) -> str:
         """For ``ApplicationBuilder.base_url``; PTB appends the token itself."""
         return f"http://127.0.0.1:{self.port}/bot"

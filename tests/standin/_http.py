@@ -47,6 +47,16 @@ class HttpRequest:
     query: str
     headers: dict[str, str]
     body: bytes
+    version: str = "HTTP/1.1"
+
+    @property
+    def keeps_alive(self) -> bool:
+        """As Telegram's servers (and RFC 9112) do: HTTP/1.1 keeps the connection unless told to close;
+        HTTP/1.0 closes it unless asked to keep it."""
+        connection = self.headers.get("connection", "").lower()
+        if self.version.upper() == "HTTP/1.0":
+            return "keep-alive" in connection
+        return "close" not in connection
 
     def form_fields(self) -> tuple[dict[str, str], dict[str, UploadedFile]]:
         """Decode query string plus body (urlencoded or multipart) into text fields and files."""
@@ -142,7 +152,7 @@ async def _read_request(reader: asyncio.StreamReader) -> HttpRequest | None:
         raise BadHttpRequest("request head too large") from exc
     request_line, *header_lines = head[:-4].decode("latin-1").split("\r\n")
     try:
-        method, target, _version = request_line.split(" ", 2)
+        method, target, version = request_line.split(" ", 2)
     except ValueError as exc:
         raise BadHttpRequest(f"malformed request line {request_line!r}") from exc
     headers = _parse_header_lines(header_lines)
@@ -153,7 +163,7 @@ async def _read_request(reader: asyncio.StreamReader) -> HttpRequest | None:
     else:
         body = b""
     path, _, query = target.partition("?")
-    return HttpRequest(method.upper(), path, query, headers, body)
+    return HttpRequest(method.upper(), path, query, headers, body, version.strip())
 
 
 def _encode_response(response: HttpResponse, keep_alive: bool) -> bytes:
@@ -181,6 +191,8 @@ class HttpServerThread:
         self._ready = threading.Event()
         self._startup_error: BaseException | None = None
         self._connections: set[asyncio.Task[None]] = set()
+        #: TCP connections accepted since start: with keep-alive, a client's calls share a few.
+        self.connections_accepted = 0
 
     @property
     def port(self) -> int:
@@ -242,12 +254,13 @@ class HttpServerThread:
         task = asyncio.current_task()
         assert task is not None
         self._connections.add(task)
+        self.connections_accepted += 1
         try:
             while True:
                 request = await _read_request(reader)
                 if request is None:
                     break
-                keep_alive = request.headers.get("connection", "").lower() != "close"
+                keep_alive = request.keeps_alive
                 response = await self._handler(request)
                 writer.write(_encode_response(response, keep_alive))
                 await writer.drain()
