@@ -51,9 +51,11 @@ def test_the_halves_are_disjoint_and_the_held_out_half_is_big_enough() -> None:
 #: "The honest figure": 82.7% / 69.9% recall, 97.4% / 97.7% first line, 76.6% / 60.3% maybe, 3.1% / 10.2%
 #: false alarms) and tuning material since. Floors on tuning material only stop a change from undoing
 #: what a rule was written for; raise them as rules improve. The held-out measure is the second fresh set.
+#: Spanish false alarms fell to 4.4% (6/137) once the look-alike rules were written from the set's first
+#: half (tests/evalsplit.py's split): 0/60 on that half, 6/77 on the other, which no rule was written from.
 SPENT_FLOORS = {
     "en": (0.82, 0.97, 0.76, 0.04),
-    "es": (0.69, 0.97, 0.60, 0.11),
+    "es": (0.69, 0.97, 0.60, 0.05),
 }
 
 
