@@ -51,10 +51,12 @@ def test_the_halves_are_disjoint_and_the_held_out_half_is_big_enough() -> None:
 #: "The honest figure": 82.7% / 69.9% recall, 97.4% / 97.7% first line, 76.6% / 60.3% maybe, 3.1% / 10.2%
 #: false alarms) and tuning material since. Floors on tuning material only stop a change from undoing
 #: what a rule was written for; raise them as rules improve. The held-out measure is the second fresh set.
-#: Spanish, after verbs named once (~matar) and spellings read by sound: 88.6% recall, 85.3% maybe.
+#: Spanish, after verbs named once (~matar) and spellings read by sound: 88.6% recall, 85.3% maybe; false
+#: alarms fell to 4.4% (6/137) once look-alike rules were written from the set's first half (tests/evalsplit.py's
+#: split): 0/60 on that half, 6/77 on the other, which no rule was written from.
 SPENT_FLOORS = {
     "en": (0.935, 0.98, 0.92, 0.03),  # 2026-12-01 dangeren: 94.4% (218/231), 99.1%, 93.8% (60/64), 2.3% (3/128)
-    "es": (0.88, 0.97, 0.85, 0.11),
+    "es": (0.88, 0.97, 0.85, 0.05),
 }
 
 
