@@ -11,15 +11,15 @@ from __future__ import annotations
 import pytest
 
 from resource_bot.dialog.danger import DangerDetector
-from tests.dangereval import LANGS, Figures, halves, score, spent, summary
+from tests.dangereval import LANGS, Figures, fresh, halves, score, spent, summary
 
 #: Floors per language: (recall, first line right, maybe caught, most false alarms).
 #: The issue asks for recall of at least 97% with at most 2% false alarms; these rules do not
-#: reach that on the held-out half (README, "Danger, measured", the fourth look: 94.2% / 87.1%
-#: recall, 2.2% / 2.8% false alarms), so the floors sit just under what they reach.
+#: reach that on the held-out half (README, "Danger, measured", the fifth look, 2026-12-01: 95.8% / 90.0%
+#: recall, 1.1% / 0.9% false alarms), so the floors sit just under what they reach.
 FLOORS = {
     "en": (0.95, 0.99, 0.97, 0.025),  # 2026-12-01 dangeren: 95.8% (181/189), 99.4%, 100% (38/38), 1.1% (1/92)
-    "es": (0.87, 0.99, 0.77, 0.03),
+    "es": (0.89, 0.99, 0.79, 0.02),  # 2026-12-01, fifth look: 90.0% (189/210), 99.5%, 80.0% (36/45), 0.9% (1/107)
 }
 
 
@@ -65,6 +65,28 @@ def test_spent_set_figures_do_not_fall(danger: DangerDetector, lang: str) -> Non
     f = score(danger, spent(lang))
     print("\nSPENT", summary(lang, f))
     recall, first_line, maybe, false_alarms = SPENT_FLOORS[lang]
+    assert f.recall >= recall, summary(lang, f)
+    assert f.first_line_rate >= first_line, summary(lang, f)
+    assert f.maybe_rate >= maybe, summary(lang, f)
+    assert f.false_alarm_rate <= false_alarms, summary(lang, f)
+
+
+#: Floors on the second fresh set (tests/data/danger-fresh2-*.yaml), written while the rules were being
+#: changed by people who never saw it, and measured once on 2026-12-01 after the fourth pass (README,
+#: "The honest figure": 83.0% / 76.3% recall, 98.3% / 97.7% first line, 75.6% / 72.0% maybe, 4.4% / 4.3%
+#: false alarms). They only stop a change from making the detector worse on it; raising them means
+#: tuning to it, which would end its use as a measure.
+FRESH_FLOORS = {
+    "en": (0.82, 0.97, 0.75, 0.05),
+    "es": (0.75, 0.97, 0.71, 0.05),
+}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_fresh_set_figures_do_not_fall(danger: DangerDetector, lang: str) -> None:
+    f = score(danger, fresh(lang))
+    print("\nFRESH", summary(lang, f))
+    recall, first_line, maybe, false_alarms = FRESH_FLOORS[lang]
     assert f.recall >= recall, summary(lang, f)
     assert f.first_line_rate >= first_line, summary(lang, f)
     assert f.maybe_rate >= maybe, summary(lang, f)
