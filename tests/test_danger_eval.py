@@ -23,6 +23,15 @@ FLOORS = {
 }
 
 
+def stays_above(floors: tuple[float, float, float, float], lang: str, f: Figures) -> None:
+    """Recall, first line and maybe at or above their floors; false alarms at or below theirs."""
+    recall, first_line, maybe, false_alarms = floors
+    assert f.recall >= recall, summary(lang, f)
+    assert f.first_line_rate >= first_line, summary(lang, f)
+    assert f.maybe_rate >= maybe, summary(lang, f)
+    assert f.false_alarm_rate <= false_alarms, summary(lang, f)
+
+
 @pytest.fixture(scope="module")
 def held_out(danger: DangerDetector) -> dict[str, Figures]:
     return {lang: score(danger, halves(lang)[1]) for lang in LANGS}
@@ -33,11 +42,7 @@ def test_held_out_figures_stay_above_their_floors(held_out: dict[str, Figures], 
     f = held_out[lang]
     print("\nHELD-OUT", summary(lang, f))
     print("  by category:", ", ".join(f"{k} {a}/{b}" for k, (a, b) in sorted(f.by_category.items())))
-    recall, first_line, maybe, false_alarms = FLOORS[lang]
-    assert f.recall >= recall, summary(lang, f)
-    assert f.first_line_rate >= first_line, summary(lang, f)
-    assert f.maybe_rate >= maybe, summary(lang, f)
-    assert f.false_alarm_rate <= false_alarms, summary(lang, f)
+    stays_above(FLOORS[lang], lang, f)
 
 
 def test_the_halves_are_disjoint_and_the_held_out_half_is_big_enough() -> None:
@@ -64,18 +69,14 @@ SPENT_FLOORS = {
 def test_spent_set_figures_do_not_fall(danger: DangerDetector, lang: str) -> None:
     f = score(danger, spent(lang))
     print("\nSPENT", summary(lang, f))
-    recall, first_line, maybe, false_alarms = SPENT_FLOORS[lang]
-    assert f.recall >= recall, summary(lang, f)
-    assert f.first_line_rate >= first_line, summary(lang, f)
-    assert f.maybe_rate >= maybe, summary(lang, f)
-    assert f.false_alarm_rate <= false_alarms, summary(lang, f)
+    stays_above(SPENT_FLOORS[lang], lang, f)
 
 
 #: Floors on the second fresh set (tests/data/danger-fresh2-*.yaml), written while the rules were being
 #: changed by people who never saw it, and measured once on 2026-12-01 after the fourth pass (README,
-#: "The honest figure": 83.0% / 76.3% recall, 98.3% / 97.7% first line, 75.6% / 72.0% maybe, 4.4% / 4.3%
-#: false alarms). They only stop a change from making the detector worse on it; raising them means
-#: tuning to it, which would end its use as a measure.
+#: "A fourth pass, and a second fresh set": 83.0% / 76.3% recall, 98.3% / 97.7% first line,
+#: 75.6% / 72.0% maybe, 4.4% / 4.3% false alarms). They only stop a change from making the detector
+#: worse on it; raising them means tuning to it, which would end its use as a measure.
 FRESH_FLOORS = {
     "en": (0.82, 0.97, 0.75, 0.05),
     "es": (0.75, 0.97, 0.71, 0.05),
@@ -86,8 +87,4 @@ FRESH_FLOORS = {
 def test_fresh_set_figures_do_not_fall(danger: DangerDetector, lang: str) -> None:
     f = score(danger, fresh(lang))
     print("\nFRESH", summary(lang, f))
-    recall, first_line, maybe, false_alarms = FRESH_FLOORS[lang]
-    assert f.recall >= recall, summary(lang, f)
-    assert f.first_line_rate >= first_line, summary(lang, f)
-    assert f.maybe_rate >= maybe, summary(lang, f)
-    assert f.false_alarm_rate <= false_alarms, summary(lang, f)
+    stays_above(FRESH_FLOORS[lang], lang, f)
