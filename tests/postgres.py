@@ -10,9 +10,15 @@ import socket
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine
+
+from resource_bot.config import load_settings
+from resource_bot.db import create_schema, make_engine
+from resource_bot.dialog.engine import Engine
+from resource_bot.runtime import Runtime
 
 PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 SKIP_REASON = "PostgreSQL is not listening on 127.0.0.1:5432 (database test); start it to run this"
@@ -41,3 +47,30 @@ def fresh_schema(prefix: str) -> Iterator[str]:
         with admin.connect() as connection:
             connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
         admin.dispose()
+
+
+@contextmanager
+def runtime_on(database: str, tmp_path: Path, engine: Engine, prefix: str) -> Iterator[Runtime]:
+    """A Runtime over a new SQLite file (``database="sqlite"``) or a fresh PostgreSQL schema; closed after."""
+    if database == "sqlite":
+        url = f"sqlite:///{tmp_path / 'bot.sqlite3'}"
+        served = opened(url, tmp_path, engine)
+        try:
+            yield served
+        finally:
+            served.close()
+            served.db.dispose()
+        return
+    with fresh_schema(prefix) as url:
+        served = opened(url, tmp_path, engine)
+        try:
+            yield served
+        finally:
+            served.close()
+            served.db.dispose()
+
+
+def opened(url: str, tmp_path: Path, engine: Engine) -> Runtime:
+    database = make_engine(url)
+    create_schema(database)
+    return Runtime(load_settings({"DATABASE_URL": url, "RESOURCE_BOT_HOME": str(tmp_path)}), database, engine)

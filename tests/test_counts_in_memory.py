@@ -16,36 +16,21 @@ from sqlalchemy.exc import OperationalError
 
 from resource_bot import runtime as runtime_module
 from resource_bot.clock import utc_today
-from resource_bot.config import load_settings
 from resource_bot.db import create_schema, make_engine
 from resource_bot.dialog.chatstate import ChatState
 from resource_bot.dialog.engine import Engine
 from resource_bot.dialog.events import Press
 from resource_bot.runtime import Runtime
 from resource_bot.stats import Tally, read_counts
-from tests.postgres import fresh_schema
+from tests.postgres import runtime_on
 
 TODAY = dt.date(2026, 11, 28)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def runtime(request: pytest.FixtureRequest, tmp_path: Path, engine: Engine) -> Iterator[Runtime]:
-    def opened(url: str) -> Runtime:
-        database = make_engine(url)
-        create_schema(database)
-        return Runtime(load_settings({"DATABASE_URL": url, "RESOURCE_BOT_HOME": str(tmp_path)}), database, engine)
-
-    if request.param == "sqlite":
-        served = opened(f"sqlite:///{tmp_path / 'bot.sqlite3'}")
+    with runtime_on(request.param, tmp_path, engine, "counts") as served:
         yield served
-        served.close()
-        served.db.dispose()
-        return
-    with fresh_schema("counts") as url:
-        served = opened(url)
-        yield served
-        served.close()
-        served.db.dispose()
 
 
 def tap_legal(runtime: Runtime, times: int) -> None:

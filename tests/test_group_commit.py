@@ -18,15 +18,13 @@ from sqlalchemy import Connection, create_engine
 from sqlalchemy.exc import OperationalError
 
 from resource_bot.clock import utc_today
-from resource_bot.config import load_settings
-from resource_bot.db import create_schema, make_engine
 from resource_bot.dialog.chatstate import ChatState
 from resource_bot.dialog.engine import Engine
 from resource_bot.group_commit import ChatWrite, GroupCommit
 from resource_bot.runtime import COUNT_FLUSH_SECONDS, Runtime
 from resource_bot.state_store import StateStore
 from resource_bot.stats import read_counts
-from tests.postgres import fresh_schema
+from tests.postgres import runtime_on
 
 ALICE, BOB, CAROL = "alice-key", "bob-key", "carol-key"
 LEGAL = ChatState(screen="topic:legal", topic="legal")
@@ -35,20 +33,8 @@ FOOD = ChatState(lang="es", screen="topic:food", topic="food")
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def runtime(request: pytest.FixtureRequest, tmp_path: Path, engine: Engine) -> Iterator[Runtime]:
-    def opened(url: str) -> Runtime:
-        database = make_engine(url)
-        create_schema(database)
-        return Runtime(load_settings({"DATABASE_URL": url, "RESOURCE_BOT_HOME": str(tmp_path)}), database, engine)
-
-    if request.param == "sqlite":
-        served = opened(f"sqlite:///{tmp_path / 'bot.sqlite3'}")
+    with runtime_on(request.param, tmp_path, engine, "group_commit") as served:
         yield served
-        served.db.dispose()
-        return
-    with fresh_schema("group_commit") as url:
-        served = opened(url)
-        yield served
-        served.db.dispose()
 
 
 @pytest.fixture
