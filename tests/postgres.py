@@ -9,7 +9,7 @@ from __future__ import annotations
 import socket
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 import pytest
@@ -52,16 +52,8 @@ def fresh_schema(prefix: str) -> Iterator[str]:
 @contextmanager
 def runtime_on(database: str, tmp_path: Path, engine: Engine, prefix: str) -> Iterator[Runtime]:
     """A Runtime over a new SQLite file (``database="sqlite"``) or a fresh PostgreSQL schema; closed after."""
-    if database == "sqlite":
-        url = f"sqlite:///{tmp_path / 'bot.sqlite3'}"
-        served = opened(url, tmp_path, engine)
-        try:
-            yield served
-        finally:
-            served.close()
-            served.db.dispose()
-        return
-    with fresh_schema(prefix) as url:
+    sqlite = nullcontext(f"sqlite:///{tmp_path / 'bot.sqlite3'}")
+    with sqlite if database == "sqlite" else fresh_schema(prefix) as url:
         served = opened(url, tmp_path, engine)
         try:
             yield served
