@@ -2,10 +2,10 @@
 
 Shared by tests/test_danger_eval.py (figures on the held-out half, never its texts) and by
 ``python -m tests.dangereval`` (the tuning half's misses and false alarms, to write rules from).
-``python -m tests.dangereval --fresh`` prints the figures on the fresh sets (danger-fresh2-*.yaml),
-held out whole: counts only, run once for the final measure, never to tune on. The first fresh sets
-(danger-spent-*.yaml) were measured twice and are tuning material now: their misses are listed
-beside the tuning half's.
+``python -m tests.dangereval --fresh`` prints the figures on the fresh sets (danger-fresh3-*.yaml),
+held out whole: counts only, run once for the final measure, never to tune on. The first two fresh
+sets (danger-spent-*.yaml, danger-spent2-*.yaml) were measured and are tuning material now: their
+misses are listed beside the tuning half's.
 """
 
 from __future__ import annotations
@@ -27,14 +27,14 @@ LANGS = ("en", "es")
 
 
 def load(lang: str, which: str = "eval") -> list[dict[str, Any]]:
-    """The cases of danger-{which}-{lang}.yaml: ``eval``, ``spent`` (tuning) or ``fresh2`` (held out whole)."""
+    """The cases of danger-{which}-{lang}.yaml: ``eval``, ``spent``, ``spent2`` (tuning), ``fresh3`` (held out)."""
     cases: list[dict[str, Any]] = yaml.safe_load((DATA / f"danger-{which}-{lang}.yaml").read_text(encoding="utf-8"))
     return cases
 
 
 def fresh(lang: str) -> list[dict[str, Any]]:
     """The whole fresh set: none of it is for tuning."""
-    return load(lang, "fresh2")
+    return load(lang, "fresh3")
 
 
 def spent(lang: str) -> list[dict[str, Any]]:
@@ -42,9 +42,14 @@ def spent(lang: str) -> list[dict[str, Any]]:
     return load(lang, "spent")
 
 
+def spent2(lang: str) -> list[dict[str, Any]]:
+    """The second fresh set, measured once and now tuning material."""
+    return load(lang, "spent2")
+
+
 def tuning(lang: str) -> list[dict[str, Any]]:
-    """Everything rules may be written from: the tuning half and the spent set."""
-    return halves(lang)[0] + spent(lang)
+    """Everything rules may be written from: the tuning half and the spent sets."""
+    return halves(lang)[0] + spent(lang) + spent2(lang)
 
 
 def halves(lang: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -180,7 +185,7 @@ def tables(figures: dict[str, Figures], title: str) -> str:
 
 
 def main(argv: list[str]) -> None:
-    """Print the misses and false alarms of the tuning half and the spent set (never a held-out text)."""
+    """Print the misses and false alarms of the tuning half and the spent sets (never a held-out text)."""
     detector = DangerDetector.from_directory(conversations_dir())
     if "--fresh" in argv:
         for lang in LANGS:
@@ -202,9 +207,10 @@ def main(argv: list[str]) -> None:
         f = score(detector, halves(lang)[0])
         print("TUNING HALF", summary(lang, f))
         print("  by category:", {k: f"{a}/{b}" for k, (a, b) in sorted(f.by_category.items())})
-        f = score(detector, spent(lang))
-        print("SPENT SET", summary(lang, f))
-        print("  by category:", {k: f"{a}/{b}" for k, (a, b) in sorted(f.by_category.items())})
+        for name, cases in (("SPENT SET", spent(lang)), ("SPENT SET 2", spent2(lang))):
+            f = score(detector, cases)
+            print(name, summary(lang, f))
+            print("  by category:", {k: f"{a}/{b}" for k, (a, b) in sorted(f.by_category.items())})
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from resource_bot.dialog.danger import DangerDetector
-from tests.dangereval import LANGS, Figures, fresh, halves, score, spent, summary
+from tests.dangereval import LANGS, Figures, halves, score, spent, spent2, summary
 
 #: Floors per language: (recall, first line right, maybe caught, most false alarms).
 #: The issue asks for recall of at least 97% with at most 2% false alarms; these rules do not
@@ -72,19 +72,19 @@ def test_spent_set_figures_do_not_fall(danger: DangerDetector, lang: str) -> Non
     stays_above(SPENT_FLOORS[lang], lang, f)
 
 
-#: Floors on the second fresh set (tests/data/danger-fresh2-*.yaml), written while the rules were being
-#: changed by people who never saw it, and measured once on 2026-12-01 after the fourth pass (README,
-#: "A fourth pass, and a second fresh set": 83.0% / 76.3% recall, 98.3% / 97.7% first line,
-#: 75.6% / 72.0% maybe, 4.4% / 4.3% false alarms). They only stop a change from making the detector
-#: worse on it; raising them means tuning to it, which would end its use as a measure.
-FRESH_FLOORS = {
+#: Floors on the second spent set (tests/data/danger-spent2-*.yaml): the second fresh set, written while the
+#: rules were being changed by people who never saw it, measured once on 2026-12-01 after the fourth pass
+#: (README, "A fourth pass, and a second fresh set": 83.0% / 76.3% recall, 98.3% / 97.7% first line,
+#: 75.6% / 72.0% maybe, 4.4% / 4.3% false alarms), and tuning material since. As for the first spent set,
+#: these floors only stop a change from undoing what a rule was written for.
+SPENT2_FLOORS = {
     "en": (0.82, 0.97, 0.75, 0.05),
     "es": (0.75, 0.97, 0.71, 0.05),
 }
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_fresh_set_figures_do_not_fall(danger: DangerDetector, lang: str) -> None:
-    f = score(danger, fresh(lang))
-    print("\nFRESH", summary(lang, f))
-    stays_above(FRESH_FLOORS[lang], lang, f)
+def test_second_spent_set_figures_do_not_fall(danger: DangerDetector, lang: str) -> None:
+    f = score(danger, spent2(lang))
+    print("\nSPENT2", summary(lang, f))
+    stays_above(SPENT2_FLOORS[lang], lang, f)

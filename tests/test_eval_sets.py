@@ -27,10 +27,13 @@ CONVERSATIONS = ROOT / "conversations"
 
 DANGER_SETS = {"en": DATA / "danger-eval-en.yaml", "es": DATA / "danger-eval-es.yaml"}
 #: The first fresh sets, written after the rules, measured twice, then made tuning material.
-SPENT_SETS = {"en": DATA / "danger-spent-en.yaml", "es": DATA / "danger-spent-es.yaml"}
+SPENT_SETS = {
+    **{f"{lang}": DATA / f"danger-spent-{lang}.yaml" for lang in ("en", "es")},
+    **{f"{lang}2": DATA / f"danger-spent2-{lang}.yaml" for lang in ("en", "es")},
+}
 #: The second fresh sets, written after the rules by a helper who never saw them or the detector; held out
 #: entirely (not split) and measured once.
-FRESH_SETS: dict[str, Path] = {"en": DATA / "danger-fresh2-en.yaml", "es": DATA / "danger-fresh2-es.yaml"}
+FRESH_SETS: dict[str, Path] = {}  # the third fresh sets come next
 NEEDS_SETS = (DATA / "needs-dev.yaml", DATA / "needs-extra.yaml")
 #: Every evaluation file whose held-out half (the whole of a fresh set) must not appear in conversations/.
 EVAL_FILES: tuple[Path, ...] = (*DANGER_SETS.values(), *FRESH_SETS.values(), *NEEDS_SETS)
