@@ -26,14 +26,15 @@ DATA = Path(__file__).parent / "data"
 CONVERSATIONS = ROOT / "conversations"
 
 DANGER_SETS = {"en": DATA / "danger-eval-en.yaml", "es": DATA / "danger-eval-es.yaml"}
-#: The first fresh sets, written after the rules, measured twice, then made tuning material.
+#: The first fresh sets, written after the rules, measured twice, then made tuning material;
+#: the second fresh sets, measured once, then made tuning material too.
 SPENT_SETS = {
     **{f"{lang}": DATA / f"danger-spent-{lang}.yaml" for lang in ("en", "es")},
     **{f"{lang}2": DATA / f"danger-spent2-{lang}.yaml" for lang in ("en", "es")},
 }
-#: The second fresh sets, written after the rules by a helper who never saw them or the detector; held out
-#: entirely (not split) and measured once.
-FRESH_SETS: dict[str, Path] = {}  # the third fresh sets come next
+#: The third fresh sets, written by helpers who never saw the rules, the detector or the older sets' texts;
+#: held out entirely (not split) and measured only by the lead, before and after the sixth pass.
+FRESH_SETS: dict[str, Path] = {"en": DATA / "danger-fresh3-en.yaml", "es": DATA / "danger-fresh3-es.yaml"}
 NEEDS_SETS = (DATA / "needs-dev.yaml", DATA / "needs-extra.yaml")
 #: Every evaluation file whose held-out half (the whole of a fresh set) must not appear in conversations/.
 EVAL_FILES: tuple[Path, ...] = (*DANGER_SETS.values(), *FRESH_SETS.values(), *NEEDS_SETS)
@@ -41,7 +42,7 @@ EVAL_FILES: tuple[Path, ...] = (*DANGER_SETS.values(), *FRESH_SETS.values(), *NE
 #: had reached on their own, found the first time the copy check ran. They stay in the sets, as dropping
 #: them would make the fresh figures read lower than the truth; any OTHER fresh phrase found in
 #: conversations/ is a copy and fails the test.
-FRESH_ALREADY_IN_RULES: frozenset[str] = frozenset()
+FRESH_ALREADY_IN_RULES: frozenset[str] = frozenset({"blood everywhere"})  # a medical rule item, older than the set
 ALL_DANGER_FILES = {
     **{f"eval-{lang}": path for lang, path in DANGER_SETS.items()},
     **{f"spent-{lang}": path for lang, path in SPENT_SETS.items()},
