@@ -4,8 +4,8 @@ Shared by tests/test_danger_eval.py (figures on the held-out half, never its tex
 ``python -m tests.dangereval`` (the tuning half's misses and false alarms, to write rules from).
 ``python -m tests.dangereval --fresh`` prints the figures on the fresh sets (danger-fresh3-*.yaml),
 held out whole: counts only, run once for the final measure, never to tune on. The first two fresh
-sets (danger-spent-*.yaml, danger-spent2-*.yaml) were measured and are tuning material now: their
-misses are listed beside the tuning half's.
+sets (danger-spent-*.yaml, danger-spent2-*.yaml) were measured and are tuning material now, as is
+danger-tune3-*.yaml, written blind as tuning material: their misses are listed beside the tuning half's.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ LANGS = ("en", "es")
 
 
 def load(lang: str, which: str = "eval") -> list[dict[str, Any]]:
-    """The cases of danger-{which}-{lang}.yaml: ``eval``, ``spent``, ``spent2`` (tuning), ``fresh3`` (held out)."""
+    """The cases of danger-{which}-{lang}.yaml: ``eval``, ``spent``, ``spent2``, ``tune3`` (tuning), ``fresh3``."""
     cases: list[dict[str, Any]] = yaml.safe_load((DATA / f"danger-{which}-{lang}.yaml").read_text(encoding="utf-8"))
     return cases
 
@@ -47,9 +47,14 @@ def spent2(lang: str) -> list[dict[str, Any]]:
     return load(lang, "spent2")
 
 
+def tune3(lang: str) -> list[dict[str, Any]]:
+    """The third tuning set, written blind to the rules as tuning material from the start."""
+    return load(lang, "tune3")
+
+
 def tuning(lang: str) -> list[dict[str, Any]]:
-    """Everything rules may be written from: the tuning half and the spent sets."""
-    return halves(lang)[0] + spent(lang) + spent2(lang)
+    """Everything rules may be written from: the tuning half, the spent sets and the third tuning set."""
+    return halves(lang)[0] + spent(lang) + spent2(lang) + tune3(lang)
 
 
 def halves(lang: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -207,7 +212,7 @@ def main(argv: list[str]) -> None:
         f = score(detector, halves(lang)[0])
         print("TUNING HALF", summary(lang, f))
         print("  by category:", {k: f"{a}/{b}" for k, (a, b) in sorted(f.by_category.items())})
-        for name, cases in (("SPENT SET", spent(lang)), ("SPENT SET 2", spent2(lang))):
+        for name, cases in (("SPENT SET", spent(lang)), ("SPENT SET 2", spent2(lang)), ("TUNE SET 3", tune3(lang))):
             f = score(detector, cases)
             print(name, summary(lang, f))
             print("  by category:", {k: f"{a}/{b}" for k, (a, b) in sorted(f.by_category.items())})

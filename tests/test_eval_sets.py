@@ -27,10 +27,12 @@ CONVERSATIONS = ROOT / "conversations"
 
 DANGER_SETS = {"en": DATA / "danger-eval-en.yaml", "es": DATA / "danger-eval-es.yaml"}
 #: The first fresh sets, written after the rules, measured twice, then made tuning material;
-#: the second fresh sets, measured once, then made tuning material too.
-SPENT_SETS = {
+#: the second fresh sets, measured once, then made tuning material too; and the third tuning sets, written
+#: blind to the rules as tuning material from the start.
+TUNING_SETS = {
     **{f"{lang}": DATA / f"danger-spent-{lang}.yaml" for lang in ("en", "es")},
     **{f"{lang}2": DATA / f"danger-spent2-{lang}.yaml" for lang in ("en", "es")},
+    **{f"{lang}3": DATA / f"danger-tune3-{lang}.yaml" for lang in ("en", "es")},
 }
 #: The third fresh sets, written by helpers who never saw the rules, the detector or the older sets' texts;
 #: held out entirely (not split) and measured only by the lead, before and after the sixth pass.
@@ -45,7 +47,7 @@ EVAL_FILES: tuple[Path, ...] = (*DANGER_SETS.values(), *FRESH_SETS.values(), *NE
 FRESH_ALREADY_IN_RULES: frozenset[str] = frozenset({"blood everywhere"})  # a medical rule item, older than the set
 ALL_DANGER_FILES = {
     **{f"eval-{lang}": path for lang, path in DANGER_SETS.items()},
-    **{f"spent-{lang}": path for lang, path in SPENT_SETS.items()},
+    **{f"tuning-{lang}": path for lang, path in TUNING_SETS.items()},
     **{f"fresh-{lang}": path for lang, path in FRESH_SETS.items()},
 }
 #: Where each set's rules live, if not all of conversations/: the need matcher reads only the keyword
@@ -221,7 +223,7 @@ def test_a_fresh_set_has_enough_cases_of_every_level_kind_and_category(lang: str
 
 def test_no_fresh_text_repeats_another_fresh_text_or_an_older_evaluation_text() -> None:
     """Compared once normalised, so "i'm scared" and "im scared" count as the same message."""
-    older = {normalise(case["text"]) for path in (*DANGER_SETS.values(), *SPENT_SETS.values()) for case in load(path)}
+    older = {normalise(case["text"]) for path in (*DANGER_SETS.values(), *TUNING_SETS.values()) for case in load(path)}
     seen: set[str] = set()
     repeated = []
     for lang, path in FRESH_SETS.items():
