@@ -212,6 +212,19 @@ def test_an_idiom_cancels_only_the_rule_it_overlaps(detector: DangerDetector) ->
     assert detector.check("me muero de risa pero estoy en peligro").now
 
 
+def test_each_language_judges_alone_so_a_spanish_word_never_calms_an_english_threat(detector: DangerDetector) -> None:
+    # "trailer" is a film's trailer in the Spanish rules (not_real); in English it is a home.
+    verdict = detector.check("he is outside my trailer with a gun")
+    assert (verdict.level, verdict.kind) == ("now", "weapon")
+    assert not detector.check("en el trailer me van a matar").now  # still a film to the Spanish rules
+
+
+def test_a_word_of_either_language_may_name_who_is_held_spanglish(detector: DangerDetector) -> None:
+    # An upgrade only adds a line, so words of either language may name it (the boss keeps the passport).
+    verdict = detector.check("mi boss se quedo con mi passport y no me deja irme del job")
+    assert (verdict.level, verdict.kind) == ("now", "trafficking")
+
+
 def test_something_happening_now_keeps_a_past_word_from_calming_the_verdict(detector: DangerDetector) -> None:
     assert detector.check("he tried to kill me last year").level == "maybe"
     assert detector.check("he tried to kill me last year and he is outside right now").now

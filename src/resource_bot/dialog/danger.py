@@ -13,7 +13,10 @@ tolerantly: accents, case, emoji, invisible characters and look-alike letters
 are undone by :func:`~resource_bot.matching.textnorm.normalize`, one typo is
 forgiven, a Spanish word typed as it sounds ("ensero", "pastiyas") reads as the
 rule word, and a verb a rule names with ``~`` ("~matar") is found in any of its
-forms (:mod:`resource_bot.dialog.wordforms`). Then, in order:
+forms (:mod:`resource_bot.dialog.wordforms`). The words are read once; then each
+language's rules judge alone, with that language's own modifiers (a Spanish "trailer",
+a film's, never calms an English "he is outside my trailer with a gun"), and the most
+severe verdict wins. In each language, in order:
 
 1. ``now`` and ``maybe`` rules find danger; ``not_danger`` idioms ("this job is
    killing me") cancel only the hits they overlap.
@@ -270,31 +273,46 @@ class DangerDetector:
         if laughed:
             words.append("lol")  # 😂 or "jajaja" is a word here: it reads like "lol" (see not_real)
         sets = [self._sets[lang]] if lang in self._sets else list(self._sets.values())
-        slots = [self._slot(w) for w in words]
+        slots = [self._slot(w) for w in words]  # one pass over the words: the slots serve every language
         present: frozenset[str] = frozenset().union(*slots)
-        now = [s for rs in sets for s in rs.now.spans(slots, present)]
-        maybe = [s for rs in sets for s in rs.maybe.spans(slots, present)]
+        # Each language judges alone, with its own modifiers: a Spanish "show" never calms an English threat.
+        upgrades = [rs.upgrades for rs in sets]
+        return _severest([self._judge(rs, slots, present, laughed, upgrades) for rs in sets])
+
+    @staticmethod
+    def _judge(
+        rs: _Sets,
+        slots: Sequence[frozenset[str]],
+        present: frozenset[str],
+        laughed: bool,
+        upgrades: Sequence[_RuleSet],
+    ) -> Verdict:
+        """One language's verdict on the message's slots, with that language's rules only; but an
+        ``upgrade`` of any language may name the kind ("mi boss tiene mi passport"): it never lowers a
+        verdict, it only adds a line."""
+        now = rs.now.spans(slots, present)
+        maybe = rs.maybe.spans(slots, present)
         if not now and not maybe:
             return NO_DANGER
-        idioms = [s for rs in sets for s in rs.not_danger.spans(slots, present)]
+        idioms = rs.not_danger.spans(slots, present)
         said_now = now
         if idioms:
             now = [s for s in now if not _overlaps(s, idioms)]
             maybe = [s for s in maybe if not _overlaps(s, idioms)]
         if not now and not maybe:
-            if said_now and laughed and any(rs.to_me.spans(slots, present) for rs in sets):
+            if said_now and laughed and rs.to_me.spans(slots, present):
                 # "he's going to kill me lol": a laugh never clears a threat aimed at the writer;
                 # people laugh when they are scared, too. "Are you safe right now?" costs a joker a tap.
                 return Verdict("maybe", None, tuple(rule.source for _, _, rule in said_now))
             return NO_DANGER
         fired = tuple(rule.source for _, _, rule in now + maybe)
         level = 2 if now else 1  # 2 now, 1 maybe, 0 none
-        if not any(rs.present.spans(slots, present) for rs in sets):
-            if not any(rs.to_me.spans(slots, present) for rs in sets):
-                level -= any(rs.not_me.spans(slots, present) for rs in sets)
-            level -= any(rs.not_now.spans(slots, present) for rs in sets)
-        level -= any(rs.not_real.spans(slots, present) for rs in sets)  # a film or a joke, even "outside"
-        if level <= 0 and laughed and any(rs.to_me.spans(slots, present) for rs in sets):
+        if not rs.present.spans(slots, present):
+            if not rs.to_me.spans(slots, present):
+                level -= bool(rs.not_me.spans(slots, present))
+            level -= bool(rs.not_now.spans(slots, present))
+        level -= bool(rs.not_real.spans(slots, present))  # a film or a joke, even "outside"
+        if level <= 0 and laughed and rs.to_me.spans(slots, present):
             level = 1  # as above: a laugh alone never clears a threat aimed at the writer
         if level <= 0:
             return Verdict("none", None, fired)
@@ -314,7 +332,7 @@ class DangerDetector:
         kinds = {span[2].kind for span in own} | others
         kind = next(k for k in KIND_PRIORITY if k in kinds)
         if kind in _UPGRADABLE:
-            extra = {rule.kind for rs in sets for _, _, rule in rs.upgrades.spans(slots, present)}
+            extra = {rule.kind for up in upgrades for _, _, rule in up.spans(slots, present)}
             kind = next((k for k in KIND_PRIORITY if k in extra), kind)
         return Verdict("now", kind, fired)
 
@@ -347,6 +365,24 @@ class DangerDetector:
         if len(self._slot_cache) < _CACHE_LIMIT:
             self._slot_cache[word] = result
         return result
+
+
+_LEVELS: dict[str, int] = {"none": 0, "maybe": 1, "now": 2}
+
+
+def _severest(verdicts: Sequence[Verdict]) -> Verdict:
+    """The most severe of the languages' verdicts (now > maybe > none); of two "now" verdicts, the kind
+    that comes first in :data:`KIND_PRIORITY`."""
+    top = max(_LEVELS[v.level] for v in verdicts)
+    chosen = [v for v in verdicts if _LEVELS[v.level] == top]
+    if len(chosen) == 1:
+        return chosen[0]
+    rules = tuple(rule for v in chosen for rule in v.rules)
+    if not rules and top == 0:
+        return NO_DANGER
+    kinds = {v.kind for v in chosen if v.kind}
+    kind = next((k for k in KIND_PRIORITY if k in kinds), None)
+    return Verdict(chosen[0].level, kind, rules)
 
 
 #: The lines the emergency screen puts first, by kind of danger (service ids in data/crisis.yaml);
