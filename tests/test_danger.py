@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from resource_bot.dialog.danger import FIRST_LINES, KINDS, DangerDetector, DangerFileError
+from resource_bot.dialog.danger import FIRST_LINES, KINDS, DangerDetector, DangerFileError, first_lines
 from resource_bot.dialog.dangerfile import compile_rule, load_danger_file
 from resource_bot.paths import conversations_dir
 
@@ -223,6 +223,37 @@ def test_a_word_of_either_language_may_name_who_is_held_spanglish(detector: Dang
     # An upgrade only adds a line, so words of either language may name it (the boss keeps the passport).
     verdict = detector.check("mi boss se quedo con mi passport y no me deja irme del job")
     assert (verdict.level, verdict.kind) == ("now", "trafficking")
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "also"),
+    [
+        # a threat to children, then self-harm: 911 and Childhelp first, 988 after
+        ("voy a matar a mis hijos y después me mato", "children", ("self_harm",)),
+        # someone else's threat and the wish to die: 911, then 988
+        ("he is going to kill me and i want to die", "violence", ("self_harm",)),
+        # pills taken or heavy bleeding are medical, even on purpose: 911, then 988 right after
+        ("took too many pills on purpose", "medical", ("self_harm",)),
+        ("i cut myself and im bleeding a lot", "medical", ("self_harm",)),
+        ("estoy sangrando mucho, me corte a proposito", "medical", ("self_harm",)),
+        # self-harm alone, and a violence look-alike conjugation inside it, say nothing more
+        ("i want to die", "self_harm", ()),
+        ("me quiero matar", "self_harm", ()),
+        ("hoy me mato", "self_harm", ()),
+    ],
+)
+def test_a_message_that_says_several_kinds_of_danger_names_them_all_most_urgent_first(
+    detector: DangerDetector, text: str, kind: str, also: tuple[str, ...]
+) -> None:
+    verdict = detector.check(text)
+    assert (verdict.level, verdict.kind, verdict.also) == ("now", kind, also), verdict.rules
+
+
+def test_the_first_lines_of_several_kinds_follow_each_other_without_repeats() -> None:
+    assert first_lines("children", ("self_harm",)) == ("us-911", "childhelp", "lifeline-988")
+    assert first_lines("medical", ("self_harm",)) == ("us-911", "lifeline-988")
+    assert first_lines("self_harm") == ("lifeline-988", "us-911")
+    assert first_lines("trafficking", ("held", "violence")) == ("us-911", "nhth")
 
 
 def test_something_happening_now_keeps_a_past_word_from_calming_the_verdict(detector: DangerDetector) -> None:

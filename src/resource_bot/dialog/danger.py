@@ -28,9 +28,13 @@ severe verdict wins. In each language, in order:
    so "my roommate said she will stab me" is not read as a helper's question.
    ``not_real`` (a film, a game, a laugh) lowers it one step even then.
 3. The kind: a self-harm rule wins over other rules on the same words (it is
-   written in the first person); otherwise :data:`KIND_PRIORITY` decides, and
-   ``upgrade`` rules turn a held, weapon or violence hit into children or
-   trafficking when the message also says so ("my kids", "make me work").
+   written in the first person; see :func:`_yields` for the exceptions);
+   otherwise :data:`KIND_PRIORITY` decides, and ``upgrade`` rules (of either
+   language) turn a held, weapon or violence hit into children or trafficking
+   when the message also says so ("my kids", "make me work"). The other kinds
+   the message says go in :attr:`Verdict.also`, and their lines follow the
+   kind's on the emergency screen (:func:`first_lines`): "voy a matar a mis
+   hijos y después me mato" shows 911, Childhelp, then 988.
 """
 
 from __future__ import annotations
@@ -56,14 +60,16 @@ from resource_bot.dialog.dangerfile import (
 from resource_bot.dialog.wordforms import VerbForms, sound_key
 from resource_bot.matching.textnorm import normalize
 
-__all__ = ["KINDS", "DangerDetector", "DangerFileError", "Level", "Verdict", "NO_DANGER"]
+__all__ = ["KINDS", "DangerDetector", "DangerFileError", "Level", "Verdict", "NO_DANGER", "first_lines"]
 
 Level = Literal["now", "maybe", "none"]
 
-#: When one message says several kinds of danger, the first of these wins: children and
-#: trafficking (a second line after 911), then danger from someone else, then self-harm (988
-#: first, pills taken included: the person's own act), then a medical emergency.
-KIND_PRIORITY = ("children", "trafficking", "weapon", "held", "violence", "self_harm", "medical")
+#: When one message says several kinds of danger, the first of these leads and the others follow
+#: (:attr:`Verdict.also`): danger from someone else to children or by traffickers (911, then the
+#: line for them), then a weapon, being held, violence (911); then a medical emergency, which an
+#: overdose or poison already taken or heavy bleeding is even when done on purpose (911, then 988
+#: right after); then self-harm (988 first).
+KIND_PRIORITY = ("children", "trafficking", "weapon", "held", "violence", "medical", "self_harm")
 #: Kinds an ``upgrade`` rule may turn into children or trafficking.
 _UPGRADABLE = frozenset({"violence", "held", "weapon"})
 #: Emoji that laugh (💀 is "I'm dead", laughing); normalising drops emoji, so they are read as the word "lol".
@@ -91,6 +97,9 @@ class Verdict:
     level: Level = "none"
     kind: str | None = None
     rules: tuple[str, ...] = ()
+    #: The other kinds of danger the message says, by :data:`KIND_PRIORITY`; their first lines follow
+    #: the kind's ("voy a matar a mis hijos y después me mato": 911, Childhelp, then 988).
+    also: tuple[str, ...] = ()
 
     @property
     def now(self) -> bool:
@@ -183,6 +192,22 @@ class _Sets:
     present: _RuleSet
     to_me: _RuleSet
     upgrades: _RuleSet
+
+
+def _yields(span: Span, own: Iterable[Span]) -> bool:
+    """Whether a hit of another kind is only a look-alike of a self-harm hit in ``own``.
+
+    It is when it overlaps one; but a child named after the self-harm words is someone else in
+    danger ("voy a matar a mis hijos": the children hit runs on past "voy a matar"), and a medical
+    hit yields only to a self-harm hit that holds it whole ("going to overdose"): pills taken beside
+    "on purpose" stay medical, with 988 after 911.
+    """
+    a, b, rule = span
+    if rule.kind == "medical":
+        return any(c <= a and b <= d for c, d, _ in own)
+    if rule.kind == "children":
+        return any(a < d and c < b and b <= d for c, d, _ in own)
+    return _overlaps(span, own)
 
 
 def _overlaps(span: Span, others: Iterable[Span]) -> bool:
@@ -328,13 +353,13 @@ class DangerDetector:
             if s[2].kind == "self_harm"
             and not any(o[2].kind != "self_harm" and o[0] < s[0] and o[1] >= s[1] for o in now)
         ]
-        others = {s[2].kind for s in now if s[2].kind != "self_harm" and not _overlaps(s, own)}
+        others = {s[2].kind for s in now if s[2].kind != "self_harm" and not _yields(s, own)}
         kinds = {span[2].kind for span in own} | others
         kind = next(k for k in KIND_PRIORITY if k in kinds)
         if kind in _UPGRADABLE:
             extra = {rule.kind for up in upgrades for _, _, rule in up.spans(slots, present)}
             kind = next((k for k in KIND_PRIORITY if k in extra), kind)
-        return Verdict("now", kind, fired)
+        return Verdict("now", kind, fired, _also(kind, kinds))
 
     def _slot(self, word: str) -> frozenset[str]:
         """The word, what it spells ("toy" -> "estoy"), any rule word within one typo (two for long
@@ -380,9 +405,24 @@ def _severest(verdicts: Sequence[Verdict]) -> Verdict:
     rules = tuple(rule for v in chosen for rule in v.rules)
     if not rules and top == 0:
         return NO_DANGER
-    kinds = {v.kind for v in chosen if v.kind}
+    kinds = {k for v in chosen for k in (v.kind, *v.also) if k}
     kind = next((k for k in KIND_PRIORITY if k in kinds), None)
-    return Verdict(chosen[0].level, kind, rules)
+    return Verdict(chosen[0].level, kind, rules, _also(kind, kinds) if kind else ())
+
+
+def _also(kind: str, kinds: Iterable[str]) -> tuple[str, ...]:
+    """The kinds other than ``kind``, most urgent first."""
+    return tuple(k for k in KIND_PRIORITY if k in kinds and k != kind)
+
+
+def first_lines(kind: str, also: Iterable[str] = ()) -> tuple[str, ...]:
+    """The lines the emergency screen puts first: the kind's, then each other kind's, without repeats."""
+    lines: list[str] = []
+    for k in (kind, *also):
+        for line in FIRST_LINES.get(k, ("us-911",)):
+            if line not in lines:
+                lines.append(line)
+    return tuple(lines)
 
 
 #: The lines the emergency screen puts first, by kind of danger (service ids in data/crisis.yaml);
