@@ -200,6 +200,19 @@ def test_small_typos_do_not_hide_danger(detector: DangerDetector, text: str) -> 
     assert detector.check(text).now, text
 
 
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [("me carto las venas", "self_harm"), ("me estay muriendo", "medical"), ("i took drogs", "self_harm")],
+)
+def test_a_typo_near_many_rule_words_still_reads_as_the_one_meant(
+    detector: DangerDetector, text: str, kind: str
+) -> None:
+    # "carto" is one letter from "corto" and from many other rule words: every near word is kept,
+    # so the one the rule needs is never crowded out by the others.
+    verdict = detector.check(text)
+    assert (verdict.level, verdict.kind) == ("now", kind), verdict.rules
+
+
 def test_words_as_people_type_them_read_as_the_words_the_rules_use(detector: DangerDetector) -> None:
     assert detector.check("hes bouta shoot me").now
     assert detector.check("toy encerrada").now

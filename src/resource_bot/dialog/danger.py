@@ -379,7 +379,9 @@ class DangerDetector:
                 for n in range(len(word) - limit, len(word) + limit + 1):
                     choices = self._by_len.get(n)
                     if choices:
-                        found = process.extract(word, choices, scorer=OSA.distance, score_cutoff=limit, limit=3)
+                        # Every near word, not the nearest few: "carto" is one letter from "corto" and
+                        # from "canto", "carta", "cargo"...; the rule's word must not be crowded out.
+                        found = process.extract(word, choices, scorer=OSA.distance, score_cutoff=limit, limit=None)
                         near.update(match for match, _, _ in found)
             if self._sounds and len(word) >= _SOUND_MIN_LEN:
                 near.update(self._sounds.get(sound_key(word), ()))
