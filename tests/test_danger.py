@@ -269,6 +269,26 @@ def test_the_first_lines_of_several_kinds_follow_each_other_without_repeats() ->
     assert first_lines("trafficking", ("held", "violence")) == ("us-911", "nhth")
 
 
+@pytest.mark.parametrize("text", ["i need help getting out of this house tonight", "help me get away from my husband"])
+def test_a_plea_that_reads_on_past_an_idiom_is_not_explained_away_by_it(detector: DangerDetector, text: str) -> None:
+    # "help me get" and "need help getting" are idioms (a form, a job); "... out of this house" is not.
+    assert detector.check(text).level == "maybe", detector.explain(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "help me get a job",
+        "help me get out of my lease",
+        "i need help with my rent please",
+        "she beat me at chess again",  # a gap to "again" does not read on from the idiom
+        "he beat me at cards again tonight",
+    ],
+)
+def test_plain_idioms_are_still_not_danger(detector: DangerDetector, text: str) -> None:
+    assert detector.check(text).level == "none", detector.explain(text)
+
+
 def test_something_happening_now_keeps_a_past_word_from_calming_the_verdict(detector: DangerDetector) -> None:
     assert detector.check("he tried to kill me last year").level == "maybe"
     assert detector.check("he tried to kill me last year and he is outside right now").now

@@ -19,7 +19,9 @@ a film's, never calms an English "he is outside my trailer with a gun"), and the
 severe verdict wins. In each language, in order:
 
 1. ``now`` and ``maybe`` rules find danger; ``not_danger`` idioms ("this job is
-   killing me") cancel only the hits they overlap.
+   killing me") cancel only the hits they overlap, and not a hit whose rule reads
+   on past the idiom's last word ("help me get" a form, but "help me get out of
+   this house": see :func:`_cancelled`).
 2. Unless a ``present`` rule says it is happening now ("right now", "outside"),
    ``not_me`` (a helper or a question: "how can I help my friend") and
    ``not_now`` (the past: "two years ago") each lower the verdict one step:
@@ -137,6 +139,32 @@ def _match(elements: Sequence[Element], slots: Sequence[frozenset[str]], e: int,
     return _match(elements, slots, e + 1, pos) if el.low == 0 else -1
 
 
+def _path(elements: Sequence[Element], slots: Sequence[frozenset[str]], e: int, pos: int) -> list[int] | None:
+    """The positions :func:`_match` reads words at (not those a gap skips), in the same order of search."""
+    if e == len(elements):
+        return []
+    el = elements[e]
+    n = len(slots)
+    if el.end:
+        return [] if pos == n else None
+    if el.gap:
+        for count in range(el.low, el.high + 1):
+            if pos + count > n:
+                break
+            path = _path(elements, slots, e + 1, pos + count)
+            if path is not None:
+                return path
+        return None
+    if pos < n:
+        for word in slots[pos]:
+            for rest in el.by_first.get(word, ()):
+                if _follows(rest, slots, pos + 1):
+                    path = _path(elements, slots, e + 1, pos + 1 + len(rest))
+                    if path is not None:
+                        return [*range(pos, pos + 1 + len(rest)), *path]
+    return _path(elements, slots, e + 1, pos) if el.low == 0 else None
+
+
 def _follows(rest: Words, slots: Sequence[frozenset[str]], pos: int) -> bool:
     if pos + len(rest) > len(slots):
         return False
@@ -208,6 +236,30 @@ def _yields(span: Span, own: Iterable[Span]) -> bool:
     if rule.kind == "children":
         return any(a < d and c < b and b <= d for c, d, _ in own)
     return _overlaps(span, own)
+
+
+def _cancelled(span: Span, idioms: Sequence[Span], slots: Sequence[frozenset[str]]) -> bool:
+    """Whether a ``not_danger`` idiom explains a danger hit away.
+
+    An idiom is the harmless phrase whole: the danger word and what follows it ("shot down", "killing
+    me with these puns"), so it cancels a hit it overlaps, whatever the hit read before it ("i got
+    shot down"). But when the rule reads on past the idiom's last word without a gap, the idiom ended
+    too early to explain it: "help me get" (a form, a job) does not explain "help me get out of this
+    house", nor "killing me" "killing me and my kids". A gap to a word after the idiom does not count:
+    "beat me at uno ... again" stays a game.
+    """
+    a, b, rule = span
+    path: list[int] | None = None
+    for c, d, _ in idioms:
+        if not (a < d and c < b):
+            continue
+        if b <= d:
+            return True
+        if path is None:
+            path = _path(rule.elements, slots, 0, a) or []
+        if not (d in path and d - 1 in path):
+            return True
+    return False
 
 
 def _overlaps(span: Span, others: Iterable[Span]) -> bool:
@@ -322,8 +374,8 @@ class DangerDetector:
         idioms = rs.not_danger.spans(slots, present)
         said_now = now
         if idioms:
-            now = [s for s in now if not _overlaps(s, idioms)]
-            maybe = [s for s in maybe if not _overlaps(s, idioms)]
+            now = [s for s in now if not _cancelled(s, idioms, slots)]
+            maybe = [s for s in maybe if not _cancelled(s, idioms, slots)]
         if not now and not maybe:
             if said_now and laughed and rs.to_me.spans(slots, present):
                 # "he's going to kill me lol": a laugh never clears a threat aimed at the writer;
