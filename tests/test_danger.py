@@ -14,7 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from resource_bot.dialog.danger import FIRST_LINES, KINDS, DangerDetector, DangerFileError, first_lines
-from resource_bot.dialog.dangerfile import compile_rule, load_danger_file
+from resource_bot.dialog.dangerfile import LanguageRules, compile_rule, load_danger_file
+from resource_bot.matching.textnorm import normalize
 from resource_bot.paths import conversations_dir
 
 
@@ -349,11 +350,25 @@ def test_the_danger_files_explain_the_format_and_say_changes_need_review() -> No
         ("kill ^ me", "must come first"),
         ("kill $ me", "must come last"),
         ("kill (me|{x}?)", "is not a word or a {group}"),
+        ("kill ...13 me", "1 to 12 words"),
+        ("kill ...0 me", "1 to 12 words"),
+        ("...8 kill me", "must start"),
+        ("kill me ...8", "must end"),
     ],
 )
 def test_rule_syntax_errors_are_explained(source: str, hint: str) -> None:
     with pytest.raises(DangerFileError, match=hint):
         compile_rule(source, {}, "somewhere.yaml")
+
+
+def test_a_rule_with_a_longer_gap_reaches_further_than_three_dots() -> None:
+    def detector(rule: str) -> DangerDetector:
+        return DangerDetector({"en": LanguageRules("en", now=[compile_rule(rule, kind="weapon")])})
+
+    text = "he came home drunk and got out his gun"  # seven words between "he" and "gun"
+    assert detector("he ...8 gun").check(text).kind == "weapon"
+    assert not detector("he ... gun").check(text).now  # "..." skips at most four
+    assert not detector("he ...6 gun").check(text).now
 
 
 def test_a_well_formed_rule_compiles() -> None:
@@ -410,7 +425,10 @@ def test_any_text_gives_a_verdict_and_danger_inside_noise_is_still_found(
     assert (verdict.kind in KINDS) if verdict.now else verdict.kind is None
     # Words around the danger can change its meaning ("... xd", "last year"); noise without letters
     # cannot. A laughing emoji is not noise: the detector reads it like "lol" (see the test below).
-    noise = "".join(ch for ch in text[:200] if not ch.isalpha() and ch not in LAUGHING_EMOJI)
+    # "ⓚ" is not a letter, but it reads as "k" ("2ⓚ" is the game 2K): it is not noise either.
+    noise = "".join(
+        ch for ch in text[:200] if not any(c.isalpha() for c in ch + normalize(ch)) and ch not in LAUGHING_EMOJI
+    )
     assert detector.check(f"{noise}\n he's going to kill me \n{noise}").now
 
 
