@@ -13,8 +13,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from resource_bot.dialog.danger import FIRST_LINES, KINDS, DangerDetector, DangerFileError
-from resource_bot.dialog.dangerfile import compile_rule, load_danger_file
+from resource_bot.dialog.danger import FIRST_LINES, KINDS, DangerDetector, DangerFileError, first_lines
+from resource_bot.dialog.dangerfile import LanguageRules, compile_rule, load_danger_file
+from resource_bot.matching.textnorm import normalize
 from resource_bot.paths import conversations_dir
 
 
@@ -200,6 +201,19 @@ def test_small_typos_do_not_hide_danger(detector: DangerDetector, text: str) -> 
     assert detector.check(text).now, text
 
 
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [("me carto las venas", "self_harm"), ("me estay muriendo", "medical"), ("i took drogs", "self_harm")],
+)
+def test_a_typo_near_many_rule_words_still_reads_as_the_one_meant(
+    detector: DangerDetector, text: str, kind: str
+) -> None:
+    # "carto" is one letter from "corto" and from many other rule words: every near word is kept,
+    # so the one the rule needs is never crowded out by the others.
+    verdict = detector.check(text)
+    assert (verdict.level, verdict.kind) == ("now", kind), verdict.rules
+
+
 def test_words_as_people_type_them_read_as_the_words_the_rules_use(detector: DangerDetector) -> None:
     assert detector.check("hes bouta shoot me").now
     assert detector.check("toy encerrada").now
@@ -210,6 +224,70 @@ def test_an_idiom_cancels_only_the_rule_it_overlaps(detector: DangerDetector) ->
     assert not detector.check("this job is killing me").now
     assert detector.check("this job is killing me and he is going to kill me").now
     assert detector.check("me muero de risa pero estoy en peligro").now
+
+
+def test_each_language_judges_alone_so_a_spanish_word_never_calms_an_english_threat(detector: DangerDetector) -> None:
+    # "trailer" is a film's trailer in the Spanish rules (not_real); in English it is a home.
+    verdict = detector.check("he is outside my trailer with a gun")
+    assert (verdict.level, verdict.kind) == ("now", "weapon")
+    assert not detector.check("en el trailer me van a matar").now  # still a film to the Spanish rules
+
+
+def test_a_word_of_either_language_may_name_who_is_held_spanglish(detector: DangerDetector) -> None:
+    # An upgrade only adds a line, so words of either language may name it (the boss keeps the passport).
+    verdict = detector.check("mi boss se quedo con mi passport y no me deja irme del job")
+    assert (verdict.level, verdict.kind) == ("now", "trafficking")
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "also"),
+    [
+        # a threat to children, then self-harm: 911 and Childhelp first, 988 after
+        ("voy a matar a mis hijos y después me mato", "children", ("self_harm",)),
+        # someone else's threat and the wish to die: 911, then 988
+        ("he is going to kill me and i want to die", "violence", ("self_harm",)),
+        # pills taken or heavy bleeding are medical, even on purpose: 911, then 988 right after
+        ("took too many pills on purpose", "medical", ("self_harm",)),
+        ("i cut myself and im bleeding a lot", "medical", ("self_harm",)),
+        ("estoy sangrando mucho, me corte a proposito", "medical", ("self_harm",)),
+        # self-harm alone, and a violence look-alike conjugation inside it, say nothing more
+        ("i want to die", "self_harm", ()),
+        ("me quiero matar", "self_harm", ()),
+        ("hoy me mato", "self_harm", ()),
+    ],
+)
+def test_a_message_that_says_several_kinds_of_danger_names_them_all_most_urgent_first(
+    detector: DangerDetector, text: str, kind: str, also: tuple[str, ...]
+) -> None:
+    verdict = detector.check(text)
+    assert (verdict.level, verdict.kind, verdict.also) == ("now", kind, also), verdict.rules
+
+
+def test_the_first_lines_of_several_kinds_follow_each_other_without_repeats() -> None:
+    assert first_lines("children", ("self_harm",)) == ("us-911", "childhelp", "lifeline-988")
+    assert first_lines("medical", ("self_harm",)) == ("us-911", "lifeline-988")
+    assert first_lines("self_harm") == ("lifeline-988", "us-911")
+    assert first_lines("trafficking", ("held", "violence")) == ("us-911", "nhth")
+
+
+@pytest.mark.parametrize("text", ["i need help getting out of this house tonight", "help me get away from my husband"])
+def test_a_plea_that_reads_on_past_an_idiom_is_not_explained_away_by_it(detector: DangerDetector, text: str) -> None:
+    # "help me get" and "need help getting" are idioms (a form, a job); "... out of this house" is not.
+    assert detector.check(text).level == "maybe", detector.explain(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "help me get a job",
+        "help me get out of my lease",
+        "i need help with my rent please",
+        "she beat me at chess again",  # a gap to "again" does not read on from the idiom
+        "he beat me at cards again tonight",
+    ],
+)
+def test_plain_idioms_are_still_not_danger(detector: DangerDetector, text: str) -> None:
+    assert detector.check(text).level == "none", detector.explain(text)
 
 
 def test_something_happening_now_keeps_a_past_word_from_calming_the_verdict(detector: DangerDetector) -> None:
@@ -272,11 +350,25 @@ def test_the_danger_files_explain_the_format_and_say_changes_need_review() -> No
         ("kill ^ me", "must come first"),
         ("kill $ me", "must come last"),
         ("kill (me|{x}?)", "is not a word or a {group}"),
+        ("kill ...13 me", "1 to 12 words"),
+        ("kill ...0 me", "1 to 12 words"),
+        ("...8 kill me", "must start"),
+        ("kill me ...8", "must end"),
     ],
 )
 def test_rule_syntax_errors_are_explained(source: str, hint: str) -> None:
     with pytest.raises(DangerFileError, match=hint):
         compile_rule(source, {}, "somewhere.yaml")
+
+
+def test_a_rule_with_a_longer_gap_reaches_further_than_three_dots() -> None:
+    def detector(rule: str) -> DangerDetector:
+        return DangerDetector({"en": LanguageRules("en", now=[compile_rule(rule, kind="weapon")])})
+
+    text = "he came home drunk and got out his gun"  # seven words between "he" and "gun"
+    assert detector("he ...8 gun").check(text).kind == "weapon"
+    assert not detector("he ... gun").check(text).now  # "..." skips at most four
+    assert not detector("he ...6 gun").check(text).now
 
 
 def test_a_well_formed_rule_compiles() -> None:
@@ -333,7 +425,10 @@ def test_any_text_gives_a_verdict_and_danger_inside_noise_is_still_found(
     assert (verdict.kind in KINDS) if verdict.now else verdict.kind is None
     # Words around the danger can change its meaning ("... xd", "last year"); noise without letters
     # cannot. A laughing emoji is not noise: the detector reads it like "lol" (see the test below).
-    noise = "".join(ch for ch in text[:200] if not ch.isalpha() and ch not in LAUGHING_EMOJI)
+    # "ⓚ" is not a letter, but it reads as "k" ("2ⓚ" is the game 2K): it is not noise either.
+    noise = "".join(
+        ch for ch in text[:200] if not any(c.isalpha() for c in ch + normalize(ch)) and ch not in LAUGHING_EMOJI
+    )
     assert detector.check(f"{noise}\n he's going to kill me \n{noise}").now
 
 

@@ -68,6 +68,22 @@ def test_a_threat_to_children_gets_911_then_childhelp(engine: Engine) -> None:
     assert reply.text.startswith(engine.menus.ui("en", "crisis_children"))
 
 
+@pytest.mark.parametrize(
+    ("lang", "text", "lines"),
+    [
+        ("es", "voy a matar a mis hijos y después me mato", ["us-911", "childhelp", "lifeline-988"]),
+        ("en", "took too many pills on purpose", ["us-911", "lifeline-988"]),
+        ("es", "estoy sangrando mucho, me corte a proposito", ["us-911", "lifeline-988"]),
+    ],
+)
+def test_a_message_saying_several_dangers_lists_each_ones_line_most_urgent_first(
+    engine: Engine, lang: str, text: str, lines: list[str]
+) -> None:
+    reply, _ = typed(engine, text, lang)
+    assert first_listed(reply)[: len(lines)] == lines
+    assert "911" in reply.text.splitlines()[0]
+
+
 def test_being_held_for_work_or_sex_gets_911_then_the_trafficking_hotline(engine: Engine) -> None:
     for lang, text in (("en", "they make me work and lock me in at night"), ("es", "me obligan a prostituirme")):
         reply, _ = typed(engine, text, lang)

@@ -13,10 +13,15 @@ tolerantly: accents, case, emoji, invisible characters and look-alike letters
 are undone by :func:`~resource_bot.matching.textnorm.normalize`, one typo is
 forgiven, a Spanish word typed as it sounds ("ensero", "pastiyas") reads as the
 rule word, and a verb a rule names with ``~`` ("~matar") is found in any of its
-forms (:mod:`resource_bot.dialog.wordforms`). Then, in order:
+forms (:mod:`resource_bot.dialog.wordforms`). The words are read once; then each
+language's rules judge alone, with that language's own modifiers (a Spanish "trailer",
+a film's, never calms an English "he is outside my trailer with a gun"), and the most
+severe verdict wins. In each language, in order:
 
 1. ``now`` and ``maybe`` rules find danger; ``not_danger`` idioms ("this job is
-   killing me") cancel only the hits they overlap.
+   killing me") cancel only the hits they overlap, and not a hit whose rule reads
+   on past the idiom's last word ("help me get" a form, but "help me get out of
+   this house": see :func:`_cancelled`).
 2. Unless a ``present`` rule says it is happening now ("right now", "outside"),
    ``not_me`` (a helper or a question: "how can I help my friend") and
    ``not_now`` (the past: "two years ago") each lower the verdict one step:
@@ -25,9 +30,13 @@ forms (:mod:`resource_bot.dialog.wordforms`). Then, in order:
    so "my roommate said she will stab me" is not read as a helper's question.
    ``not_real`` (a film, a game, a laugh) lowers it one step even then.
 3. The kind: a self-harm rule wins over other rules on the same words (it is
-   written in the first person); otherwise :data:`KIND_PRIORITY` decides, and
-   ``upgrade`` rules turn a held, weapon or violence hit into children or
-   trafficking when the message also says so ("my kids", "make me work").
+   written in the first person; see :func:`_yields` for the exceptions);
+   otherwise :data:`KIND_PRIORITY` decides, and ``upgrade`` rules (of either
+   language) turn a held, weapon or violence hit into children or trafficking
+   when the message also says so ("my kids", "make me work"). The other kinds
+   the message says go in :attr:`Verdict.also`, and their lines follow the
+   kind's on the emergency screen (:func:`first_lines`): "voy a matar a mis
+   hijos y después me mato" shows 911, Childhelp, then 988.
 """
 
 from __future__ import annotations
@@ -53,14 +62,16 @@ from resource_bot.dialog.dangerfile import (
 from resource_bot.dialog.wordforms import VerbForms, sound_key
 from resource_bot.matching.textnorm import normalize
 
-__all__ = ["KINDS", "DangerDetector", "DangerFileError", "Level", "Verdict", "NO_DANGER"]
+__all__ = ["KINDS", "DangerDetector", "DangerFileError", "Level", "Verdict", "NO_DANGER", "first_lines"]
 
 Level = Literal["now", "maybe", "none"]
 
-#: When one message says several kinds of danger, the first of these wins: children and
-#: trafficking (a second line after 911), then danger from someone else, then self-harm (988
-#: first, pills taken included: the person's own act), then a medical emergency.
-KIND_PRIORITY = ("children", "trafficking", "weapon", "held", "violence", "self_harm", "medical")
+#: When one message says several kinds of danger, the first of these leads and the others follow
+#: (:attr:`Verdict.also`): danger from someone else to children or by traffickers (911, then the
+#: line for them), then a weapon, being held, violence (911); then a medical emergency, which an
+#: overdose or poison already taken or heavy bleeding is even when done on purpose (911, then 988
+#: right after); then self-harm (988 first).
+KIND_PRIORITY = ("children", "trafficking", "weapon", "held", "violence", "medical", "self_harm")
 #: Kinds an ``upgrade`` rule may turn into children or trafficking.
 _UPGRADABLE = frozenset({"violence", "held", "weapon"})
 #: Emoji that laugh (💀 is "I'm dead", laughing); normalising drops emoji, so they are read as the word "lol".
@@ -88,6 +99,9 @@ class Verdict:
     level: Level = "none"
     kind: str | None = None
     rules: tuple[str, ...] = ()
+    #: The other kinds of danger the message says, by :data:`KIND_PRIORITY`; their first lines follow
+    #: the kind's ("voy a matar a mis hijos y después me mato": 911, Childhelp, then 988).
+    also: tuple[str, ...] = ()
 
     @property
     def now(self) -> bool:
@@ -123,6 +137,32 @@ def _match(elements: Sequence[Element], slots: Sequence[frozenset[str]], e: int,
                     if end >= 0:
                         return end
     return _match(elements, slots, e + 1, pos) if el.low == 0 else -1
+
+
+def _path(elements: Sequence[Element], slots: Sequence[frozenset[str]], e: int, pos: int) -> list[int] | None:
+    """The positions :func:`_match` reads words at (not those a gap skips), in the same order of search."""
+    if e == len(elements):
+        return []
+    el = elements[e]
+    n = len(slots)
+    if el.end:
+        return [] if pos == n else None
+    if el.gap:
+        for count in range(el.low, el.high + 1):
+            if pos + count > n:
+                break
+            path = _path(elements, slots, e + 1, pos + count)
+            if path is not None:
+                return path
+        return None
+    if pos < n:
+        for word in slots[pos]:
+            for rest in el.by_first.get(word, ()):
+                if _follows(rest, slots, pos + 1):
+                    path = _path(elements, slots, e + 1, pos + 1 + len(rest))
+                    if path is not None:
+                        return [*range(pos, pos + 1 + len(rest)), *path]
+    return _path(elements, slots, e + 1, pos) if el.low == 0 else None
 
 
 def _follows(rest: Words, slots: Sequence[frozenset[str]], pos: int) -> bool:
@@ -180,6 +220,46 @@ class _Sets:
     present: _RuleSet
     to_me: _RuleSet
     upgrades: _RuleSet
+
+
+def _yields(span: Span, own: Iterable[Span]) -> bool:
+    """Whether a hit of another kind is only a look-alike of a self-harm hit in ``own``.
+
+    It is when it overlaps one; but a child named after the self-harm words is someone else in
+    danger ("voy a matar a mis hijos": the children hit runs on past "voy a matar"), and a medical
+    hit yields only to a self-harm hit that holds it whole ("going to overdose"): pills taken beside
+    "on purpose" stay medical, with 988 after 911.
+    """
+    a, b, rule = span
+    if rule.kind == "medical":
+        return any(c <= a and b <= d for c, d, _ in own)
+    if rule.kind == "children":
+        return any(a < d and c < b and b <= d for c, d, _ in own)
+    return _overlaps(span, own)
+
+
+def _cancelled(span: Span, idioms: Sequence[Span], slots: Sequence[frozenset[str]]) -> bool:
+    """Whether a ``not_danger`` idiom explains a danger hit away.
+
+    An idiom is the harmless phrase whole: the danger word and what follows it ("shot down", "killing
+    me with these puns"), so it cancels a hit it overlaps, whatever the hit read before it ("i got
+    shot down"). But when the rule reads on past the idiom's last word without a gap, the idiom ended
+    too early to explain it: "help me get" (a form, a job) does not explain "help me get out of this
+    house", nor "killing me" "killing me and my kids". A gap to a word after the idiom does not count:
+    "beat me at uno ... again" stays a game.
+    """
+    a, b, rule = span
+    path: list[int] | None = None
+    for c, d, _ in idioms:
+        if not (a < d and c < b):
+            continue
+        if b <= d:
+            return True
+        if path is None:
+            path = _path(rule.elements, slots, 0, a) or []
+        if not (d in path and d - 1 in path):
+            return True
+    return False
 
 
 def _overlaps(span: Span, others: Iterable[Span]) -> bool:
@@ -270,31 +350,46 @@ class DangerDetector:
         if laughed:
             words.append("lol")  # 😂 or "jajaja" is a word here: it reads like "lol" (see not_real)
         sets = [self._sets[lang]] if lang in self._sets else list(self._sets.values())
-        slots = [self._slot(w) for w in words]
+        slots = [self._slot(w) for w in words]  # one pass over the words: the slots serve every language
         present: frozenset[str] = frozenset().union(*slots)
-        now = [s for rs in sets for s in rs.now.spans(slots, present)]
-        maybe = [s for rs in sets for s in rs.maybe.spans(slots, present)]
+        # Each language judges alone, with its own modifiers: a Spanish "show" never calms an English threat.
+        upgrades = [rs.upgrades for rs in sets]
+        return _severest([self._judge(rs, slots, present, laughed, upgrades) for rs in sets])
+
+    @staticmethod
+    def _judge(
+        rs: _Sets,
+        slots: Sequence[frozenset[str]],
+        present: frozenset[str],
+        laughed: bool,
+        upgrades: Sequence[_RuleSet],
+    ) -> Verdict:
+        """One language's verdict on the message's slots, with that language's rules only; but an
+        ``upgrade`` of any language may name the kind ("mi boss tiene mi passport"): it never lowers a
+        verdict, it only adds a line."""
+        now = rs.now.spans(slots, present)
+        maybe = rs.maybe.spans(slots, present)
         if not now and not maybe:
             return NO_DANGER
-        idioms = [s for rs in sets for s in rs.not_danger.spans(slots, present)]
+        idioms = rs.not_danger.spans(slots, present)
         said_now = now
         if idioms:
-            now = [s for s in now if not _overlaps(s, idioms)]
-            maybe = [s for s in maybe if not _overlaps(s, idioms)]
+            now = [s for s in now if not _cancelled(s, idioms, slots)]
+            maybe = [s for s in maybe if not _cancelled(s, idioms, slots)]
         if not now and not maybe:
-            if said_now and laughed and any(rs.to_me.spans(slots, present) for rs in sets):
+            if said_now and laughed and rs.to_me.spans(slots, present):
                 # "he's going to kill me lol": a laugh never clears a threat aimed at the writer;
                 # people laugh when they are scared, too. "Are you safe right now?" costs a joker a tap.
                 return Verdict("maybe", None, tuple(rule.source for _, _, rule in said_now))
             return NO_DANGER
         fired = tuple(rule.source for _, _, rule in now + maybe)
         level = 2 if now else 1  # 2 now, 1 maybe, 0 none
-        if not any(rs.present.spans(slots, present) for rs in sets):
-            if not any(rs.to_me.spans(slots, present) for rs in sets):
-                level -= any(rs.not_me.spans(slots, present) for rs in sets)
-            level -= any(rs.not_now.spans(slots, present) for rs in sets)
-        level -= any(rs.not_real.spans(slots, present) for rs in sets)  # a film or a joke, even "outside"
-        if level <= 0 and laughed and any(rs.to_me.spans(slots, present) for rs in sets):
+        if not rs.present.spans(slots, present):
+            if not rs.to_me.spans(slots, present):
+                level -= bool(rs.not_me.spans(slots, present))
+            level -= bool(rs.not_now.spans(slots, present))
+        level -= bool(rs.not_real.spans(slots, present))  # a film or a joke, even "outside"
+        if level <= 0 and laughed and rs.to_me.spans(slots, present):
             level = 1  # as above: a laugh alone never clears a threat aimed at the writer
         if level <= 0:
             return Verdict("none", None, fired)
@@ -310,13 +405,13 @@ class DangerDetector:
             if s[2].kind == "self_harm"
             and not any(o[2].kind != "self_harm" and o[0] < s[0] and o[1] >= s[1] for o in now)
         ]
-        others = {s[2].kind for s in now if s[2].kind != "self_harm" and not _overlaps(s, own)}
+        others = {s[2].kind for s in now if s[2].kind != "self_harm" and not _yields(s, own)}
         kinds = {span[2].kind for span in own} | others
         kind = next(k for k in KIND_PRIORITY if k in kinds)
         if kind in _UPGRADABLE:
-            extra = {rule.kind for rs in sets for _, _, rule in rs.upgrades.spans(slots, present)}
+            extra = {rule.kind for up in upgrades for _, _, rule in up.spans(slots, present)}
             kind = next((k for k in KIND_PRIORITY if k in extra), kind)
-        return Verdict("now", kind, fired)
+        return Verdict("now", kind, fired, _also(kind, kinds))
 
     def _slot(self, word: str) -> frozenset[str]:
         """The word, what it spells ("toy" -> "estoy"), any rule word within one typo (two for long
@@ -336,7 +431,9 @@ class DangerDetector:
                 for n in range(len(word) - limit, len(word) + limit + 1):
                     choices = self._by_len.get(n)
                     if choices:
-                        found = process.extract(word, choices, scorer=OSA.distance, score_cutoff=limit, limit=3)
+                        # Every near word, not the nearest few: "carto" is one letter from "corto" and
+                        # from "canto", "carta", "cargo"...; the rule's word must not be crowded out.
+                        found = process.extract(word, choices, scorer=OSA.distance, score_cutoff=limit, limit=None)
                         near.update(match for match, _, _ in found)
             if self._sounds and len(word) >= _SOUND_MIN_LEN:
                 near.update(self._sounds.get(sound_key(word), ()))
@@ -347,6 +444,39 @@ class DangerDetector:
         if len(self._slot_cache) < _CACHE_LIMIT:
             self._slot_cache[word] = result
         return result
+
+
+_LEVELS: dict[str, int] = {"none": 0, "maybe": 1, "now": 2}
+
+
+def _severest(verdicts: Sequence[Verdict]) -> Verdict:
+    """The most severe of the languages' verdicts (now > maybe > none); of two "now" verdicts, the kind
+    that comes first in :data:`KIND_PRIORITY`."""
+    top = max(_LEVELS[v.level] for v in verdicts)
+    chosen = [v for v in verdicts if _LEVELS[v.level] == top]
+    if len(chosen) == 1:
+        return chosen[0]
+    rules = tuple(rule for v in chosen for rule in v.rules)
+    if not rules and top == 0:
+        return NO_DANGER
+    kinds = {k for v in chosen for k in (v.kind, *v.also) if k}
+    kind = next((k for k in KIND_PRIORITY if k in kinds), None)
+    return Verdict(chosen[0].level, kind, rules, _also(kind, kinds) if kind else ())
+
+
+def _also(kind: str, kinds: Iterable[str]) -> tuple[str, ...]:
+    """The kinds other than ``kind``, most urgent first."""
+    return tuple(k for k in KIND_PRIORITY if k in kinds and k != kind)
+
+
+def first_lines(kind: str, also: Iterable[str] = ()) -> tuple[str, ...]:
+    """The lines the emergency screen puts first: the kind's, then each other kind's, without repeats."""
+    lines: list[str] = []
+    for k in (kind, *also):
+        for line in FIRST_LINES.get(k, ("us-911",)):
+            if line not in lines:
+                lines.append(line)
+    return tuple(lines)
 
 
 #: The lines the emergency screen puts first, by kind of danger (service ids in data/crisis.yaml);

@@ -25,6 +25,11 @@ from resource_bot.matching.wordfile import read_word_file
 
 #: The most words a ``...`` gap may skip.
 MAX_GAP = 4
+#: The most words a ``...N`` gap may be told to skip ("...8": up to eight), for the few rules that
+#: need a longer reach ("{pills} ...8 on purpose"); a long reach also finds words that belong to
+#: another sentence, so it is kept short.
+MAX_LONG_GAP = 12
+_LONG_GAP = re.compile(r"^\.\.\.(\d+)$")
 
 #: What a "danger now" is about; it picks the first line of the emergency screen.
 KINDS = ("self_harm", "violence", "weapon", "held", "medical", "children", "trafficking")
@@ -180,7 +185,7 @@ def _phrases(inside: str, groups: dict[str, tuple[Words, ...]], where: str, sour
 def compile_rule(
     source: str, groups: dict[str, tuple[Words, ...]] | None = None, where: str = "<rule>", kind: str = ""
 ) -> Rule:
-    """Compile ``^ word a|b opt? (two words|other)? {group} {group}? * ... $``.
+    """Compile ``^ word a|b opt? (two words|other)? {group} {group}? * ... ...8 $``.
 
     Raise :class:`DangerFileError` naming ``where`` and the fix on misuse.
     """
@@ -193,6 +198,14 @@ def compile_rule(
     for n, raw in enumerate(parts):
         if raw == "...":
             elements.append(Element(low=0, high=MAX_GAP, gap=True))
+        elif long_gap := _LONG_GAP.match(raw):
+            reach = int(long_gap[1])
+            if not 1 <= reach <= MAX_LONG_GAP:
+                raise DangerFileError(
+                    f"{where}: in {source!r}, {raw!r}: a gap may skip 1 to {MAX_LONG_GAP} words (...8 skips up "
+                    f"to eight; ... alone up to {MAX_GAP})."
+                )
+            elements.append(Element(low=0, high=reach, gap=True))
         elif raw == "*":
             elements.append(Element(low=1, high=1, gap=True))
         elif raw == "$":

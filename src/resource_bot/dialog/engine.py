@@ -299,10 +299,11 @@ class Snapshot:
         new = state.evolve(zip=None, latitude=place.latitude, longitude=place.longitude)
         return self._set_place(state, new, place)
 
-    def _emergency(self, state: ChatState, kind: str) -> Result:
-        """Danger now: the emergency screen, its first line chosen by the kind of danger."""
+    def _emergency(self, state: ChatState, kind: str, also: tuple[str, ...] = ()) -> Result:
+        """Danger now: the emergency screen, its first line chosen by the kind of danger, then the lines
+        of the other kinds the message said (:attr:`Verdict.also`)."""
         new = state.evolve(screen="topic:emergency", topic="emergency", page=0, open_now=False)
-        reply = self.screens.emergency(new, kind, self.place(new), self.clock())
+        reply = self.screens.emergency(new, kind, self.place(new), self.clock(), also)
         return Outcome((reply,), stats=(("crisis", kind), ("topic", "emergency"))), new
 
     def _text(self, state: ChatState, raw: str) -> Result:
@@ -312,7 +313,7 @@ class Snapshot:
         if verdict.now:  # in the language typed, as for any typed need; the chat's language stays
             typed = self.matcher.typed_language(text, state.lang)
             lang = typed if typed in self.menus.codes else state.lang
-            outcome, new = self._emergency(state.evolve(lang=lang), verdict.kind or "violence")
+            outcome, new = self._emergency(state.evolve(lang=lang), verdict.kind or "violence", verdict.also)
             return outcome, new.evolve(lang=state.lang)
         if match := _ZIP_TEXT.match(text):
             zip_code = match[1]

@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 from resource_bot.dialog import buttons as data
 from resource_bot.dialog.chatstate import ChatState
-from resource_bot.dialog.danger import FIRST_LINES
+from resource_bot.dialog.danger import first_lines
 from resource_bot.dialog.deeplink import DeepLink, build_payload
 from resource_bot.dialog.events import Button, Reply, Role
 from resource_bot.dialog.menus import Menus
@@ -163,10 +163,14 @@ class Screens:
             rows.append((Button(self.menus.ui(lang, "share"), data.share_topic(topic)),))
         return Reply(fit("\n\n".join(parts)), tuple(rows) + self.nav_rows(lang))
 
-    def emergency(self, state: ChatState, kind: str, place: Place | None, now: dt.datetime) -> Reply:
-        """Danger now: the emergency screen, led by the line for this kind of danger (988 for self-harm)."""
+    def emergency(
+        self, state: ChatState, kind: str, place: Place | None, now: dt.datetime, also: Sequence[str] = ()
+    ) -> Reply:
+        """Danger now: the emergency screen, led by the line for this kind of danger (988 for self-harm),
+        then the lines of the ``also`` kinds the message said too (a child threatened and "después me
+        mato": 911, Childhelp, 988)."""
         prefix = self.menus.ui(state.lang, CRISIS_LINES.get(kind, "crisis_first"))
-        return self.topic(state, "emergency", place, now, prefix=prefix, first=FIRST_LINES.get(kind, ("us-911",)))
+        return self.topic(state, "emergency", place, now, prefix=prefix, first=first_lines(kind, also))
 
     def talk_now(self, state: ChatState, place: Place | None, now: dt.datetime) -> Reply:
         """The 24/7 lines, for "talk to someone now" on the safety check."""
