@@ -53,12 +53,10 @@ from rapidfuzz.distance import OSA
 from resource_bot.dialog.dangerfile import (
     KINDS,
     DangerFileError,
-    Element,
     LanguageRules,
-    Rule,
-    Words,
     load_danger_file,
 )
+from resource_bot.dialog.dangermatch import RuleSet, Span, cancelled, overlaps
 from resource_bot.dialog.wordforms import VerbForms, sound_key
 from resource_bot.matching.textnorm import normalize
 
@@ -110,116 +108,18 @@ class Verdict:
 
 NO_DANGER = Verdict()
 
-Span = tuple[int, int, Rule]
-
-
-def _match(elements: Sequence[Element], slots: Sequence[frozenset[str]], e: int, pos: int) -> int:
-    """End position (exclusive) of the shortest match of ``elements[e:]`` at ``pos``, or -1."""
-    if e == len(elements):
-        return pos
-    el = elements[e]
-    n = len(slots)
-    if el.end:
-        return pos if pos == n else -1
-    if el.gap:
-        for count in range(el.low, el.high + 1):
-            if pos + count > n:
-                break
-            end = _match(elements, slots, e + 1, pos + count)
-            if end >= 0:
-                return end
-        return -1
-    if pos < n:
-        for word in slots[pos]:
-            for rest in el.by_first.get(word, ()):
-                if _follows(rest, slots, pos + 1):
-                    end = _match(elements, slots, e + 1, pos + 1 + len(rest))
-                    if end >= 0:
-                        return end
-    return _match(elements, slots, e + 1, pos) if el.low == 0 else -1
-
-
-def _path(elements: Sequence[Element], slots: Sequence[frozenset[str]], e: int, pos: int) -> list[int] | None:
-    """The positions :func:`_match` reads words at (not those a gap skips), in the same order of search."""
-    if e == len(elements):
-        return []
-    el = elements[e]
-    n = len(slots)
-    if el.end:
-        return [] if pos == n else None
-    if el.gap:
-        for count in range(el.low, el.high + 1):
-            if pos + count > n:
-                break
-            path = _path(elements, slots, e + 1, pos + count)
-            if path is not None:
-                return path
-        return None
-    if pos < n:
-        for word in slots[pos]:
-            for rest in el.by_first.get(word, ()):
-                if _follows(rest, slots, pos + 1):
-                    path = _path(elements, slots, e + 1, pos + 1 + len(rest))
-                    if path is not None:
-                        return [*range(pos, pos + 1 + len(rest)), *path]
-    return _path(elements, slots, e + 1, pos) if el.low == 0 else None
-
-
-def _follows(rest: Words, slots: Sequence[frozenset[str]], pos: int) -> bool:
-    if pos + len(rest) > len(slots):
-        return False
-    return all(not words.isdisjoint(slots[pos + k]) for k, words in enumerate(rest))
-
-
-def _needs(rule: Rule) -> frozenset[str]:
-    """Words one of which a message must hold for ``rule`` to match: its rarest required step after the first."""
-    required = [frozenset(el.by_first) for el in rule.elements[1:] if not el.gap and not el.end and el.low >= 1]
-    return min(required, key=len) if required else frozenset()
-
-
-class _RuleSet:
-    """Rules indexed by their possible first words, so a message costs one dict lookup per word.
-
-    A rule is tried only when the message also holds a word of its rarest required step, so
-    "{actor} ... {arm} ... {weapon}" costs nothing on the many messages with "he" but no weapon.
-    """
-
-    def __init__(self, rules: Iterable[Rule]) -> None:
-        self.by_first: dict[str, list[tuple[Rule, frozenset[str]]]] = {}
-        for rule in rules:
-            needs = _needs(rule)
-            for w in rule.first_words:
-                self.by_first.setdefault(w, []).append((rule, needs))
-
-    def spans(self, slots: Sequence[frozenset[str]], present: frozenset[str] | None = None) -> list[Span]:
-        """Where rules match; ``present`` is every word the slots hold (computed if not given)."""
-        if present is None:
-            present = frozenset().union(*slots)
-        found: list[Span] = []
-        for i, slot in enumerate(slots):
-            tried: set[int] = set()
-            for w in slot:
-                for rule, needs in self.by_first.get(w, ()):
-                    if id(rule) in tried or (rule.anchored and i) or (needs and needs.isdisjoint(present)):
-                        continue
-                    tried.add(id(rule))
-                    end = _match(rule.elements, slots, 0, i)
-                    if end >= 0:
-                        found.append((i, end, rule))
-        return found
-
 
 @dataclass(frozen=True)
 class _Sets:
-    now: _RuleSet
-    maybe: _RuleSet
-    not_danger: _RuleSet
-    not_now: _RuleSet
-    not_me: _RuleSet
-    not_real: _RuleSet
-    present: _RuleSet
-    to_me: _RuleSet
-    upgrades: _RuleSet
+    now: RuleSet
+    maybe: RuleSet
+    not_danger: RuleSet
+    not_now: RuleSet
+    not_me: RuleSet
+    not_real: RuleSet
+    present: RuleSet
+    to_me: RuleSet
+    upgrades: RuleSet
 
 
 def _yields(span: Span, own: Iterable[Span]) -> bool:
@@ -235,36 +135,7 @@ def _yields(span: Span, own: Iterable[Span]) -> bool:
         return any(c <= a and b <= d for c, d, _ in own)
     if rule.kind == "children":
         return any(a < d and c < b and b <= d for c, d, _ in own)
-    return _overlaps(span, own)
-
-
-def _cancelled(span: Span, idioms: Sequence[Span], slots: Sequence[frozenset[str]]) -> bool:
-    """Whether a ``not_danger`` idiom explains a danger hit away.
-
-    An idiom is the harmless phrase whole: the danger word and what follows it ("shot down", "killing
-    me with these puns"), so it cancels a hit it overlaps, whatever the hit read before it ("i got
-    shot down"). But when the rule reads on past the idiom's last word without a gap, the idiom ended
-    too early to explain it: "help me get" (a form, a job) does not explain "help me get out of this
-    house", nor "killing me" "killing me and my kids". A gap to a word after the idiom does not count:
-    "beat me at uno ... again" stays a game.
-    """
-    a, b, rule = span
-    path: list[int] | None = None
-    for c, d, _ in idioms:
-        if not (a < d and c < b):
-            continue
-        if b <= d:
-            return True
-        if path is None:
-            path = _path(rule.elements, slots, 0, a) or []
-        if not (d in path and d - 1 in path):
-            return True
-    return False
-
-
-def _overlaps(span: Span, others: Iterable[Span]) -> bool:
-    a, b, _ = span
-    return any(a < d and c < b for c, d, _ in others)
+    return overlaps(span, own)
 
 
 class DangerDetector:
@@ -273,15 +144,15 @@ class DangerDetector:
     def __init__(self, rules: Mapping[str, LanguageRules]) -> None:
         self._sets = {
             lang: _Sets(
-                _RuleSet(r.now),
-                _RuleSet(r.maybe),
-                _RuleSet(r.not_danger),
-                _RuleSet(r.not_now),
-                _RuleSet(r.not_me),
-                _RuleSet(r.not_real),
-                _RuleSet(r.present),
-                _RuleSet(r.to_me),
-                _RuleSet(r.upgrades),
+                RuleSet(r.now),
+                RuleSet(r.maybe),
+                RuleSet(r.not_danger),
+                RuleSet(r.not_now),
+                RuleSet(r.not_me),
+                RuleSet(r.not_real),
+                RuleSet(r.present),
+                RuleSet(r.to_me),
+                RuleSet(r.upgrades),
             )
             for lang, r in rules.items()
         }
@@ -362,7 +233,7 @@ class DangerDetector:
         slots: Sequence[frozenset[str]],
         present: frozenset[str],
         laughed: bool,
-        upgrades: Sequence[_RuleSet],
+        upgrades: Sequence[RuleSet],
     ) -> Verdict:
         """One language's verdict on the message's slots, with that language's rules only; but an
         ``upgrade`` of any language may name the kind ("mi boss tiene mi passport"): it never lowers a
@@ -374,8 +245,8 @@ class DangerDetector:
         idioms = rs.not_danger.spans(slots, present)
         said_now = now
         if idioms:
-            now = [s for s in now if not _cancelled(s, idioms, slots)]
-            maybe = [s for s in maybe if not _cancelled(s, idioms, slots)]
+            now = [s for s in now if not cancelled(s, idioms, slots)]
+            maybe = [s for s in maybe if not cancelled(s, idioms, slots)]
         if not now and not maybe:
             if said_now and laughed and rs.to_me.spans(slots, present):
                 # "he's going to kill me lol": a laugh never clears a threat aimed at the writer;
