@@ -116,3 +116,48 @@ def test_a_misused_tilde_is_refused_with_the_fix(tmp_path: Path, lang: str, rule
     with pytest.raises(DangerFileError) as caught:
         detector(tmp_path, {lang: f'now:\n  violence:\n    - "{rule}"\n'})
     assert hint in str(caught.value)
+
+
+PUSHED = """
+now:
+  violence:
+    - "(me|nos) ~pushar|~empujar|~herir|~beber|~picar|~cascar|~esposar"
+"""
+
+
+@pytest.mark.parametrize("text", ["me empujó", "me pushó", "me pusho", "me hirió", "me hiere", "me pica", "nos esposó"])
+def test_real_forms_still_read(tmp_path: Path, text: str) -> None:
+    assert detector(tmp_path, {"es": PUSHED}).check(text).now
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "me puso a limpiar",  # poner, not pushar
+        "me puse triste",
+        "me iria de aqui",  # ir, not herir by sound
+        "me era dificil",  # ser, not herir without its h
+        "me vivo quejando",  # vivir: e -> i is for -ir verbs, so no "bibo" of beber
+        "me piso el pie",  # a -car verb never takes z: no "piz-o" of picar
+        "me casa",  # nor cascar
+    ],
+)
+def test_everyday_words_are_not_read_as_a_danger_verb(tmp_path: Path, text: str) -> None:
+    assert not detector(tmp_path, {"es": PUSHED}).check(text).now
+
+
+def test_everyday_words_are_not_read_as_a_typo_of_a_rule_word(tmp_path: Path) -> None:
+    found = detector(tmp_path, {"es": 'now:\n  violence:\n    - "me pegaron|tocando|matandome"\n'})
+    assert found.check("me pegsron").now  # a typo is still forgiven
+    for text in ("me pagaron", "me tomando", "me mirandome"):
+        assert not found.check(text).now, text
+
+
+def test_a_verb_without_its_h_is_heard_only_in_its_infinitive_and_gerund() -> None:
+    forms = VerbForms("es", ["herir", "hacer"])
+    assert forms.lemmas("aser") == {"~hacer"}
+    assert forms.lemmas("asiendo") == {"~hacer"}
+    assert forms.lemmas("erir") == {"~herir"}
+    for word in ("era", "eras", "iria", "asi", "aqui", "aca", "acido"):
+        assert forms.lemmas(word) == set(), word
+    assert forms.lemmas("hirio") == {"~herir"}

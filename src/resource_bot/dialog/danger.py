@@ -57,7 +57,7 @@ from resource_bot.dialog.dangerfile import (
     load_danger_file,
 )
 from resource_bot.dialog.dangermatch import RuleSet, Span, cancelled, overlaps
-from resource_bot.dialog.wordforms import VerbForms, sound_key
+from resource_bot.dialog.wordforms import NOT_TYPOS, VerbForms, sound_key
 from resource_bot.matching.textnorm import normalize
 
 __all__ = ["KINDS", "DangerDetector", "DangerFileError", "Level", "Verdict", "NO_DANGER", "first_lines"]
@@ -294,7 +294,7 @@ class DangerDetector:
         near: set[str] = {word}
         if meant:
             near.add(meant)
-        if word not in self._vocab:
+        if word not in self._vocab and word not in NOT_TYPOS:
             if len(word) <= 4:
                 near.update(self._short.get(word, ()))
             if len(word) >= _FUZZY_MIN_LEN:

@@ -8,10 +8,13 @@ to two attached pronouns; ``~matar+me`` only those with "me" or "nos" attached (
 "matándonos", "mátame": aimed at the writer). The table below is hand-written and small on purpose: it only has to
 recognise the forms of the few verbs the rules name, and it runs on every word a person types,
 so it must cost microseconds (a full stemmer costs a hundred times more and folds "golpea" and
-"golpear" apart). Stem changes (e->ie, o->ue, e->i: "encierra", "sigue"), spelling changes
-before e ("ahorque", "pegue", "amenace") and the -ear/-iar mix of spoken Spanish ("golpiando")
-are accepted for every verb: a made-up form matches nothing anybody types. Irregular forms
-("dio", "hizo") are still written as words.
+"golpear" apart). Stem changes (e->ie, o->ue: "encierra"; e->i only in -ir verbs: "sigue"),
+the spelling changes of the verb's own class ("ahorque", "pegue", "amenace", "sigo", "recojo",
+"desaparezco") and the -ear/-iar mix of spoken Spanish ("golpiando") are accepted for every verb:
+a made-up form matches nothing anybody types. But an everyday word that happens to look like a
+form ("puso", "vivo", "casa") does: the changes are kept to the verb's class, and the words that
+still look like one are listed in :data:`NOT_FORMS` (and words one typo from a rule word but
+words of their own in :data:`NOT_TYPOS`). Irregular forms ("dio", "hizo") are still written as words.
 
 English ``~kill`` matches kill, kills, killed, killing (and stabbed/stabbing, choked/choking,
 buried/buries).
@@ -57,14 +60,51 @@ _ENDINGS = {"ar": _AR, "er": _ER, "ir": _IR}
 #: What may carry an attached pronoun: an infinitive, a gerund, a command ("mata", "mate",
 #: "maten", "matad", "vos": "matá", "viví"), and "matémonos" without its s.
 _HOSTS = _set("ar er ir ando iendo yendo a e i an en ad ed id emo amo")
+#: Everyday words that look like a form of a rule's verb but are another word: "puso" and "puse"
+#: are poner's (pushar's "pusho" still reads), "iria" is ir's, "era" ser's, "viendo" ver's, "entero"
+#: whole (not enterrar by sound), "veces" times (besar by sound), "sueldo" a wage (soldar), "ultimo"
+#: last ("la ultima vez" after "la renta" read as a threat; "me ultimaron" still reads), "patio" a yard
+#: (patear); and English words that sound like Spanish forms ("phone" -> pone, "sure" -> zurre,
+#: "here" -> herir). No verb claims them.
+NOT_FORMS = _set("""
+    puso puse pusiste pusimos pusieron pusiera pusieran pusiese
+    iria irias iriamos irian era eras eramos eran here hierro
+    patio patios viendo veces
+    entero entera enteros enteras ultimo ultima ultimos ultimas sueldo sueldos
+    hacienda chueca chueco phone phones sure supero violence asked
+""")
+#: Everyday words that are one typo (or one sound) from a rule word but are words of their own,
+#: read only as themselves: "pagaron" is not "pegaron" mistyped, "tomando" not "tocando", "mirar" not
+#: "tirar", "mirandome" not "matandome", "corre" not "corte", "queja" not "quema", "sintiendo" not
+#: "siguiendo", "segundo" not "seguido", "pues" not "puse".
+NOT_TYPOS = _set("""
+    pues pagaron pagado pagados pagando tomando tomato mirar mirando mirandome
+    corrieron costo mente sintiendo hicieron segundo segundos quiera quieran corre queja
+    espina planear planeando arrestaron ala che
+    spare scan scar shares recover comit chores
+""")
+_SHORT_SOUND_ENDINGS = _set("ar er ir ando iendo")
 _LONGEST = max(len(e) for e in _AR | _ER | _IR)
 
 _EN_ENDINGS = frozenset(("", "s", "es", "ed", "d", "ing"))
 
 #: The last vowel of a stem (not the silent u of gu, qu: segu-ir changes its e).
 _VOWEL = re.compile(r"(?<![gq])[aeiou](?=(?:[gq]u|[^aeiou])*$)")
-#: Spelling changes of a stem's last consonant before some endings (ahorcar -> ahorque).
-_CONSONANT_SWAPS = (("c", "qu"), ("g", "gu"), ("z", "c"), ("gu", "g"), ("g", "j"), ("c", "z"), ("qu", "c"), ("c", "zc"))
+#: Spelling changes of a stem's last consonant before some endings, by how the infinitive ends
+#: (ahorcar -> ahorque, pegar -> pegue, amenazar -> amenace, seguir -> sigo, recoger -> recojo,
+#: desaparecer -> desaparezco). Only the verb's own class: a -car verb never takes z ("casa" is no
+#: form of cascar), a -gar verb never takes j ("trajo" is no form of tragar).
+_CONSONANT_SWAPS = {
+    "car": (("c", "qu"),),
+    "gar": (("g", "gu"),),
+    "zar": (("z", "c"),),
+    "guir": (("gu", "g"),),
+    "ger": (("g", "j"),),
+    "gir": (("g", "j"),),
+    "cer": (("c", "z"), ("c", "zc")),
+    "cir": (("c", "z"), ("c", "zc")),
+    "quir": (("qu", "c"),),
+}
 
 
 def is_spanish_verb(word: str) -> bool:
@@ -80,12 +120,15 @@ def _spanish_stems(infinitive: str) -> set[str]:
     if match:
         i = match.start()
         v = stem[i]
-        for new in {"e": ("ie", "i"), "o": ("ue",), "u": ("ue",)}.get(v, ()):
+        # e -> i only in -ir verbs (seguir -> sigue, herir -> hirió): "vivo" is no form of beber.
+        changes = {"e": ("ie", "i") if infinitive.endswith("ir") else ("ie",), "o": ("ue",), "u": ("ue",)}
+        for new in changes.get(v, ()):
             stems.add(stem[:i] + new + stem[i + 1 :])
     if infinitive.endswith("ear"):  # golpear -> golpiar, golpiando
         stems.add(stem[:-1] + "i")
+    swaps = next((sw for end, sw in _CONSONANT_SWAPS.items() if infinitive.endswith(end)), ())
     for s in list(stems):
-        for old, new in _CONSONANT_SWAPS:
+        for old, new in swaps:
             if s.endswith(old):
                 stems.add(s[: -len(old)] + new)
     return {s for s in stems if len(s) >= 2}
@@ -117,7 +160,11 @@ class VerbForms:
                 endings = _ENDINGS[verb[-2:]]
                 for stem in _spanish_stems(verb):
                     self.stems.setdefault(stem, []).append(("~" + verb, endings))
-                    self.sound_stems.setdefault(sound_key(stem), []).append(("~" + verb, endings))
+                    heard = sound_key(stem)
+                    # A silent h leaves two letters ("her-ir" -> "er"), and "era", "iria", "asi" would
+                    # read as herir and hacer: such a stem is heard only as the infinitive or gerund ("aser").
+                    short = endings & _SHORT_SOUND_ENDINGS if len(heard) < 3 else endings
+                    self.sound_stems.setdefault(heard, []).append(("~" + verb, short))
             else:
                 for stem in _english_stems(verb):
                     self.stems.setdefault(stem, []).append(("~" + verb, _EN_ENDINGS))
@@ -127,7 +174,7 @@ class VerbForms:
 
     def lemmas(self, word: str) -> set[str]:
         """The ``~verb`` tokens ``word`` is a form of (empty for most words)."""
-        if not self.stems:
+        if not self.stems or word in NOT_FORMS:
             return set()
         found: set[str] = set()
         if self.spanish:
