@@ -203,7 +203,7 @@ def test_small_typos_do_not_hide_danger(detector: DangerDetector, text: str) -> 
 
 @pytest.mark.parametrize(
     ("text", "kind"),
-    [("me carto las venas", "self_harm"), ("me estay muriendo", "medical"), ("i took drogs", "self_harm")],
+    [("me carto las venas", "self_harm"), ("me estay muriendo", "medical"), ("i took drogs", "medical")],
 )
 def test_a_typo_near_many_rule_words_still_reads_as_the_one_meant(
     detector: DangerDetector, text: str, kind: str
@@ -227,10 +227,12 @@ def test_an_idiom_cancels_only_the_rule_it_overlaps(detector: DangerDetector) ->
 
 
 def test_each_language_judges_alone_so_a_spanish_word_never_calms_an_english_threat(detector: DangerDetector) -> None:
-    # "trailer" is a film's trailer in the Spanish rules (not_real); in English it is a home.
-    verdict = detector.check("he is outside my trailer with a gun")
+    # "actor" is a film's in the Spanish rules (not_real); in English it may be anyone's job.
+    verdict = detector.check("my ex is an actor and he has a gun to my head")
     assert (verdict.level, verdict.kind) == ("now", "weapon")
-    assert not detector.check("en el trailer me van a matar").now  # still a film to the Spanish rules
+    assert not detector.check("el actor me va a matar").now  # still a film to the Spanish rules
+    # "tráiler" stopped being a film's on its own: it is also a truck or a home ("he is outside my trailer").
+    assert detector.check("he is outside my trailer with a gun").now
 
 
 def test_a_word_of_either_language_may_name_who_is_held_spanglish(detector: DangerDetector) -> None:

@@ -127,12 +127,12 @@ def _yields(span: Span, own: Iterable[Span]) -> bool:
 
     It is when it overlaps one; but a child named after the self-harm words is someone else in
     danger ("voy a matar a mis hijos": the children hit runs on past "voy a matar"), and a medical
-    hit yields only to a self-harm hit that holds it whole ("going to overdose"): pills taken beside
-    "on purpose" stay medical, with 988 after 911.
+    hit yields only to a longer self-harm hit that holds it ("going to overdose"): pills taken, on
+    purpose or not, read as medical from the same words ("i took all my pills"), with 988 after 911.
     """
     a, b, rule = span
     if rule.kind == "medical":
-        return any(c <= a and b <= d for c, d, _ in own)
+        return any(c <= a and b <= d and d - c > b - a for c, d, _ in own)
     if rule.kind == "children":
         return any(a < d and c < b and b <= d for c, d, _ in own)
     return overlaps(span, own)
