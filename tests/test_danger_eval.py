@@ -11,17 +11,15 @@ from __future__ import annotations
 import pytest
 
 from resource_bot.dialog.danger import DangerDetector
-from tests.dangereval import LANGS, Figures, halves, score, spent, spent2, summary
+from tests.dangereval import LANGS, Figures, fresh, halves, score, spent, spent2, summary, tune3
 
 #: Floors per language: (recall, first line right, maybe caught, most false alarms).
 #: The issue asks for recall of at least 97% with at most 2% false alarms; these rules do not
-#: reach that on the held-out half (README, "Danger, measured", the fifth look, 2026-12-01: 95.8% / 90.0%
-#: recall, 1.1% / 0.9% false alarms), so the floors sit just under what they reach.
-#: First line 0.95 / 0.96 for now: an overdose already taken is labelled medical (911 first) since the
-#: sixth pass began, and the detector still reads it as self-harm (988 first).
+#: reach that on the held-out half (README, "Danger, measured", the sixth look, 2026-12-02: 96.8% / 90.5%
+#: recall, 1.1% / 1.9% false alarms), so the floors sit just under what they reach.
 FLOORS = {
-    "en": (0.95, 0.95, 0.97, 0.025),  # 2026-12-01 dangeren: 95.8% (181/189), 99.4%, 100% (38/38), 1.1% (1/92)
-    "es": (0.89, 0.96, 0.79, 0.02),  # 2026-12-01, fifth look: 90.0% (189/210), 99.5%, 80.0% (36/45), 0.9% (1/107)
+    "en": (0.96, 0.98, 0.97, 0.02),  # sixth look: 96.8% (183/189), 98.4%, 100% (38/38), 1.1% (1/92)
+    "es": (0.90, 0.99, 0.84, 0.02),  # sixth look: 90.5% (190/210), 99.5%, 84.4% (38/45), 1.9% (2/107)
 }
 
 
@@ -63,7 +61,7 @@ def test_the_halves_are_disjoint_and_the_held_out_half_is_big_enough() -> None:
 #: split): 0/60 on that half, 6/77 on the other, which no rule was written from.
 SPENT_FLOORS = {
     "en": (0.985, 0.98, 0.98, 0.015),  # 2026-12-01 enrules: 100% (231/231), 99.1%, 100% (64/64), 0.0% (0/128)
-    "es": (0.88, 0.97, 0.85, 0.05),
+    "es": (0.99, 0.99, 0.99, 0.01),  # 2026-12-02 sixth pass: 100% (246/246), 99.6%, 100% (68/68), 0% (0/137)
 }
 
 
@@ -81,7 +79,7 @@ def test_spent_set_figures_do_not_fall(danger: DangerDetector, lang: str) -> Non
 #: these floors only stop a change from undoing what a rule was written for.
 SPENT2_FLOORS = {
     "en": (0.975, 0.97, 0.97, 0.015),  # 2026-12-01 enrules: 99.3% (281/283), 98.6%, 100% (82/82), 0.0% (0/160)
-    "es": (0.75, 0.97, 0.71, 0.05),
+    "es": (0.99, 0.99, 0.98, 0.01),  # 2026-12-02 sixth pass: 100% (287/287), 99.7%, 98.8% (81/82), 0% (0/162)
 }
 
 
@@ -90,3 +88,35 @@ def test_second_spent_set_figures_do_not_fall(danger: DangerDetector, lang: str)
     f = score(danger, spent2(lang))
     print("\nSPENT2", summary(lang, f))
     stays_above(SPENT2_FLOORS[lang], lang, f)
+
+
+#: Floors on the third tuning set (tests/data/danger-tune3-*.yaml), written blind to the rules as tuning
+#: material: before the sixth pass the rules caught 53.1% / 74.7% of its danger; the pass was written from it.
+TUNE3_FLOORS = {
+    "en": (0.96, 0.99, 0.99, 0.01),  # 2026-12-02: 97.0% (263/271), 99.2%, 100% (68/68), 0% (0/109)
+    "es": (0.99, 0.99, 0.96, 0.01),  # 2026-12-02: 100% (277/277), 99.3%, 96.9% (63/65), 0.8% (1/118)
+}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_third_tuning_set_figures_do_not_fall(danger: DangerDetector, lang: str) -> None:
+    f = score(danger, tune3(lang))
+    print("\nTUNE3", summary(lang, f))
+    stays_above(TUNE3_FLOORS[lang], lang, f)
+
+
+#: Floors on the third fresh set (tests/data/danger-fresh3-*.yaml), held out whole: written by helpers who
+#: never saw the rules, measured before the sixth pass (78.8% / 74.6% recall, 50.0% / 62.4% maybe, 11.4% /
+#: 3.8% false alarms) and once after it (README, "Danger, measured"). These floors only stop a change from
+#: making the detector worse on it; raising them means tuning to it, which would end its use as a measure.
+FRESH_FLOORS = {
+    "en": (0.81, 0.98, 0.65, 0.125),  # after: 81.6% (266/326), 98.5%, 65.9% (58/88), 12.0% (22/184)
+    "es": (0.79, 0.98, 0.69, 0.04),  # after: 79.2% (274/346), 98.5%, 69.4% (59/85), 3.8% (7/185)
+}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_fresh_set_figures_do_not_fall(danger: DangerDetector, lang: str) -> None:
+    f = score(danger, fresh(lang))
+    print("\nFRESH", summary(lang, f))
+    stays_above(FRESH_FLOORS[lang], lang, f)

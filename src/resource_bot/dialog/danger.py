@@ -180,6 +180,7 @@ class DangerDetector:
                 for k in range(len(w) - 1):
                     self._short.setdefault(w[:k] + w[k + 1] + w[k] + w[k + 2 :], set()).add(w)
         self._slot_cache: dict[str, frozenset[str]] = {}
+        self._len_windows: dict[tuple[int, int], list[str]] = {}
 
     @classmethod
     def from_directory(cls, conversations_dir: Path) -> DangerDetector:
@@ -284,6 +285,15 @@ class DangerDetector:
             kind = next((k for k in KIND_PRIORITY if k in extra), kind)
         return Verdict("now", kind, fired, _also(kind, kinds))
 
+    def _near_len(self, length: int, limit: int) -> list[str]:
+        """Rule words whose length is within ``limit`` of ``length``: one list, so one fuzzy search per word."""
+        key = (length, limit)
+        found = self._len_windows.get(key)
+        if found is None:
+            found = [w for n in range(length - limit, length + limit + 1) for w in self._by_len.get(n, ())]
+            self._len_windows[key] = found
+        return found
+
     def _slot(self, word: str) -> frozenset[str]:
         """The word, what it spells ("toy" -> "estoy"), any rule word within one typo (two for long
         words) or (Spanish) sounding the same, and the ``~verb`` it is a form of ("matandome" -> ~matar)."""
@@ -299,13 +309,12 @@ class DangerDetector:
                 near.update(self._short.get(word, ()))
             if len(word) >= _FUZZY_MIN_LEN:
                 limit = 2 if len(word) >= 9 else 1
-                for n in range(len(word) - limit, len(word) + limit + 1):
-                    choices = self._by_len.get(n)
-                    if choices:
-                        # Every near word, not the nearest few: "carto" is one letter from "corto" and
-                        # from "canto", "carta", "cargo"...; the rule's word must not be crowded out.
-                        found = process.extract(word, choices, scorer=OSA.distance, score_cutoff=limit, limit=None)
-                        near.update(match for match, _, _ in found)
+                choices = self._near_len(len(word), limit)
+                if choices:
+                    # Every near word, not the nearest few: "carto" is one letter from "corto" and
+                    # from "canto", "carta", "cargo"...; the rule's word must not be crowded out.
+                    found = process.extract(word, choices, scorer=OSA.distance, score_cutoff=limit, limit=None)
+                    near.update(match for match, _, _ in found)
             if self._sounds and len(word) >= _SOUND_MIN_LEN:
                 near.update(self._sounds.get(sound_key(word), ()))
         for forms in self._verbs:

@@ -38,7 +38,7 @@ def _match(elements: Sequence[Element], slots: Sequence[frozenset[str]], e: int,
     if pos < n:
         for word in slots[pos]:
             for rest in el.by_first.get(word, ()):
-                if _follows(rest, slots, pos + 1):
+                if not rest or _follows(rest, slots, pos + 1):
                     end = _match(elements, slots, e + 1, pos + 1 + len(rest))
                     if end >= 0:
                         return end
@@ -64,7 +64,7 @@ def _path(elements: Sequence[Element], slots: Sequence[frozenset[str]], e: int, 
     if pos < n:
         for word in slots[pos]:
             for rest in el.by_first.get(word, ()):
-                if _follows(rest, slots, pos + 1):
+                if not rest or _follows(rest, slots, pos + 1):
                     path = _path(elements, slots, e + 1, pos + 1 + len(rest))
                     if path is not None:
                         return [*range(pos, pos + 1 + len(rest)), *path]
@@ -72,9 +72,13 @@ def _path(elements: Sequence[Element], slots: Sequence[frozenset[str]], e: int, 
 
 
 def _follows(rest: Words, slots: Sequence[frozenset[str]], pos: int) -> bool:
+    """Whether the words of ``rest`` follow at ``pos`` (a plain loop: this runs on every candidate)."""
     if pos + len(rest) > len(slots):
         return False
-    return all(not words.isdisjoint(slots[pos + k]) for k, words in enumerate(rest))
+    for k, words in enumerate(rest):  # noqa: SIM110 - a plain loop: all() with a generator costs more here
+        if words.isdisjoint(slots[pos + k]):
+            return False
+    return True
 
 
 def _needs(rule: Rule) -> frozenset[str]:
