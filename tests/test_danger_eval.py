@@ -8,6 +8,9 @@ makes it worse fails here; the measured figures are in the README.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pytest
 
 from resource_bot.dialog.danger import DangerDetector
@@ -52,10 +55,11 @@ def test_the_halves_are_disjoint_and_the_held_out_half_is_big_enough() -> None:
         assert sum(c["level"] == "now" for c in held) >= 100
 
 
-#: Floors on the spent set (tests/data/danger-spent-*.yaml): the first fresh set, measured twice (README,
-#: "The honest figure": 82.7% / 69.9% recall, 97.4% / 97.7% first line, 76.6% / 60.3% maybe, 3.1% / 10.2%
-#: false alarms) and tuning material since. Floors on tuning material only stop a change from undoing
-#: what a rule was written for; raise them as rules improve. The held-out measure is the second fresh set.
+#: Floors on the spent set (tests/data/danger-spent-*.yaml): the first fresh set, measured twice
+#: (docs/danger-measures.md, "The first fresh set": 82.7% / 69.9% recall, 97.4% / 97.7% first line,
+#: 76.6% / 60.3% maybe, 3.1% / 10.2% false alarms) and tuning material since. Floors on tuning
+#: material only stop a change from undoing what a rule was written for; raise them as rules improve.
+#: The held-out measure is the third fresh set.
 #: Spanish, after verbs named once (~matar) and spellings read by sound: 88.6% recall, 85.3% maybe; false
 #: alarms fell to 4.4% (6/137) once look-alike rules were written from the set's first half (tests/evalsplit.py's
 #: split): 0/60 on that half, 6/77 on the other, which no rule was written from.
@@ -65,16 +69,9 @@ SPENT_FLOORS = {
 }
 
 
-@pytest.mark.parametrize("lang", LANGS)
-def test_spent_set_figures_do_not_fall(danger: DangerDetector, lang: str) -> None:
-    f = score(danger, spent(lang))
-    print("\nSPENT", summary(lang, f))
-    stays_above(SPENT_FLOORS[lang], lang, f)
-
-
 #: Floors on the second spent set (tests/data/danger-spent2-*.yaml): the second fresh set, written while the
 #: rules were being changed by people who never saw it, measured once on 2026-12-01 after the fourth pass
-#: (README, "A fourth pass, and a second fresh set": 83.0% / 76.3% recall, 98.3% / 97.7% first line,
+#: (docs/danger-measures.md, "A fourth pass, and a second fresh set": 83.0% / 76.3% recall, 98.3% / 97.7% first line,
 #: 75.6% / 72.0% maybe, 4.4% / 4.3% false alarms), and tuning material since. As for the first spent set,
 #: these floors only stop a change from undoing what a rule was written for.
 SPENT2_FLOORS = {
@@ -83,26 +80,12 @@ SPENT2_FLOORS = {
 }
 
 
-@pytest.mark.parametrize("lang", LANGS)
-def test_second_spent_set_figures_do_not_fall(danger: DangerDetector, lang: str) -> None:
-    f = score(danger, spent2(lang))
-    print("\nSPENT2", summary(lang, f))
-    stays_above(SPENT2_FLOORS[lang], lang, f)
-
-
 #: Floors on the third tuning set (tests/data/danger-tune3-*.yaml), written blind to the rules as tuning
 #: material: before the sixth pass the rules caught 53.1% / 74.7% of its danger; the pass was written from it.
 TUNE3_FLOORS = {
     "en": (0.96, 0.99, 0.99, 0.01),  # 2026-12-02: 97.0% (263/271), 99.2%, 100% (68/68), 0% (0/109)
     "es": (0.99, 0.99, 0.96, 0.01),  # 2026-12-02: 100% (277/277), 99.3%, 96.9% (63/65), 0.8% (1/118)
 }
-
-
-@pytest.mark.parametrize("lang", LANGS)
-def test_third_tuning_set_figures_do_not_fall(danger: DangerDetector, lang: str) -> None:
-    f = score(danger, tune3(lang))
-    print("\nTUNE3", summary(lang, f))
-    stays_above(TUNE3_FLOORS[lang], lang, f)
 
 
 #: Floors on the third fresh set (tests/data/danger-fresh3-*.yaml), held out whole: written by helpers who
@@ -115,8 +98,19 @@ FRESH_FLOORS = {
 }
 
 
+#: The other sets: how each loads, and its floors per language.
+OTHER_SETS: dict[str, tuple[Callable[[str], list[dict[str, Any]]], dict[str, tuple[float, float, float, float]]]] = {
+    "spent": (spent, SPENT_FLOORS),
+    "spent2": (spent2, SPENT2_FLOORS),
+    "tune3": (tune3, TUNE3_FLOORS),
+    "fresh3": (fresh, FRESH_FLOORS),
+}
+
+
 @pytest.mark.parametrize("lang", LANGS)
-def test_fresh_set_figures_do_not_fall(danger: DangerDetector, lang: str) -> None:
-    f = score(danger, fresh(lang))
-    print("\nFRESH", summary(lang, f))
-    stays_above(FRESH_FLOORS[lang], lang, f)
+@pytest.mark.parametrize("name", OTHER_SETS)
+def test_the_spent_tuning_and_fresh_figures_do_not_fall(danger: DangerDetector, name: str, lang: str) -> None:
+    cases, floors = OTHER_SETS[name]
+    f = score(danger, cases(lang))
+    print(f"\n{name.upper()}", summary(lang, f))
+    stays_above(floors[lang], lang, f)
