@@ -14,14 +14,14 @@ are undone by :func:`~resource_bot.matching.textnorm.normalize`, one typo is
 forgiven, a Spanish word typed as it sounds ("ensero", "pastiyas") reads as the
 rule word, and a verb a rule names with ``~`` ("~matar") is found in any of its
 forms (:mod:`resource_bot.dialog.wordforms`). The words are read once; then each
-language's rules judge alone, with that language's own modifiers (a Spanish "trailer",
-a film's, never calms an English "he is outside my trailer with a gun"), and the most
+language's rules judge alone, with that language's own modifiers (a Spanish "actor",
+a film's, never calms "my ex is an actor and he has a gun to my head"), and the most
 severe verdict wins. In each language, in order:
 
 1. ``now`` and ``maybe`` rules find danger; ``not_danger`` idioms ("this job is
    killing me") cancel only the hits they overlap, and not a hit whose rule reads
    on past the idiom's last word ("help me get" a form, but "help me get out of
-   this house": see :func:`_cancelled`).
+   this house": see :func:`resource_bot.dialog.dangermatch.cancelled`).
 2. Unless a ``present`` rule says it is happening now ("right now", "outside"),
    ``not_me`` (a helper or a question: "how can I help my friend") and
    ``not_now`` (the past: "two years ago") each lower the verdict one step:
