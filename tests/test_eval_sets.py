@@ -30,7 +30,7 @@ DANGER_SETS = {"en": DATA / "danger-eval-en.yaml", "es": DATA / "danger-eval-es.
 #: the second fresh sets, measured once, then made tuning material too; and the third tuning sets, written
 #: blind to the rules as tuning material from the start.
 TUNING_SETS = {
-    **{f"{lang}": DATA / f"danger-spent-{lang}.yaml" for lang in ("en", "es")},
+    **{lang: DATA / f"danger-spent-{lang}.yaml" for lang in ("en", "es")},
     **{f"{lang}2": DATA / f"danger-spent2-{lang}.yaml" for lang in ("en", "es")},
     **{f"{lang}3": DATA / f"danger-tune3-{lang}.yaml" for lang in ("en", "es")},
 }
