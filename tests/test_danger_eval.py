@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from resource_bot.dialog.danger import DangerDetector
-from tests.dangereval import LANGS, Figures, fresh, halves, score, spent, spent2, summary, tune3
+from tests.dangereval import LANGS, Figures, halves, score, spent, spent2, spent3, summary, tune3
 
 #: Floors per language: (recall, first line right, maybe caught, most false alarms).
 #: The issue asks for recall of at least 97% with at most 2% false alarms; these rules do not
@@ -88,13 +88,12 @@ TUNE3_FLOORS = {
 }
 
 
-#: Floors on the third fresh set (tests/data/danger-fresh3-*.yaml), held out whole: written by helpers who
-#: never saw the rules, measured before the sixth pass (78.8% / 74.6% recall, 50.0% / 62.4% maybe, 11.4% /
-#: 3.8% false alarms) and once after it (README, "Danger, measured"). These floors only stop a change from
-#: making the detector worse on it; raising them means tuning to it, which would end its use as a measure.
-FRESH_FLOORS = {
-    "en": (0.81, 0.98, 0.65, 0.125),  # after: 81.6% (266/326), 98.5%, 65.9% (58/88), 12.0% (22/184)
-    "es": (0.79, 0.98, 0.69, 0.04),  # after: 79.2% (274/346), 98.5%, 69.4% (59/85), 3.8% (7/185)
+#: Floors on the third spent set (tests/data/danger-spent3-*.yaml): the third fresh set, written by helpers who
+#: never saw the rules, measured before and after the sixth pass (docs/danger-measures.md, "A sixth pass, and a
+#: third fresh set": 78.8% / 74.6% recall before, 81.6% / 79.2% after) and tuning material since the seventh pass.
+SPENT3_FLOORS = {
+    "en": (0.81, 0.98, 0.65, 0.125),  # 2026-12-02 before the seventh pass: 81.6% (266/326), 98.5%, 65.9%, 12.0%
+    "es": (0.79, 0.98, 0.69, 0.04),  # 2026-12-02 before the seventh pass: 79.2% (274/346), 98.5%, 69.4%, 3.8%
 }
 
 
@@ -102,8 +101,8 @@ FRESH_FLOORS = {
 OTHER_SETS: dict[str, tuple[Callable[[str], list[dict[str, Any]]], dict[str, tuple[float, float, float, float]]]] = {
     "spent": (spent, SPENT_FLOORS),
     "spent2": (spent2, SPENT2_FLOORS),
+    "spent3": (spent3, SPENT3_FLOORS),
     "tune3": (tune3, TUNE3_FLOORS),
-    "fresh3": (fresh, FRESH_FLOORS),
 }
 
 
