@@ -2,9 +2,9 @@
 
 Shared by tests/test_danger_eval.py (figures on the held-out half, never its texts) and by
 ``python -m tests.dangereval`` (the tuning half's misses and false alarms, to write rules from).
-``python -m tests.dangereval --fresh`` prints the figures on the fresh sets (danger-fresh4-*.yaml),
-held out whole: counts only, run once for the final measure, never to tune on. The first three fresh
-sets (danger-spent-*.yaml, danger-spent2-*.yaml, danger-spent3-*.yaml) were measured and are tuning
+``python -m tests.dangereval --fresh`` prints the figures on the fresh sets (danger-fresh5-*.yaml),
+held out whole: counts only, run once for the final measure, never to tune on. The first four fresh
+sets (danger-spent-*.yaml, danger-spent2-*.yaml .. danger-spent4-*.yaml) were measured and are tuning
 material now, as is danger-tune3-*.yaml, written blind as tuning material: their misses are listed
 beside the tuning half's.
 """
@@ -28,14 +28,14 @@ LANGS = ("en", "es")
 
 
 def load(lang: str, which: str = "eval") -> list[dict[str, Any]]:
-    """The cases of danger-{which}-{lang}.yaml: ``eval``, ``spent``..``spent3``, ``tune3`` (tuning), ``fresh4``."""
+    """The cases of danger-{which}-{lang}.yaml: ``eval``, ``spent``..``spent4``, ``tune3`` (tuning), ``fresh5``."""
     cases: list[dict[str, Any]] = yaml.safe_load((DATA / f"danger-{which}-{lang}.yaml").read_text(encoding="utf-8"))
     return cases
 
 
 def fresh(lang: str) -> list[dict[str, Any]]:
     """The whole fresh set: none of it is for tuning."""
-    return load(lang, "fresh4")
+    return load(lang, "fresh5")
 
 
 def spent(lang: str) -> list[dict[str, Any]]:
@@ -53,6 +53,11 @@ def spent3(lang: str) -> list[dict[str, Any]]:
     return load(lang, "spent3")
 
 
+def spent4(lang: str) -> list[dict[str, Any]]:
+    """The fourth fresh set, measured twice (before and after the seventh pass) and now tuning material."""
+    return load(lang, "spent4")
+
+
 def tune3(lang: str) -> list[dict[str, Any]]:
     """The third tuning set, written blind to the rules as tuning material from the start."""
     return load(lang, "tune3")
@@ -60,7 +65,7 @@ def tune3(lang: str) -> list[dict[str, Any]]:
 
 def tuning(lang: str) -> list[dict[str, Any]]:
     """Everything rules may be written from: the tuning half, the spent sets and the third tuning set."""
-    return halves(lang)[0] + spent(lang) + spent2(lang) + spent3(lang) + tune3(lang)
+    return halves(lang)[0] + spent(lang) + spent2(lang) + spent3(lang) + spent4(lang) + tune3(lang)
 
 
 def halves(lang: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -218,7 +223,13 @@ def main(argv: list[str]) -> None:
         f = score(detector, halves(lang)[0])
         print("TUNING HALF", summary(lang, f))
         print("  by category:", {k: f"{a}/{b}" for k, (a, b) in sorted(f.by_category.items())})
-        named = (("SPENT SET", spent), ("SPENT SET 2", spent2), ("SPENT SET 3", spent3), ("TUNE SET 3", tune3))
+        named = (
+            ("SPENT SET", spent),
+            ("SPENT SET 2", spent2),
+            ("SPENT SET 3", spent3),
+            ("SPENT SET 4", spent4),
+            ("TUNE SET 3", tune3),
+        )
         for name, load_set in named:
             cases = load_set(lang)
             f = score(detector, cases)

@@ -14,15 +14,15 @@ from typing import Any
 import pytest
 
 from resource_bot.dialog.danger import DangerDetector
-from tests.dangereval import LANGS, Figures, halves, score, spent, spent2, spent3, summary, tune3
+from tests.dangereval import LANGS, Figures, halves, score, spent, spent2, spent3, spent4, summary, tune3
 
 #: Floors per language: (recall, first line right, maybe caught, most false alarms).
 #: The issue asks for recall of at least 97% with at most 2% false alarms; these rules do not
 #: reach that on the held-out half (README, "Danger, measured", the sixth look, 2026-12-02: 96.8% / 90.5%
 #: recall, 1.1% / 1.9% false alarms), so the floors sit just under what they reach.
 FLOORS = {
-    "en": (0.96, 0.98, 0.97, 0.02),  # sixth look: 96.8% (183/189), 98.4%, 100% (38/38), 1.1% (1/92)
-    "es": (0.90, 0.99, 0.84, 0.02),  # sixth look: 90.5% (190/210), 99.5%, 84.4% (38/45), 1.9% (2/107)
+    "en": (0.97, 0.98, 0.97, 0.02),  # seventh look: 97.4% (184/189), 98.4%, 100% (38/38), 1.1% (1/92)
+    "es": (0.905, 0.99, 0.86, 0.02),  # seventh look: 91.0% (191/210), 99.5%, 86.7% (39/45), 1.9% (2/107)
 }
 
 
@@ -92,8 +92,17 @@ TUNE3_FLOORS = {
 #: never saw the rules, measured before and after the sixth pass (docs/danger-measures.md, "A sixth pass, and a
 #: third fresh set": 78.8% / 74.6% recall before, 81.6% / 79.2% after) and tuning material since the seventh pass.
 SPENT3_FLOORS = {
-    "en": (0.81, 0.98, 0.65, 0.125),  # 2026-12-02 before the seventh pass: 81.6% (266/326), 98.5%, 65.9%, 12.0%
-    "es": (0.79, 0.98, 0.69, 0.04),  # 2026-12-02 before the seventh pass: 79.2% (274/346), 98.5%, 69.4%, 3.8%
+    "en": (0.99, 0.99, 0.99, 0.01),  # 2026-12-02 seventh pass: 100% (326/326), 100%, 100% (88/88), 0% (0/184)
+    "es": (0.99, 0.99, 0.99, 0.01),  # 2026-12-02 seventh pass: 99.4% (344/346), 99.7%, 100% (85/85), 0% (0/185)
+}
+
+
+#: Floors on the fourth spent set (tests/data/danger-spent4-*.yaml): the fourth fresh set, written blind by four
+#: helpers, measured before and after the seventh pass (README, "Danger, measured": 70.9% / 81.8% recall before,
+#: 72.4% / 84.4% after) and tuning material since the eighth pass.
+SPENT4_FLOORS = {
+    "en": (0.72, 0.99, 0.68, 0.055),  # after the seventh pass: 72.4% (239/330), 99.2%, 68.2% (60/88), 5.4% (10/184)
+    "es": (0.84, 0.99, 0.67, 0.045),  # after the seventh pass: 84.4% (287/340), 99.7%, 67.0% (59/88), 4.3% (8/184)
 }
 
 
@@ -102,6 +111,7 @@ OTHER_SETS: dict[str, tuple[Callable[[str], list[dict[str, Any]]], dict[str, tup
     "spent": (spent, SPENT_FLOORS),
     "spent2": (spent2, SPENT2_FLOORS),
     "spent3": (spent3, SPENT3_FLOORS),
+    "spent4": (spent4, SPENT4_FLOORS),
     "tune3": (tune3, TUNE3_FLOORS),
 }
 
