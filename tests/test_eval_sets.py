@@ -36,9 +36,9 @@ TUNING_SETS = {
     **{f"{lang}4": DATA / f"danger-spent4-{lang}.yaml" for lang in ("en", "es")},
     **{f"{lang}-tune3": DATA / f"danger-tune3-{lang}.yaml" for lang in ("en", "es")},
 }
-#: The fourth fresh sets, written by helpers who never saw the rules, the detector or the older sets' texts;
-#: held out entirely (not split) and measured only by the lead, before and after the seventh pass.
-FRESH_SETS: dict[str, Path] = {}
+#: The fifth fresh sets, written by helpers who never saw the rules, the detector or the older sets' texts;
+#: held out entirely (not split) and measured only by the lead, before and after the eighth pass.
+FRESH_SETS: dict[str, Path] = {"en": DATA / "danger-fresh5-en.yaml", "es": DATA / "danger-fresh5-es.yaml"}
 NEEDS_SETS = (DATA / "needs-dev.yaml", DATA / "needs-extra.yaml")
 #: Every evaluation file whose held-out half (the whole of a fresh set) must not appear in conversations/.
 EVAL_FILES: tuple[Path, ...] = (*DANGER_SETS.values(), *FRESH_SETS.values(), *NEEDS_SETS)
