@@ -46,7 +46,10 @@ EVAL_FILES: tuple[Path, ...] = (*DANGER_SETS.values(), *FRESH_SETS.values(), *NE
 #: had reached on their own, found the first time the copy check ran. They stay in the sets, as dropping
 #: them would make the fresh figures read lower than the truth; any OTHER fresh phrase found in
 #: conversations/ is a copy and fails the test.
-FRESH_ALREADY_IN_RULES: frozenset[str] = frozenset()
+FRESH_ALREADY_IN_RULES: frozenset[str] = frozenset(
+    # rule items older than the fifth fresh set (2026-12-02): its shortest messages are those very words
+    {"at the door", "kids in danger", "forced to sell", "ayudenme por favor"}
+)
 ALL_DANGER_FILES = {
     **{f"eval-{lang}": path for lang, path in DANGER_SETS.items()},
     **{f"tuning-{lang}": path for lang, path in TUNING_SETS.items()},
