@@ -14,15 +14,15 @@ from typing import Any
 import pytest
 
 from resource_bot.dialog.danger import DangerDetector
-from tests.dangereval import LANGS, Figures, halves, score, spent, spent2, spent3, spent4, summary, tune3
+from tests.dangereval import LANGS, Figures, fresh, halves, score, spent, spent2, spent3, spent4, summary, tune3
 
 #: Floors per language: (recall, first line right, maybe caught, most false alarms).
-#: The issue asks for recall of at least 97% with at most 2% false alarms; these rules do not
-#: reach that on the held-out half (README, "Danger, measured", the sixth look, 2026-12-02: 96.8% / 90.5%
+#: The issue asks for recall of at least 97% with at most 2% false alarms; on the held-out half English
+#: reaches it and Spanish does not (README, "Danger, measured", the eighth look, 2026-12-02: 97.4% / 91.4%
 #: recall, 1.1% / 1.9% false alarms), so the floors sit just under what they reach.
 FLOORS = {
-    "en": (0.97, 0.98, 0.97, 0.02),  # seventh look: 97.4% (184/189), 98.4%, 100% (38/38), 1.1% (1/92)
-    "es": (0.905, 0.99, 0.86, 0.02),  # seventh look: 91.0% (191/210), 99.5%, 86.7% (39/45), 1.9% (2/107)
+    "en": (0.97, 0.98, 0.97, 0.02),  # eighth look: 97.4% (184/189), 98.4%, 100% (38/38), 1.1% (1/92)
+    "es": (0.91, 0.99, 0.86, 0.02),  # eighth look: 91.4% (192/210), 99.5%, 86.7% (39/45), 1.9% (2/107)
 }
 
 
@@ -98,11 +98,21 @@ SPENT3_FLOORS = {
 
 
 #: Floors on the fourth spent set (tests/data/danger-spent4-*.yaml): the fourth fresh set, written blind by four
-#: helpers, measured before and after the seventh pass (README, "Danger, measured": 70.9% / 81.8% recall before,
+#: helpers, measured before and after the seventh pass (docs/danger-measures.md: 70.9% / 81.8% recall before,
 #: 72.4% / 84.4% after) and tuning material since the eighth pass.
 SPENT4_FLOORS = {
-    "en": (0.72, 0.99, 0.68, 0.055),  # after the seventh pass: 72.4% (239/330), 99.2%, 68.2% (60/88), 5.4% (10/184)
-    "es": (0.84, 0.99, 0.67, 0.045),  # after the seventh pass: 84.4% (287/340), 99.7%, 67.0% (59/88), 4.3% (8/184)
+    "en": (0.91, 0.99, 0.99, 0.01),  # eighth pass: 91.5% (302/330), 99.3%, 100% (88/88), 0% (0/184)
+    "es": (0.99, 0.99, 0.96, 0.01),  # eighth pass: 99.1% (337/340), 99.7%, 96.6% (85/88), 0% (0/184)
+}
+
+
+#: Floors on the fifth fresh set (tests/data/danger-fresh5-*.yaml), held out whole: written by helpers who never
+#: saw the rules, measured before the eighth pass (81.5% / 79.4% recall, 70.5% / 69.3% maybe, 7.1% / 6.0% false
+#: alarms) and once after it (README, "Danger, measured"). These floors only stop a change from making the
+#: detector worse on it; raising them means tuning to it, which would end its use as a measure.
+FRESH_FLOORS = {
+    "en": (0.83, 0.99, 0.77, 0.07),  # after: 83.0% (274/330), 99.6%, 77.3% (68/88), 6.5% (12/184)
+    "es": (0.80, 0.99, 0.72, 0.055),  # after: 80.9% (275/340), 99.3%, 72.7% (64/88), 5.4% (10/184)
 }
 
 
@@ -112,6 +122,7 @@ OTHER_SETS: dict[str, tuple[Callable[[str], list[dict[str, Any]]], dict[str, tup
     "spent2": (spent2, SPENT2_FLOORS),
     "spent3": (spent3, SPENT3_FLOORS),
     "spent4": (spent4, SPENT4_FLOORS),
+    "fresh5": (fresh, FRESH_FLOORS),
     "tune3": (tune3, TUNE3_FLOORS),
 }
 
