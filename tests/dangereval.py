@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import sys
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,34 +34,25 @@ def load(lang: str, which: str = "eval") -> list[dict[str, Any]]:
     return cases
 
 
-def fresh(lang: str) -> list[dict[str, Any]]:
-    """The whole fresh set: none of it is for tuning."""
-    return load(lang, "fresh5")
+Cases = list[dict[str, Any]]
 
 
-def spent(lang: str) -> list[dict[str, Any]]:
-    """The first fresh set, measured twice and now tuning material."""
-    return load(lang, "spent")
+def named_set(which: str, about: str) -> Callable[[str], Cases]:
+    """A loader for one named set, per language: ``named_set("spent", ...)("en")`` reads danger-spent-en.yaml."""
+
+    def cases(lang: str) -> Cases:
+        return load(lang, which)
+
+    cases.__doc__ = about
+    return cases
 
 
-def spent2(lang: str) -> list[dict[str, Any]]:
-    """The second fresh set, measured once and now tuning material."""
-    return load(lang, "spent2")
-
-
-def spent3(lang: str) -> list[dict[str, Any]]:
-    """The third fresh set, measured twice (before and after the sixth pass) and now tuning material."""
-    return load(lang, "spent3")
-
-
-def spent4(lang: str) -> list[dict[str, Any]]:
-    """The fourth fresh set, measured twice (before and after the seventh pass) and now tuning material."""
-    return load(lang, "spent4")
-
-
-def tune3(lang: str) -> list[dict[str, Any]]:
-    """The third tuning set, written blind to the rules as tuning material from the start."""
-    return load(lang, "tune3")
+fresh = named_set("fresh5", "The whole fresh set: none of it is for tuning.")
+spent = named_set("spent", "The first fresh set, measured twice and now tuning material.")
+spent2 = named_set("spent2", "The second fresh set, measured once and now tuning material.")
+spent3 = named_set("spent3", "The third fresh set, measured before and after the sixth pass; tuning material now.")
+spent4 = named_set("spent4", "The fourth fresh set, measured before and after the seventh pass; tuning material now.")
+tune3 = named_set("tune3", "The third tuning set, written blind to the rules as tuning material from the start.")
 
 
 def tuning(lang: str) -> list[dict[str, Any]]:
