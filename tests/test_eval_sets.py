@@ -27,8 +27,9 @@ CONVERSATIONS = ROOT / "conversations"
 
 DANGER_SETS = {"en": DATA / "danger-eval-en.yaml", "es": DATA / "danger-eval-es.yaml"}
 #: The first fresh sets, written after the rules, measured twice, then made tuning material;
-#: the second fresh sets, measured once, then made tuning material too; the third fresh sets, measured twice
-#: (before and after the sixth pass); and the third tuning sets, written blind to the rules as tuning material.
+#: the second fresh sets, measured once, then made tuning material too; the third and fourth fresh sets, each
+#: measured before and after a pass (the sixth, the seventh); and the third tuning sets, written blind to the
+#: rules as tuning material.
 TUNING_SETS = {
     **{lang: DATA / f"danger-spent-{lang}.yaml" for lang in ("en", "es")},
     **{f"{lang}2": DATA / f"danger-spent2-{lang}.yaml" for lang in ("en", "es")},
