@@ -28,13 +28,13 @@ DATA = Path(__file__).parent / "data"
 LANGS = ("en", "es")
 
 
-def load(lang: str, which: str = "eval") -> list[dict[str, Any]]:
-    """The cases of danger-{which}-{lang}.yaml: ``eval``, ``spent``..``spent4``, ``tune3`` (tuning), ``fresh5``."""
-    cases: list[dict[str, Any]] = yaml.safe_load((DATA / f"danger-{which}-{lang}.yaml").read_text(encoding="utf-8"))
-    return cases
-
-
 Cases = list[dict[str, Any]]
+
+
+def load(lang: str, which: str = "eval") -> Cases:
+    """The cases of danger-{which}-{lang}.yaml: ``eval``, ``spent``..``spent4``, ``tune3`` (tuning), ``fresh5``."""
+    cases: Cases = yaml.safe_load((DATA / f"danger-{which}-{lang}.yaml").read_text(encoding="utf-8"))
+    return cases
 
 
 def named_set(which: str, about: str) -> Callable[[str], Cases]:
@@ -53,11 +53,19 @@ spent2 = named_set("spent2", "The second fresh set, measured once and now tuning
 spent3 = named_set("spent3", "The third fresh set, measured before and after the sixth pass; tuning material now.")
 spent4 = named_set("spent4", "The fourth fresh set, measured before and after the seventh pass; tuning material now.")
 tune3 = named_set("tune3", "The third tuning set, written blind to the rules as tuning material from the start.")
+#: The tuning sets besides the tuning half, each with the name the lister prints over its figures.
+NAMED_TUNING_SETS: tuple[tuple[str, Callable[[str], Cases]], ...] = (
+    ("SPENT SET", spent),
+    ("SPENT SET 2", spent2),
+    ("SPENT SET 3", spent3),
+    ("SPENT SET 4", spent4),
+    ("TUNE SET 3", tune3),
+)
 
 
-def tuning(lang: str) -> list[dict[str, Any]]:
+def tuning(lang: str) -> Cases:
     """Everything rules may be written from: the tuning half, the spent sets and the third tuning set."""
-    return halves(lang)[0] + spent(lang) + spent2(lang) + spent3(lang) + spent4(lang) + tune3(lang)
+    return halves(lang)[0] + [case for _, cases in NAMED_TUNING_SETS for case in cases(lang)]
 
 
 def halves(lang: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -215,16 +223,8 @@ def main(argv: list[str]) -> None:
         f = score(detector, halves(lang)[0])
         print("TUNING HALF", summary(lang, f))
         print("  by category:", {k: f"{a}/{b}" for k, (a, b) in sorted(f.by_category.items())})
-        named = (
-            ("SPENT SET", spent),
-            ("SPENT SET 2", spent2),
-            ("SPENT SET 3", spent3),
-            ("SPENT SET 4", spent4),
-            ("TUNE SET 3", tune3),
-        )
-        for name, load_set in named:
-            cases = load_set(lang)
-            f = score(detector, cases)
+        for name, cases in NAMED_TUNING_SETS:
+            f = score(detector, cases(lang))
             print(name, summary(lang, f))
             print("  by category:", {k: f"{a}/{b}" for k, (a, b) in sorted(f.by_category.items())})
 
