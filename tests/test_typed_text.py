@@ -61,7 +61,9 @@ def test_a_far_topic_is_not_offered_beside_the_one_that_opens(
     ("text", "opens", "also"),
     [
         ("restraining order", "legal.protective_order", "safety"),
-        ("my boss took my passport and does not pay me", "work.wages", "trafficking"),
+        # (not "my boss took my passport and does not pay me": like the rules' "my boss keeps my passport
+        # and wont pay me", the learned danger model reads that as trafficking now: tests/test_danger_model.py)
+        ("my boss does not pay me, is that trafficking", "work.wages", "trafficking"),
         ("food and a place to stay", "housing", "food"),
     ],
 )

@@ -57,6 +57,7 @@ from resource_bot.dialog.dangerfile import (
     load_danger_file,
 )
 from resource_bot.dialog.dangermatch import RuleSet, Span, cancelled, overlaps
+from resource_bot.dialog.dangermodel import FEWEST_WORDS, LearnedModel, load_models, pick_language, revise
 from resource_bot.dialog.wordforms import NOT_TYPOS, VerbForms, sound_key
 from resource_bot.matching.textnorm import normalize
 
@@ -141,7 +142,9 @@ def _yields(span: Span, own: Iterable[Span]) -> bool:
 class DangerDetector:
     """Reads a message once and returns a :class:`Verdict`; see the module docstring for the steps."""
 
-    def __init__(self, rules: Mapping[str, LanguageRules]) -> None:
+    def __init__(self, rules: Mapping[str, LanguageRules], learned: Mapping[str, LearnedModel] | None = None) -> None:
+        self.rules = dict(rules)
+        self._learned = dict(learned or {})
         self._sets = {
             lang: _Sets(
                 RuleSet(r.now),
@@ -184,7 +187,7 @@ class DangerDetector:
 
     @classmethod
     def from_directory(cls, conversations_dir: Path) -> DangerDetector:
-        """Load every ``danger/<lang>.yaml`` under ``conversations_dir``."""
+        """Load every ``danger/<lang>.yaml`` under ``conversations_dir``, and the models in ``danger/learned/``."""
         folder = conversations_dir / "danger"
         files = sorted(folder.glob("*.yaml"))
         if not files:
@@ -195,7 +198,11 @@ class DangerDetector:
             if loaded.language in rules:
                 raise DangerFileError(f"{path}: a second file for language {loaded.language!r}; merge them.")
             rules[loaded.language] = loaded
-        return cls(rules)
+        try:
+            learned = load_models(folder / "learned")
+        except (OSError, ValueError) as exc:
+            raise DangerFileError(str(exc)) from exc
+        return cls(rules, learned)
 
     @property
     def languages(self) -> tuple[str, ...]:
@@ -219,14 +226,29 @@ class DangerDetector:
         if not words:
             return NO_DANGER
         laughed = not _LAUGHING.isdisjoint(text) or any(_LAUGH_WORD.fullmatch(w) for w in words)
+        typed = words
         if laughed:
-            words.append("lol")  # 😂 or "jajaja" is a word here: it reads like "lol" (see not_real)
+            words = [*typed, "lol"]  # 😂 or "jajaja" is a word here: it reads like "lol" (see not_real)
         sets = [self._sets[lang]] if lang in self._sets else list(self._sets.values())
         slots = [self._slot(w) for w in words]  # one pass over the words: the slots serve every language
         present: frozenset[str] = frozenset().union(*slots)
         # Each language judges alone, with its own modifiers: a Spanish "show" never calms an English threat.
         upgrades = [rs.upgrades for rs in sets]
-        return _severest([self._judge(rs, slots, present, laughed, upgrades) for rs in sets])
+        verdict = _severest([self._judge(rs, slots, present, laughed, upgrades) for rs in sets])
+        return self._second_opinion(verdict, typed, lang) if self._learned else verdict
+
+    def _second_opinion(self, verdict: Verdict, words: list[str], lang: str | None) -> Verdict:
+        """The learned model's verdict where the rules heard nothing (see :mod:`resource_bot.dialog.dangermodel`);
+        ``learned:`` in :attr:`Verdict.rules` says it spoke."""
+        if verdict.rules or len(words) < FEWEST_WORDS:
+            return verdict
+        models = [self._learned[lang]] if lang in self._learned else pick_language(words, self._learned)
+        reading, model = min(((m.read(words), m) for m in models), key=lambda rm: rm[0].now)
+        change = revise(reading, model.thresholds)
+        if change is None:
+            return verdict
+        level, kind = change
+        return Verdict(level, kind, (f"learned: {kind or level} ({reading.now:.2f})",))
 
     @staticmethod
     def _judge(
@@ -253,7 +275,8 @@ class DangerDetector:
                 # "he's going to kill me lol": a laugh never clears a threat aimed at the writer;
                 # people laugh when they are scared, too. "Are you safe right now?" costs a joker a tap.
                 return Verdict("maybe", None, tuple(rule.source for _, _, rule in said_now))
-            return NO_DANGER
+            # Not danger, but the rules heard it and judged: an idiom explained it ("die my hair").
+            return Verdict("none", None, tuple(rule.source for _, _, rule in idioms))
         fired = tuple(rule.source for _, _, rule in now + maybe)
         level = 2 if now else 1  # 2 now, 1 maybe, 0 none
         if not rs.present.spans(slots, present):

@@ -1,0 +1,166 @@
+"""The danger detector's second opinion: a small learned model, per language, over letters and words.
+
+The rules (:mod:`resource_bot.dialog.danger`) are the reviewable floor, and their judgement stands:
+what they flag stays flagged, and what they heard and judged (a "maybe" word, an idiom, a past time,
+a helper's question) keeps their verdict. But rules written from examples catch only about four in
+five danger messages said in words no rule holds, and say nothing at all about the rest. Where the
+rules heard nothing, in a message of :data:`FEWEST_WORDS` words or more, this model reads the message
+as parts of words and pairs of words, learned from every tuning message, probe and everyday message
+the project has written, and it may:
+
+- raise it to danger now, when it is sure (``thresholds.now``), with the kind it reads (which picks
+  the first line of the emergency screen);
+- raise it to "Are you safe right now?" (``thresholds.maybe``, on danger now and maybe together).
+
+It never lowers a verdict: a miss costs far more than a false alarm, and the model, sure of itself on
+"estoy en peligro" as a look-alike, would have calmed real danger that the rules had caught.
+
+The weights are data (``conversations/danger/learned/<lang>.json``), trained by
+``python -m tests.dangertrain`` with scikit-learn's logistic regression over TF-IDF features. Only
+the arithmetic of a prediction is written here (a few dict look-ups and sums per message), so the
+bot does not carry scikit-learn, NumPy and SciPy to read one short message; tests/test_danger_model.py
+checks that it gives the probabilities scikit-learn gave when the weights were written.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from resource_bot.matching.typedlang import FUNCTION_WORDS
+
+__all__ = [
+    "FEWEST_WORDS",
+    "LearnedModel",
+    "Reading",
+    "Thresholds",
+    "features",
+    "load_models",
+    "pick_language",
+    "revise",
+]
+
+Level = Literal["now", "maybe"]
+#: Classes that are not a kind of danger now; every other class is a kind (self_harm, violence...).
+_NOT_KINDS = frozenset({"none", "maybe"})
+#: One or two words are too few to judge from their parts ("pay", "no", "kids"): the rules and the topics read them.
+FEWEST_WORDS = 3
+#: Letter runs this long are read from each word, padded with a space on both sides.
+_SHORTEST, _LONGEST = 2, 5
+
+
+def features(words: Sequence[str]) -> list[str]:
+    """The parts a message is read as: letter runs of 2 to 5 inside each word (" kil", "ill "), each
+    word ("w kill"), and each pair of neighbouring words ("b kill me"). Training and reading share this."""
+    out: list[str] = []
+    for word in words:
+        padded = f" {word} "
+        size = len(padded)
+        for n in range(_SHORTEST, min(_LONGEST, size) + 1):
+            out.extend(padded[i : i + n] for i in range(size - n + 1))
+    out.extend("w " + w for w in words)
+    out.extend(f"b {a} {b}" for a, b in zip(words, words[1:], strict=False))
+    return out
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What the model reads in a message: how likely it is danger now, or maybe, and the likeliest kind."""
+
+    now: float
+    maybe: float
+    kind: str
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    now: float
+    maybe: float
+
+
+class LearnedModel:
+    """One language's weights; :meth:`read` is a multinomial logistic regression over TF-IDF features."""
+
+    def __init__(self, spec: Mapping[str, Any], source: str = "model") -> None:
+        retrain = "retrain with python -m tests.dangertrain"
+        try:
+            self.language = str(spec["language"])
+            self.classes = tuple(str(c) for c in spec["classes"])
+            self._intercepts = tuple(float(b) for b in spec["intercepts"])
+            limits = spec["thresholds"]
+            self.thresholds = Thresholds(float(limits["now"]), float(limits["maybe"]))
+            self._rows = {str(f): tuple(float(x) for x in row) for f, row in spec["features"].items()}
+            self._kinds = tuple(k for k, c in enumerate(self.classes) if c not in _NOT_KINDS)
+            self._maybe = self.classes.index("maybe")
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise ValueError(f"{source}: not a danger model file ({exc!r}); {retrain}") from exc
+        width = len(self.classes) + 1
+        if (
+            not self._kinds
+            or len(self._intercepts) != len(self.classes)
+            or any(len(r) != width for r in self._rows.values())
+        ):
+            raise ValueError(f"{source}: its weights do not match its classes; {retrain}")
+
+    @classmethod
+    def from_file(cls, path: Path) -> LearnedModel:
+        return cls(json.loads(path.read_text(encoding="utf-8")), str(path))
+
+    def probabilities(self, words: Sequence[str]) -> list[float]:
+        """The probability of each class (in :attr:`classes` order) for the normalised ``words``."""
+        scores = list(self._intercepts)
+        present: list[tuple[float, tuple[float, ...]]] = []
+        total = 0.0
+        for feature, count in Counter(features(words)).items():
+            row = self._rows.get(feature)
+            if row is not None:
+                value = (1.0 + math.log(count)) * row[0]  # sublinear term frequency times idf
+                total += value * value
+                present.append((value, row))
+        if total:
+            scale = 1.0 / math.sqrt(total)  # each message's vector has length 1
+            width = len(scores)
+            for value, row in present:
+                x = value * scale
+                for k in range(width):
+                    scores[k] += x * row[k + 1]
+        top = max(scores)
+        exps = [math.exp(s - top) for s in scores]
+        whole = sum(exps)
+        return [e / whole for e in exps]
+
+    def read(self, words: Sequence[str]) -> Reading:
+        p = self.probabilities(words)
+        kind = max(self._kinds, key=p.__getitem__)
+        return Reading(sum(p[k] for k in self._kinds), p[self._maybe], self.classes[kind])
+
+
+def load_models(folder: Path) -> dict[str, LearnedModel]:
+    """Every ``<lang>.json`` in ``folder`` (none when the folder is missing: the rules then judge alone)."""
+    models: dict[str, LearnedModel] = {}
+    for path in sorted(folder.glob("*.json")) if folder.is_dir() else ():
+        model = LearnedModel.from_file(path)
+        models[model.language] = model
+    return models
+
+
+def revise(reading: Reading, limits: Thresholds) -> tuple[Level, str | None] | None:
+    """The (level, kind) the model raises a message the rules heard nothing in to, or None to leave it."""
+    if reading.now > limits.now:
+        return "now", reading.kind
+    if reading.now + reading.maybe > limits.maybe:
+        return "maybe", None
+    return None
+
+
+def pick_language(words: Sequence[str], models: Mapping[str, LearnedModel]) -> list[LearnedModel]:
+    """The model of the language the words are in, by the function words only one language uses
+    ("the", "my" / "el", "mi"); both when as many of each, or none: then both must be sure."""
+    counts = {lang: sum(w in FUNCTION_WORDS.get(lang, ()) for w in words) for lang in models}
+    top = max(counts.values(), default=0)
+    return [models[lang] for lang, n in counts.items() if n == top]

@@ -1,0 +1,163 @@
+"""Train the danger detector's learned model: ``python -m tests.dangertrain`` (needs ``pip install -e '.[train]'``).
+
+Writes ``conversations/danger/learned/<lang>.json``, read by :mod:`resource_bot.dialog.dangermodel`.
+It learns from everything rules may be written from (the tuning half, the spent sets, the third tuning
+set), the hand-written probes (tests/data/danger-probes-*.yaml), everyday bot traffic and hard-life
+problems (tests/data/danger-everyday-*.yaml, danger-hardship-*.yaml) and the needs sets' tuning half
+without a crisis; never from the held-out halves or the fresh set, which measure it. Each message's
+class is its level, or for danger now its kind, so the model also says which line comes first.
+
+The limits (:data:`THRESHOLDS`) were chosen on the fifth spent set, with the model trained without it
+(``python -m tests.dangertrain --dev``, 2026-12-02): the rules alone caught 83.0% / 80.9% of its danger
+(English / Spanish) with 6.5% / 5.4% false alarms; with the model, 96.4% / 93.2% with 8.2% / 9.2%.
+The shipped model is trained on that set too. Retrain after the sets or probes change:
+tests/test_danger_model.py fails until the weights match them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import yaml
+
+from resource_bot.dialog.danger import DangerDetector
+from resource_bot.dialog.dangermodel import LearnedModel, Thresholds, features
+from resource_bot.matching.textnorm import normalize
+from resource_bot.paths import conversations_dir
+from tests.dangereval import DATA, LANGS, NAMED_TUNING_SETS, Cases, fresh, halves, score, spent5, summary
+from tests.evalsplit import split
+from tests.needs_tuning import load_cases
+
+#: Sure enough to raise a message the rules heard nothing in to danger now / to "Are you safe?".
+#: Chosen on the fifth spent set (``--dev``); see the module docstring.
+THRESHOLDS = {"now": 0.85, "maybe": 0.9}
+#: Inverse regularisation strength: of 3, 10, 30, 100 and 300, 100 read the fifth spent set as well as any
+#: and held the probes' and the needs sets' look-alikes best.
+STRENGTH = 100.0
+#: A letter run or word pair seen in fewer messages than this is left out: it says too little.
+MIN_MESSAGES = 2
+#: Probes whose probabilities the file keeps, so a test can check the hand-written arithmetic against scikit-learn's.
+CHECKS = 12
+DIGITS = 5
+#: Message words read, as the detector reads them.
+MAX_WORDS = 300
+
+
+def words(text: str) -> list[str]:
+    return normalize(text).split()[:MAX_WORDS]
+
+
+def probes(lang: str) -> Cases:
+    rows = yaml.safe_load((DATA / f"danger-probes-{lang}.yaml").read_text(encoding="utf-8"))
+    return [{"text": text, "level": level, "kind": kind} for text, level, kind in rows]
+
+
+def label(case: dict[str, Any]) -> str:
+    return str(case["kind"]) if case["level"] == "now" else str(case["level"])
+
+
+def plain(lang: str) -> Cases:
+    """Everyday bot traffic ("hola", "food bank near 60601", "is this free") and hard-life problems a
+    service answers (wages kept, eviction, debt), written as such: without them the model has seen only
+    danger and its look-alikes, and reads "what time is it" as fear and "they keep my tips" as trafficking."""
+    return [
+        {"text": text, "level": level, "kind": kind}
+        for name in ("everyday", "hardship")
+        for text, level, kind in yaml.safe_load((DATA / f"danger-{name}-{lang}.yaml").read_text(encoding="utf-8"))
+    ]
+
+
+def needs(lang: str) -> Cases:
+    """The needs sets' tuning half in ``lang`` without a crisis: service requests, danger none."""
+    return [
+        {"text": case["text"], "level": "none"}
+        for case in split(load_cases())[0]
+        if case.get("lang") == lang and "crisis" not in case
+    ]
+
+
+def measured(lang: str) -> frozenset[str]:
+    """The held-out half's and the fresh set's messages, as the model reads them: never learned from, even
+    when a tuning set or a probe says the same short thing ("me quiero matar")."""
+    return frozenset(" ".join(words(case["text"])) for case in halves(lang)[1] + fresh(lang))
+
+
+def training(lang: str, leave_out: Callable[[str], Cases] | None = None) -> list[tuple[str, str]]:
+    """(text, class) for every message the model learns from, in a fixed order; ``leave_out`` drops one
+    named set, to measure the model on it (``python -m tests.dangertrain --dev``)."""
+    sets = [cases for _, cases in NAMED_TUNING_SETS if cases is not leave_out]
+    material = halves(lang)[0] + [c for cases in sets for c in cases(lang)] + probes(lang) + needs(lang) + plain(lang)
+    held = measured(lang)
+    return [(case["text"], label(case)) for case in material if " ".join(words(case["text"])) not in held]
+
+
+def digest(lang: str) -> str:
+    """A fingerprint of the training messages, so a test can tell when the weights are out of date."""
+    blob = json.dumps(training(lang), ensure_ascii=False).encode("utf-8")
+    return hashlib.sha256(blob).hexdigest()
+
+
+def train(lang: str, leave_out: Callable[[str], Cases] | None = None) -> dict[str, Any]:
+    """The model file's content: weights, limits, and a few probes' probabilities as scikit-learn gives them."""
+    import sklearn
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    cases = training(lang, leave_out)
+    vectorizer = TfidfVectorizer(analyzer=features, min_df=MIN_MESSAGES, sublinear_tf=True)
+    matrix = vectorizer.fit_transform([words(text) for text, _ in cases])
+    model = LogisticRegression(C=STRENGTH, max_iter=5000, class_weight="balanced")
+    model.fit(matrix, [cls for _, cls in cases])
+    weights = model.coef_.T  # one row per feature, one column per class
+    rows = {
+        feature: [round(float(vectorizer.idf_[i]), DIGITS), *(round(float(w), DIGITS) for w in weights[i])]
+        for feature, i in sorted(vectorizer.vocabulary_.items())
+    }
+    samples = [case["text"] for case in probes(lang)[:: max(1, len(probes(lang)) // CHECKS)]][:CHECKS]
+    expected = model.predict_proba(vectorizer.transform([words(t) for t in samples]))
+    return {
+        "language": lang,
+        "about": "Written by python -m tests.dangertrain; read by resource_bot.dialog.dangermodel.",
+        "trained_on": {"messages": len(cases), "sha256": digest(lang), "with": f"scikit-learn {sklearn.__version__}"},
+        "classes": [str(c) for c in model.classes_],
+        "intercepts": [round(float(b), DIGITS) for b in model.intercept_],
+        "thresholds": THRESHOLDS,
+        "checks": [[text, [round(float(p), DIGITS) for p in row]] for text, row in zip(samples, expected, strict=True)],
+        "features": rows,
+    }
+
+
+def dev() -> None:
+    """How the limits were chosen: the model trained without the fifth spent set, read on it with the
+    rules, at a few limits (counts only; the held-out half and the fresh set are never read here)."""
+    rules = DangerDetector(DangerDetector.from_directory(conversations_dir()).rules)  # the rules alone
+    for lang in LANGS:
+        model = LearnedModel(train(lang, leave_out=spent5))
+        cases = spent5(lang)
+        print(f"{lang} rules alone:", summary(lang, score(rules, cases)))
+        for now, maybe in ((0.8, 0.9), (0.85, 0.9), (0.9, 0.8), (0.9, 0.9), (0.95, 0.9), (0.95, 0.95)):
+            model.thresholds = Thresholds(now, maybe)
+            both = DangerDetector(rules.rules, {lang: model})
+            print(f"{lang} now>{now} maybe>{maybe}:", summary(lang, score(both, cases)))
+
+
+def main(argv: list[str]) -> None:
+    if "--dev" in argv:
+        dev()
+        return
+    folder = conversations_dir() / "danger" / "learned"
+    folder.mkdir(exist_ok=True)
+    for lang in [a for a in argv if a in LANGS] or list(LANGS):
+        spec = train(lang)
+        LearnedModel(spec)  # the bot must read what was written
+        path = folder / f"{lang}.json"
+        path.write_text(json.dumps(spec, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
+        print(f"{path}: {spec['trained_on']['messages']} messages, {len(spec['features'])} features")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
