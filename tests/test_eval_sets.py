@@ -50,8 +50,8 @@ EVAL_FILES: tuple[Path, ...] = (*DANGER_SETS.values(), *FRESH_SETS.values(), *NE
 #: them would make the fresh figures read lower than the truth; any OTHER fresh phrase found in
 #: conversations/ is a copy and fails the test.
 FRESH_ALREADY_IN_RULES: frozenset[str] = frozenset(
-    # rule items older than the fifth fresh set (2026-12-02): its shortest messages are those very words
-    {"at the door", "kids in danger", "forced to sell", "ayudenme por favor"}
+    # a rule item older than the sixth fresh set (2026-12-02): one of its shortest messages is those very words
+    {"cant leave"}
 )
 ALL_DANGER_FILES = {
     **{f"eval-{lang}": path for lang, path in DANGER_SETS.items()},
