@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import math
+from array import array
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -94,18 +95,18 @@ class LearnedModel:
             self._intercepts = tuple(float(b) for b in spec["intercepts"])
             limits = spec["thresholds"]
             self.thresholds = Thresholds(float(limits["now"]), float(limits["maybe"]))
-            self._rows = {str(f): tuple(float(x) for x in row) for f, row in spec["features"].items()}
+            rows = spec["features"].items()
+            width = len(self.classes) + 1  # each feature's idf, then its weight for each class
             self._kinds = tuple(k for k, c in enumerate(self.classes) if c not in _NOT_KINDS)
             self._maybe = self.classes.index("maybe")
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise ValueError(f"{source}: not a danger model file ({exc!r}); {retrain}") from exc
-        width = len(self.classes) + 1
-        if (
-            not self._kinds
-            or len(self._intercepts) != len(self.classes)
-            or any(len(r) != width for r in self._rows.values())
-        ):
+        if not self._kinds or len(self._intercepts) != len(self.classes) or any(len(r) != width for _, r in rows):
             raise ValueError(f"{source}: its weights do not match its classes; {retrain}")
+        # One flat array of 32-bit floats and each feature's offset in it: a third of the memory of a tuple of
+        # floats per feature (10 MB for both languages, from 23).
+        self._offsets = {str(f): i * width for i, (f, _) in enumerate(rows)}
+        self._weights = array("f", (float(x) for _, row in rows for x in row))
 
     @classmethod
     def from_file(cls, path: Path) -> LearnedModel:
@@ -114,21 +115,21 @@ class LearnedModel:
     def probabilities(self, words: Sequence[str]) -> list[float]:
         """The probability of each class (in :attr:`classes` order) for the normalised ``words``."""
         scores = list(self._intercepts)
-        present: list[tuple[float, tuple[float, ...]]] = []
+        weights, width = self._weights, len(scores)
+        present: list[tuple[float, int]] = []
         total = 0.0
         for feature, count in Counter(features(words)).items():
-            row = self._rows.get(feature)
-            if row is not None:
-                value = (1.0 + math.log(count)) * row[0]  # sublinear term frequency times idf
+            at = self._offsets.get(feature)
+            if at is not None:
+                value = (1.0 + math.log(count)) * weights[at]  # sublinear term frequency times idf
                 total += value * value
-                present.append((value, row))
+                present.append((value, at + 1))
         if total:
             scale = 1.0 / math.sqrt(total)  # each message's vector has length 1
-            width = len(scores)
-            for value, row in present:
+            for value, at in present:
                 x = value * scale
                 for k in range(width):
-                    scores[k] += x * row[k + 1]
+                    scores[k] += x * weights[at + k]
         top = max(scores)
         exps = [math.exp(s - top) for s in scores]
         whole = sum(exps)
