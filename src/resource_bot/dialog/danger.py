@@ -84,6 +84,11 @@ _LAUGH_WORD = re.compile(
 #: Only this many words are read: danger said in a long message is said early enough.
 MAX_WORDS = 300
 
+#: A thing ``done`` may start this many words after the question it answers ("what happens if my son already").
+_DONE_REACH = 3
+#: The prefix of the word an emoji of an ``emoji:`` section is read as, before its words are put in its slot.
+_EMOJI_TOKEN = "emoji"
+
 _FUZZY_MIN_LEN = 5
 #: A one-letter word ("a", "o", "y") is too many words alike to be read by its sound ("ba" reads as "va").
 _SOUND_MIN_LEN = 2
@@ -120,6 +125,9 @@ class _Sets:
     present: RuleSet
     to_me: RuleSet
     upgrades: RuleSet
+    serious: RuleSet
+    turn: RuleSet
+    done: RuleSet
 
 
 def _yields(span: Span, own: Iterable[Span]) -> bool:
@@ -138,6 +146,23 @@ def _yields(span: Span, own: Iterable[Span]) -> bool:
     return overlaps(span, own)
 
 
+def _asks_about(span: Span, done: Iterable[Span]) -> bool:
+    """Whether a question (``span``: "what happens if", "qué pasa si") is about a thing ``done`` says was
+    done: the thing starts inside the question or within a few words after it ("que pasa si mi hijo ya
+    se tomo"), not before it."""
+    a, b, _ = span
+    return any(a <= c <= b + _DONE_REACH for c, _, _ in done)
+
+
+def _after_turn(hit: Span, turns: Sequence[Span], past: Sequence[Span]) -> bool:
+    """Whether a danger hit is said after the story turns to now ("two years ago ... but now he found me"):
+    a ``turn`` starts at or before the hit, and every past phrase ends before the turn starts. A past phrase
+    after the turn ("but now were fine now", "ahora estoy bien") still calms, and so does one the turn is
+    part of ("safe now")."""
+    start = hit[0]
+    return any(c <= start and all(q <= c for _, q, _ in past) for c, _, _ in turns)
+
+
 class DangerDetector:
     """Reads a message once and returns a :class:`Verdict`; see the module docstring for the steps."""
 
@@ -153,6 +178,9 @@ class DangerDetector:
                 RuleSet(r.present),
                 RuleSet(r.to_me),
                 RuleSet(r.upgrades),
+                RuleSet(r.serious),
+                RuleSet(r.turn),
+                RuleSet(r.done),
             )
             for lang, r in rules.items()
         }
@@ -166,6 +194,14 @@ class DangerDetector:
                     if len(w) >= _SOUND_MIN_LEN and not w.startswith("~") and not w.isdigit():
                         self._sounds.setdefault(sound_key(w), set()).add(w)
         self._spellings = {typed: meant for r in rules.values() for typed, meant in r.spellings.items()}
+        # 🔪 reads as "knife" and "cuchillo" in one slot: each language's file names its own word. The emoji
+        # becomes a token normalising keeps ("emoji1f52a"), and the token's slot holds the words.
+        self._emoji_tokens: dict[str, str] = {}
+        self._emoji_words: dict[str, set[str]] = {}
+        for r in rules.values():
+            for char, word in r.emoji.items():
+                token = self._emoji_tokens.setdefault(char, f"{_EMOJI_TOKEN}{ord(char):x}")
+                self._emoji_words.setdefault(token, set()).add(word)
         self._vocab = frozenset(vocab)
         self._by_len: dict[int, list[str]] = {}
         # Short words ("kil", "knif", "hrut") are forgiven only a missing letter or two swapped ones.
@@ -215,18 +251,28 @@ class DangerDetector:
         ``lang`` None (or a language without a file) reads every language's rules, as the engine
         does: people in danger type in whichever language comes first.
         """
+        if self._emoji_tokens and not self._emoji_tokens.keys().isdisjoint(text):
+            text = "".join(f" {self._emoji_tokens[c]} " if c in self._emoji_tokens else c for c in text)
         words = normalize(text).split()[:MAX_WORDS]
         if not words:
             return NO_DANGER
-        laughed = not _LAUGHING.isdisjoint(text) or any(_LAUGH_WORD.fullmatch(w) for w in words)
-        if laughed:
-            words.append("lol")  # 😂 or "jajaja" is a word here: it reads like "lol" (see not_real)
+        laughs = [i for i, w in enumerate(words) if _LAUGH_WORD.fullmatch(w)]
+        laughed = bool(laughs) or not _LAUGHING.isdisjoint(text)
         sets = [self._sets[lang]] if lang in self._sets else list(self._sets.values())
         slots = [self._slot(w) for w in words]  # one pass over the words: the slots serve every language
+        # "lol not funny", "jaja no es broma": the message denies its own laugh, which then lowers nothing;
+        # a denial in either language counts ("lol no es broma").
+        serious = [span for rs in sets for span in rs.serious.spans(slots)]
+        if serious:
+            for i in laughs:
+                slots[i] = frozenset()
+            laughed = False
+        elif laughed:
+            slots.append(self._slot("lol"))  # 😂 or "jajaja" is a word here: it reads like "lol" (see not_real)
         present: frozenset[str] = frozenset().union(*slots)
         # Each language judges alone, with its own modifiers: a Spanish "show" never calms an English threat.
         upgrades = [rs.upgrades for rs in sets]
-        return _severest([self._judge(rs, slots, present, laughed, upgrades) for rs in sets])
+        return _severest([self._judge(rs, slots, present, laughed, upgrades, serious) for rs in sets])
 
     @staticmethod
     def _judge(
@@ -235,6 +281,7 @@ class DangerDetector:
         present: frozenset[str],
         laughed: bool,
         upgrades: Sequence[RuleSet],
+        serious: Sequence[Span] = (),
     ) -> Verdict:
         """One language's verdict on the message's slots, with that language's rules only; but an
         ``upgrade`` of any language may name the kind ("mi boss tiene mi passport"): it never lowers a
@@ -256,11 +303,22 @@ class DangerDetector:
             return NO_DANGER
         fired = tuple(rule.source for _, _, rule in now + maybe)
         level = 2 if now else 1  # 2 now, 1 maybe, 0 none
+        not_me = rs.not_me.spans(slots, present)
+        # "im not kidding", "no es broma": the denial itself is no joke ("kidding" is a laugh's word).
+        not_real = [s for s in rs.not_real.spans(slots, present) if not overlaps(s, serious)]
+        if not_me or not_real:
+            done = rs.done.spans(slots, present)
+            if done:  # "what happens if i already took ...": a question about a thing done, not a hypothetical
+                not_me = [s for s in not_me if not _asks_about(s, done)]
+                not_real = [s for s in not_real if not _asks_about(s, done)]
         if not rs.present.spans(slots, present):
             if not rs.to_me.spans(slots, present):
-                level -= bool(rs.not_me.spans(slots, present))
-            level -= bool(rs.not_now.spans(slots, present))
-        level -= bool(rs.not_real.spans(slots, present))  # a film or a joke, even "outside"
+                level -= bool(not_me)
+            past = rs.not_now.spans(slots, present)
+            if past:
+                turns = rs.turn.spans(slots, present)
+                level -= not any(_after_turn(s, turns, past) for s in (now or maybe))
+        level -= bool(not_real)  # a film or a joke, even "outside"
         if level <= 0 and laughed and rs.to_me.spans(slots, present):
             level = 1  # as above: a laugh alone never clears a threat aimed at the writer
         if level <= 0:
@@ -300,6 +358,8 @@ class DangerDetector:
         cached = self._slot_cache.get(word)
         if cached is not None:
             return cached
+        if word in self._emoji_words:
+            return frozenset({word, *self._emoji_words[word]})
         meant = self._spellings.get(word)
         near: set[str] = {word}
         if meant:
