@@ -290,7 +290,8 @@ class DangerDetector:
         maybe = rs.maybe.spans(slots, present)
         if not now and not maybe:
             return NO_DANGER
-        idioms = rs.not_danger.spans(slots, present)
+        # An idiom that reaches into a denial ("me encerró ... jaja no estoy jugando": "jugando") explains nothing.
+        idioms = [s for s in rs.not_danger.spans(slots, present) if not overlaps(s, serious)]
         said_now = now
         if idioms:
             now = [s for s in now if not cancelled(s, idioms, slots)]
