@@ -28,7 +28,13 @@ severe verdict wins. In each language, in order:
    now to maybe, maybe to none. A ``to_me`` rule (the threat is aimed at the
    writer: "going to stab me", "me va a matar") keeps ``not_me`` from applying,
    so "my roommate said she will stab me" is not read as a helper's question.
-   ``not_real`` (a film, a game, a laugh) lowers it one step even then.
+   ``not_real`` (a film, a game, a laugh) lowers it one step even then. Three lists narrow these:
+   a ``serious`` phrase ("not funny", "no es broma") denies the message's laugh, which then lowers
+   nothing; a ``turn`` ("but now", "pero ahora") keeps a ``not_now`` phrase that ends before it from
+   calming a hit said after it (:func:`_after_turn`); a ``done`` phrase ("already took", "ya me
+   tomé") makes the question it follows ("what happens if") about a thing done, so that question
+   lowers nothing (:func:`_asks_about`). A danger emoji (🔪, 🔫, 💊, 🩸) reads as the words the
+   files' ``emoji`` sections give it ("knife" and "cuchillo", in one slot).
 3. The kind: a self-harm rule wins over other rules on the same words (it is
    written in the first person; see :func:`_yields` for the exceptions);
    otherwise :data:`KIND_PRIORITY` decides, and ``upgrade`` rules (of either
