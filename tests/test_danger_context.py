@@ -39,6 +39,7 @@ def _screen(detector: DangerDetector, text: str, kind: str) -> None:
         ("lol he pulled a gun im not kidding", "weapon"),
         ("jajaja en serio mi esposo me tiene encerrada", "held"),
         ("jaja no es chiste, trae una pistola", "weapon"),
+        ("lol fr he has a knife in his hand", "weapon"),  # "fr" before who does it
         # the idiom "me encerró ... jugando" reaches into the denial "no estoy jugando": it explains nothing
         ("me encerro en el cuarto jajaja no estoy jugando", "held"),
     ],
@@ -55,6 +56,7 @@ def test_a_laugh_the_message_denies_does_not_hide_the_emergency_screen(
         ("hes got me locked in the basement lmao", "maybe"),  # a laugh alone still lowers one step
         ("my brother is gonna kill me for eating his fries lol", "maybe"),
         ("im not serious lol my mom is gonna kill me", "maybe"),  # "not serious" is no denial
+        ("my mom is gonna kill me lmao fr", "maybe"),  # a bare "fr" agrees with the joke
         ("mi hermanito me encerro en el baño jugando jaja", "none"),
         # a denial keeps the laugh from lowering, not the film
         ("i watched a horror movie where he has a gun im not kidding it was so scary", "maybe"),
