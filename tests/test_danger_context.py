@@ -79,6 +79,9 @@ def test_a_laugh_without_a_denial_still_lowers_and_a_denial_does_not_undo_a_film
         ("lo deje el año pasado pero ahora dice que me va a matar", "violence"),
         ("hace un año me escape pero ahora me esta siguiendo", "violence"),
         ("hace años me pegaba pero hoy llego borracho con un cuchillo", "weapon"),
+        # a childhood told first, then self-harm now: 988 first
+        ("i was abused as a kid and now i want to kill myself", "self_harm"),
+        ("me abusaron de niña y ahora me quiero morir", "self_harm"),
     ],
 )
 def test_danger_said_after_the_story_turns_to_now_shows_the_emergency_screen(
@@ -97,6 +100,7 @@ def test_danger_said_after_the_story_turns_to_now_shows_the_emergency_screen(
         ("my ex hit me two years ago, now i want counseling", "maybe"),
         ("me violaron de niña y ahora quiero terapia", "maybe"),
         ("hace años intente matarme, ahora estoy bien", "maybe"),
+        ("i used to cut myself but now im clean", "maybe"),
     ],
 )
 def test_the_past_still_calms_a_danger_told_before_the_turn(detector: DangerDetector, text: str, level: str) -> None:
