@@ -268,14 +268,16 @@ class DangerDetector:
         slots = [self._slot(w) for w in words]  # one pass over the words: the slots serve every language
         # "lol not funny", "jaja no es broma": the message denies its own laugh, which then lowers nothing;
         # a denial in either language counts ("lol no es broma").
-        serious = [span for rs in sets for span in rs.serious.spans(slots)]
-        if serious:
+        present: frozenset[str] = frozenset().union(*slots)
+        serious = [span for rs in sets for span in rs.serious.spans(slots, present)]
+        if serious and laughed:
             for i in laughs:
                 slots[i] = frozenset()
+            present = frozenset().union(*slots)
             laughed = False
         elif laughed:
             slots.append(self._slot("lol"))  # 😂 or "jajaja" is a word here: it reads like "lol" (see not_real)
-        present: frozenset[str] = frozenset().union(*slots)
+            present |= slots[-1]
         # Each language judges alone, with its own modifiers: a Spanish "show" never calms an English threat.
         upgrades = [rs.upgrades for rs in sets]
         return _severest([self._judge(rs, slots, present, laughed, upgrades, serious) for rs in sets])
