@@ -133,6 +133,9 @@ def test_a_question_about_pills_already_taken_shows_the_emergency_screen(
         "what happens if someone takes too many pills",
         "que pasa si me tomo 20 pastillas",
         "que pasa si alguien se toma muchas pastillas",
+        # done, but in the past: the question and the past still calm it
+        "what should i do if my friend already took too many pills last year",
+        "my friend told me he just had a gun pulled on him last week",
     ],
 )
 def test_a_question_about_what_might_be_done_is_still_a_question(detector: DangerDetector, text: str) -> None:

@@ -315,15 +315,17 @@ class DangerDetector:
         not_me = rs.not_me.spans(slots, present)
         # "im not kidding", "no es broma": the denial itself is no joke ("kidding" is a laugh's word).
         not_real = [s for s in rs.not_real.spans(slots, present) if not overlaps(s, serious)]
+        past = rs.not_now.spans(slots, present)
         if not_me or not_real:
-            done = rs.done.spans(slots, present)
-            if done:  # "what happens if i already took ...": a question about a thing done, not a hypothetical
+            # "what happens if i already took ...": a question about a thing done, not a hypothetical;
+            # unless a past phrase follows ("... already took too many pills last year").
+            done = [d for d in rs.done.spans(slots, present) if not any(p >= d[0] for p, _, _ in past)]
+            if done:
                 not_me = [s for s in not_me if not _asks_about(s, done)]
                 not_real = [s for s in not_real if not _asks_about(s, done)]
         if not rs.present.spans(slots, present):
             if not rs.to_me.spans(slots, present):
                 level -= bool(not_me)
-            past = rs.not_now.spans(slots, present)
             if past:
                 turns = rs.turn.spans(slots, present)
                 level -= not any(_after_turn(s, turns, past) for s in (now or maybe))
