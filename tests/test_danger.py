@@ -334,6 +334,10 @@ def test_the_danger_files_explain_the_format_and_say_changes_need_review() -> No
             "present",
             "upgrade",
             "spellings",
+            "serious",
+            "turn",
+            "done",
+            "emoji",
             "988",
         ):
             assert word in header, f"{lang}.yaml header does not explain {word!r}"

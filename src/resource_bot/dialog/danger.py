@@ -28,7 +28,13 @@ severe verdict wins. In each language, in order:
    now to maybe, maybe to none. A ``to_me`` rule (the threat is aimed at the
    writer: "going to stab me", "me va a matar") keeps ``not_me`` from applying,
    so "my roommate said she will stab me" is not read as a helper's question.
-   ``not_real`` (a film, a game, a laugh) lowers it one step even then.
+   ``not_real`` (a film, a game, a laugh) lowers it one step even then. Three lists narrow these:
+   a ``serious`` phrase ("not funny", "no es broma") denies the message's laugh, which then lowers
+   nothing; a ``turn`` ("but now", "pero ahora") keeps a ``not_now`` phrase that ends before it from
+   calming a hit said after it (:func:`_after_turn`); a ``done`` phrase ("already took", "ya me
+   tomé") makes the question it follows ("what happens if") about a thing done, so that question
+   lowers nothing (:func:`_asks_about`). A danger emoji (🔪, 🔫, 💊, 🩸) reads as the words the
+   files' ``emoji`` sections give it ("knife" and "cuchillo", in one slot).
 3. The kind: a self-harm rule wins over other rules on the same words (it is
    written in the first person; see :func:`_yields` for the exceptions);
    otherwise :data:`KIND_PRIORITY` decides, and ``upgrade`` rules (of either
@@ -85,6 +91,11 @@ _LAUGH_WORD = re.compile(
 #: Only this many words are read: danger said in a long message is said early enough.
 MAX_WORDS = 300
 
+#: A thing ``done`` may start this many words after the question it answers ("what happens if my son already").
+_DONE_REACH = 3
+#: The prefix of the word an emoji of an ``emoji:`` section is read as, before its words are put in its slot.
+_EMOJI_TOKEN = "emoji"
+
 _FUZZY_MIN_LEN = 5
 #: A one-letter word ("a", "o", "y") is too many words alike to be read by its sound ("ba" reads as "va").
 _SOUND_MIN_LEN = 2
@@ -121,6 +132,9 @@ class _Sets:
     present: RuleSet
     to_me: RuleSet
     upgrades: RuleSet
+    serious: RuleSet
+    turn: RuleSet
+    done: RuleSet
 
 
 def _yields(span: Span, own: Iterable[Span]) -> bool:
@@ -137,6 +151,23 @@ def _yields(span: Span, own: Iterable[Span]) -> bool:
     if rule.kind == "children":
         return any(a < d and c < b and b <= d for c, d, _ in own)
     return overlaps(span, own)
+
+
+def _asks_about(span: Span, done: Iterable[Span]) -> bool:
+    """Whether a question (``span``: "what happens if", "qué pasa si") is about a thing ``done`` says was
+    done: the thing starts inside the question or within a few words after it ("que pasa si mi hijo ya
+    se tomo"), not before it."""
+    a, b, _ = span
+    return any(a <= c <= b + _DONE_REACH for c, _, _ in done)
+
+
+def _after_turn(hit: Span, turns: Sequence[Span], past: Sequence[Span]) -> bool:
+    """Whether a danger hit is said after the story turns to now ("two years ago ... but now he found me"):
+    a ``turn`` starts at or before the hit, and every past phrase ends before the turn starts. A past phrase
+    after the turn ("but now were fine now", "ahora estoy bien") still calms, and so does one the turn is
+    part of ("safe now")."""
+    start = hit[0]
+    return any(c <= start and all(q <= c for _, q, _ in past) for c, _, _ in turns)
 
 
 class DangerDetector:
@@ -156,6 +187,9 @@ class DangerDetector:
                 RuleSet(r.present),
                 RuleSet(r.to_me),
                 RuleSet(r.upgrades),
+                RuleSet(r.serious),
+                RuleSet(r.turn),
+                RuleSet(r.done),
             )
             for lang, r in rules.items()
         }
@@ -169,6 +203,14 @@ class DangerDetector:
                     if len(w) >= _SOUND_MIN_LEN and not w.startswith("~") and not w.isdigit():
                         self._sounds.setdefault(sound_key(w), set()).add(w)
         self._spellings = {typed: meant for r in rules.values() for typed, meant in r.spellings.items()}
+        # 🔪 reads as "knife" and "cuchillo" in one slot: each language's file names its own word. The emoji
+        # becomes a token normalising keeps ("emoji1f52a"), and the token's slot holds the words.
+        self._emoji_tokens: dict[str, str] = {}
+        self._emoji_words: dict[str, set[str]] = {}
+        for r in rules.values():
+            for char, word in r.emoji.items():
+                token = self._emoji_tokens.setdefault(char, f"{_EMOJI_TOKEN}{ord(char):x}")
+                self._emoji_words.setdefault(token, set()).add(word)
         self._vocab = frozenset(vocab)
         self._by_len: dict[int, list[str]] = {}
         # Short words ("kil", "knif", "hrut") are forgiven only a missing letter or two swapped ones.
@@ -222,20 +264,31 @@ class DangerDetector:
         ``lang`` None (or a language without a file) reads every language's rules, as the engine
         does: people in danger type in whichever language comes first.
         """
+        if self._emoji_tokens and not self._emoji_tokens.keys().isdisjoint(text):
+            text = "".join(f" {self._emoji_tokens[c]} " if c in self._emoji_tokens else c for c in text)
         words = normalize(text).split()[:MAX_WORDS]
         if not words:
             return NO_DANGER
-        laughed = not _LAUGHING.isdisjoint(text) or any(_LAUGH_WORD.fullmatch(w) for w in words)
-        typed = words
-        if laughed:
-            words = [*typed, "lol"]  # 😂 or "jajaja" is a word here: it reads like "lol" (see not_real)
+        laughs = [i for i, w in enumerate(words) if _LAUGH_WORD.fullmatch(w)]
+        laughed = bool(laughs) or not _LAUGHING.isdisjoint(text)
         sets = [self._sets[lang]] if lang in self._sets else list(self._sets.values())
         slots = [self._slot(w) for w in words]  # one pass over the words: the slots serve every language
+        # "lol not funny", "jaja no es broma": the message denies its own laugh, which then lowers nothing;
+        # a denial in either language counts ("lol no es broma").
         present: frozenset[str] = frozenset().union(*slots)
+        serious = [span for rs in sets for span in rs.serious.spans(slots, present)]
+        if serious and laughed:
+            for i in laughs:
+                slots[i] = frozenset()
+            present = frozenset().union(*slots)
+            laughed = False
+        elif laughed:
+            slots.append(self._slot("lol"))  # 😂 or "jajaja" is a word here: it reads like "lol" (see not_real)
+            present |= slots[-1]
         # Each language judges alone, with its own modifiers: a Spanish "show" never calms an English threat.
         upgrades = [rs.upgrades for rs in sets]
-        verdict = _severest([self._judge(rs, slots, present, laughed, upgrades) for rs in sets])
-        return self._second_opinion(verdict, typed, lang) if self._learned else verdict
+        verdict = _severest([self._judge(rs, slots, present, laughed, upgrades, serious) for rs in sets])
+        return self._second_opinion(verdict, words, lang) if self._learned else verdict
 
     def _second_opinion(self, verdict: Verdict, words: list[str], lang: str | None) -> Verdict:
         """The learned model's verdict where the rules heard nothing (see :mod:`resource_bot.dialog.dangermodel`);
@@ -257,6 +310,7 @@ class DangerDetector:
         present: frozenset[str],
         laughed: bool,
         upgrades: Sequence[RuleSet],
+        serious: Sequence[Span] = (),
     ) -> Verdict:
         """One language's verdict on the message's slots, with that language's rules only; but an
         ``upgrade`` of any language may name the kind ("mi boss tiene mi passport"): it never lowers a
@@ -265,7 +319,8 @@ class DangerDetector:
         maybe = rs.maybe.spans(slots, present)
         if not now and not maybe:
             return NO_DANGER
-        idioms = rs.not_danger.spans(slots, present)
+        # An idiom that reaches into a denial ("me encerró ... jaja no estoy jugando": "jugando") explains nothing.
+        idioms = [s for s in rs.not_danger.spans(slots, present) if not overlaps(s, serious)]
         said_now = now
         if idioms:
             now = [s for s in now if not cancelled(s, idioms, slots)]
@@ -279,11 +334,24 @@ class DangerDetector:
             return Verdict("none", None, tuple(rule.source for _, _, rule in idioms))
         fired = tuple(rule.source for _, _, rule in now + maybe)
         level = 2 if now else 1  # 2 now, 1 maybe, 0 none
+        not_me = rs.not_me.spans(slots, present)
+        # "im not kidding", "no es broma": the denial itself is no joke ("kidding" is a laugh's word).
+        not_real = [s for s in rs.not_real.spans(slots, present) if not overlaps(s, serious)]
+        past = rs.not_now.spans(slots, present)
+        if not_me or not_real:
+            # "what happens if i already took ...": a question about a thing done, not a hypothetical;
+            # unless a past phrase follows ("... already took too many pills last year").
+            done = [d for d in rs.done.spans(slots, present) if not any(p >= d[0] for p, _, _ in past)]
+            if done:
+                not_me = [s for s in not_me if not _asks_about(s, done)]
+                not_real = [s for s in not_real if not _asks_about(s, done)]
         if not rs.present.spans(slots, present):
             if not rs.to_me.spans(slots, present):
-                level -= bool(rs.not_me.spans(slots, present))
-            level -= bool(rs.not_now.spans(slots, present))
-        level -= bool(rs.not_real.spans(slots, present))  # a film or a joke, even "outside"
+                level -= bool(not_me)
+            if past:
+                turns = rs.turn.spans(slots, present)
+                level -= not any(_after_turn(s, turns, past) for s in (now or maybe))
+        level -= bool(not_real)  # a film or a joke, even "outside"
         if level <= 0 and laughed and rs.to_me.spans(slots, present):
             level = 1  # as above: a laugh alone never clears a threat aimed at the writer
         if level <= 0:
@@ -323,6 +391,8 @@ class DangerDetector:
         cached = self._slot_cache.get(word)
         if cached is not None:
             return cached
+        if word in self._emoji_words:
+            return frozenset({word, *self._emoji_words[word]})
         meant = self._spellings.get(word)
         near: set[str] = {word}
         if meant:

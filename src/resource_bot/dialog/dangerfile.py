@@ -40,7 +40,7 @@ _TOKEN = re.compile(r"\([^()]*\)\??|[^\s()]+|[()]")
 _GROUP_NAME = re.compile(r"^[a-z_]+$")
 
 #: The lists a danger file may hold, each a list of rules (``now`` is a mapping kind -> rules).
-RULE_LISTS = ("maybe", "not_danger", "not_now", "not_me", "not_real", "present", "to_me")
+RULE_LISTS = ("maybe", "not_danger", "not_now", "not_me", "not_real", "present", "to_me", "serious", "turn", "done")
 
 
 class DangerFileError(ValueError):
@@ -99,13 +99,23 @@ class LanguageRules:
     not_real: list[Rule] = field(default_factory=list)
     present: list[Rule] = field(default_factory=list)
     to_me: list[Rule] = field(default_factory=list)  # the danger is aimed at the writer: not_me does not apply
+    #: The message denies its own laugh ("not funny", "no es broma"): a laugh lowers nothing.
+    serious: list[Rule] = field(default_factory=list)
+    #: The story turns from the past to now ("but now", "pero ahora"): a past phrase before it
+    #: does not calm the danger said after it.
+    turn: list[Rule] = field(default_factory=list)
+    #: A thing already done ("already took", "ya me tomé"): the question it follows ("what happens
+    #: if", "qué pasa si") is about it, not a hypothetical.
+    done: list[Rule] = field(default_factory=list)
     upgrades: list[Rule] = field(default_factory=list)  # kind: the kind a held/violence hit becomes
     spellings: dict[str, str] = field(default_factory=dict)  # "toy" -> "estoy": a typed word also reads as
+    emoji: dict[str, str] = field(default_factory=dict)  # "🔪" -> "cuchillo": an emoji reads as a rule word
 
     def rules(self) -> list[Rule]:
         """Every rule of every list."""
         lists = (self.now, self.maybe, self.not_danger, self.not_now, self.not_me, self.not_real, self.present)
-        return [rule for rules in (*lists, self.to_me, self.upgrades) for rule in rules]
+        extra = (self.to_me, self.serious, self.turn, self.done, self.upgrades)
+        return [rule for rules in (*lists, *extra) for rule in rules]
 
     def words(self) -> set[str]:
         """Every word the rules name (``~verb`` tokens included)."""
@@ -280,7 +290,7 @@ def load_danger_file(path: Path) -> LanguageRules:
             f"{path}: expected a mapping with 'language', 'groups', a 'now:' mapping (kind -> rules) and "
             f"the lists {', '.join(RULE_LISTS)}; see the comment at the top of the file."
         )
-    unknown = sorted(set(doc) - {"language", "groups", "now", "upgrade", "spellings", *RULE_LISTS})
+    unknown = sorted(set(doc) - {"language", "groups", "now", "upgrade", "spellings", "emoji", *RULE_LISTS})
     if unknown:
         raise DangerFileError(f"{path}: unknown section(s) {unknown}; the sections are explained at the top.")
     lang = doc.get("language", path.stem)
@@ -304,6 +314,7 @@ def load_danger_file(path: Path) -> LanguageRules:
     if not rules.now:
         raise DangerFileError(f"{path}: 'now' has no rules; a danger file must say what danger looks like.")
     rules.spellings = _spellings(path, doc.get("spellings"))
+    rules.emoji = _emoji(path, doc.get("emoji"), rules.words())
     if lang != "es" and any(w.endswith("+me") for w in rules.words()):
         raise DangerFileError(f"{path}: '+me' after a ~verb is for Spanish (matarme); in {lang}, write 'me' as a word.")
     if lang == "es":
@@ -328,4 +339,30 @@ def _spellings(path: Path, raw: object) -> dict[str, str]:
         if not a or not b or " " in a or " " in b:
             raise DangerFileError(f"{path}: spellings: {typed!r}: {meant!r} must be one word on each side.")
         out[a] = b
+    return out
+
+
+#: Emoji presentation selector: "⛓️" is "⛓" followed by it.
+_VS16 = "\ufe0f"
+
+
+def _emoji(path: Path, raw: object, words: set[str]) -> dict[str, str]:
+    """``emoji:`` maps one emoji ("🔪") to the rule word it reads as ("knife"); normalising drops emoji."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise DangerFileError(f"{path}: 'emoji' must map one emoji to one word ('🔪: knife').")
+    out: dict[str, str] = {}
+    for typed, meant in raw.items():
+        char = str(typed).replace(_VS16, "")
+        word = normalize(str(meant))
+        if len(char) != 1 or normalize(char):
+            raise DangerFileError(f"{path}: emoji: {typed!r} must be one emoji (a letter or digit is a word).")
+        if not word or " " in word:
+            raise DangerFileError(f"{path}: emoji: {typed!r}: {meant!r} must be one word.")
+        if word not in words:
+            raise DangerFileError(
+                f"{path}: emoji: {typed!r} reads as {word!r}, which no rule names; choose a word the rules hold."
+            )
+        out[char] = word
     return out
