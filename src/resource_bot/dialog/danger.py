@@ -36,13 +36,16 @@ severe verdict wins. In each language, in order:
    lowers nothing (:func:`_asks_about`). A danger emoji (🔪, 🔫, 💊, 🩸) reads as the words the
    files' ``emoji`` sections give it ("knife" and "cuchillo", in one slot).
 3. The kind: a self-harm rule wins over other rules on the same words (it is
-   written in the first person; see :func:`_yields` for the exceptions);
+   written in the first person; see :func:`~resource_bot.dialog.dangerkinds.yields` for the exceptions);
    otherwise :data:`KIND_PRIORITY` decides, and ``upgrade`` rules (of either
    language) turn a held, weapon or violence hit into children or trafficking
    when the message also says so ("my kids", "make me work"). The other kinds
    the message says go in :attr:`Verdict.also`, and their lines follow the
    kind's on the emergency screen (:func:`first_lines`): "voy a matar a mis
    hijos y después me mato" shows 911, Childhelp, then 988.
+4. Where no rule of any language heard anything, a learned model of the language typed may still
+   raise a message of three words or more to danger now or to "Are you safe?"
+   (:mod:`resource_bot.dialog.dangermodel`). What the rules heard, they judge alone.
 """
 
 from __future__ import annotations
@@ -51,7 +54,6 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -62,21 +64,24 @@ from resource_bot.dialog.dangerfile import (
     LanguageRules,
     load_danger_file,
 )
+from resource_bot.dialog.dangerkinds import (
+    FIRST_LINES,
+    KIND_PRIORITY,
+    NO_DANGER,
+    Level,
+    Verdict,
+    also_kinds,
+    first_lines,
+    severest,
+    yields,
+)
 from resource_bot.dialog.dangermatch import RuleSet, Span, cancelled, overlaps
 from resource_bot.dialog.dangermodel import FEWEST_WORDS, LearnedModel, load_models, pick_language, revise
 from resource_bot.dialog.wordforms import NOT_TYPOS, VerbForms, sound_key
 from resource_bot.matching.textnorm import normalize
 
-__all__ = ["KINDS", "DangerDetector", "DangerFileError", "Level", "Verdict", "NO_DANGER", "first_lines"]
+__all__ = ["FIRST_LINES", "KINDS", "DangerDetector", "DangerFileError", "Level", "Verdict", "NO_DANGER", "first_lines"]
 
-Level = Literal["now", "maybe", "none"]
-
-#: When one message says several kinds of danger, the first of these leads and the others follow
-#: (:attr:`Verdict.also`): danger from someone else to children or by traffickers (911, then the
-#: line for them), then a weapon, being held, violence (911); then a medical emergency, which an
-#: overdose or poison already taken or heavy bleeding is even when done on purpose (911, then 988
-#: right after); then self-harm (988 first).
-KIND_PRIORITY = ("children", "trafficking", "weapon", "held", "violence", "medical", "self_harm")
 #: Kinds an ``upgrade`` rule may turn into children or trafficking.
 _UPGRADABLE = frozenset({"violence", "held", "weapon"})
 #: Emoji that laugh (💀 is "I'm dead", laughing); normalising drops emoji, so they are read as the word "lol".
@@ -103,25 +108,6 @@ _CACHE_LIMIT = 50_000
 
 
 @dataclass(frozen=True)
-class Verdict:
-    """What the detector decided; ``rules`` are the rules that fired (never the message text)."""
-
-    level: Level = "none"
-    kind: str | None = None
-    rules: tuple[str, ...] = ()
-    #: The other kinds of danger the message says, by :data:`KIND_PRIORITY`; their first lines follow
-    #: the kind's ("voy a matar a mis hijos y después me mato": 911, Childhelp, then 988).
-    also: tuple[str, ...] = ()
-
-    @property
-    def now(self) -> bool:
-        return self.level == "now"
-
-
-NO_DANGER = Verdict()
-
-
-@dataclass(frozen=True)
 class _Sets:
     now: RuleSet
     maybe: RuleSet
@@ -135,22 +121,6 @@ class _Sets:
     serious: RuleSet
     turn: RuleSet
     done: RuleSet
-
-
-def _yields(span: Span, own: Iterable[Span]) -> bool:
-    """Whether a hit of another kind is only a look-alike of a self-harm hit in ``own``.
-
-    It is when it overlaps one; but a child named after the self-harm words is someone else in
-    danger ("voy a matar a mis hijos": the children hit runs on past "voy a matar"), and a medical
-    hit yields only to a longer self-harm hit that holds it ("going to overdose"): pills taken, on
-    purpose or not, read as medical from the same words ("i took all my pills"), with 988 after 911.
-    """
-    a, b, rule = span
-    if rule.kind == "medical":
-        return any(c <= a and b <= d and d - c > b - a for c, d, _ in own)
-    if rule.kind == "children":
-        return any(a < d and c < b and b <= d for c, d, _ in own)
-    return overlaps(span, own)
 
 
 def _asks_about(span: Span, done: Iterable[Span]) -> bool:
@@ -287,7 +257,7 @@ class DangerDetector:
             present |= slots[-1]
         # Each language judges alone, with its own modifiers: a Spanish "show" never calms an English threat.
         upgrades = [rs.upgrades for rs in sets]
-        verdict = _severest([self._judge(rs, slots, present, laughed, upgrades, serious) for rs in sets])
+        verdict = severest([self._judge(rs, slots, present, laughed, upgrades, serious) for rs in sets])
         return self._second_opinion(verdict, words, lang) if self._learned else verdict
 
     def _second_opinion(self, verdict: Verdict, words: list[str], lang: str | None) -> Verdict:
@@ -368,13 +338,13 @@ class DangerDetector:
             if s[2].kind == "self_harm"
             and not any(o[2].kind != "self_harm" and o[0] < s[0] and o[1] >= s[1] for o in now)
         ]
-        others = {s[2].kind for s in now if s[2].kind != "self_harm" and not _yields(s, own)}
+        others = {s[2].kind for s in now if s[2].kind != "self_harm" and not yields(s, own)}
         kinds = {span[2].kind for span in own} | others
         kind = next(k for k in KIND_PRIORITY if k in kinds)
         if kind in _UPGRADABLE:
             extra = {rule.kind for up in upgrades for _, _, rule in up.spans(slots, present)}
             kind = next((k for k in KIND_PRIORITY if k in extra), kind)
-        return Verdict("now", kind, fired, _also(kind, kinds))
+        return Verdict("now", kind, fired, also_kinds(kind, kinds))
 
     def _near_len(self, length: int, limit: int) -> list[str]:
         """Rule words whose length is within ``limit`` of ``length``: one list, so one fuzzy search per word."""
@@ -417,49 +387,3 @@ class DangerDetector:
         if len(self._slot_cache) < _CACHE_LIMIT:
             self._slot_cache[word] = result
         return result
-
-
-_LEVELS: dict[str, int] = {"none": 0, "maybe": 1, "now": 2}
-
-
-def _severest(verdicts: Sequence[Verdict]) -> Verdict:
-    """The most severe of the languages' verdicts (now > maybe > none); of two "now" verdicts, the kind
-    that comes first in :data:`KIND_PRIORITY`."""
-    top = max(_LEVELS[v.level] for v in verdicts)
-    chosen = [v for v in verdicts if _LEVELS[v.level] == top]
-    if len(chosen) == 1:
-        return chosen[0]
-    rules = tuple(rule for v in chosen for rule in v.rules)
-    if not rules and top == 0:
-        return NO_DANGER
-    kinds = {k for v in chosen for k in (v.kind, *v.also) if k}
-    kind = next((k for k in KIND_PRIORITY if k in kinds), None)
-    return Verdict(chosen[0].level, kind, rules, _also(kind, kinds) if kind else ())
-
-
-def _also(kind: str, kinds: Iterable[str]) -> tuple[str, ...]:
-    """The kinds other than ``kind``, most urgent first."""
-    return tuple(k for k in KIND_PRIORITY if k in kinds and k != kind)
-
-
-def first_lines(kind: str, also: Iterable[str] = ()) -> tuple[str, ...]:
-    """The lines the emergency screen puts first: the kind's, then each other kind's, without repeats."""
-    lines: list[str] = []
-    for k in (kind, *also):
-        for line in FIRST_LINES.get(k, ("us-911",)):
-            if line not in lines:
-                lines.append(line)
-    return tuple(lines)
-
-
-#: The lines the emergency screen puts first, by kind of danger (service ids in data/crisis.yaml);
-#: every other emergency line follows them.
-FIRST_LINES: dict[str, tuple[str, ...]] = {
-    "self_harm": ("lifeline-988", "us-911"),
-    "violence": ("us-911",),
-    "weapon": ("us-911",),
-    "held": ("us-911",),
-    "medical": ("us-911",),
-    "children": ("us-911", "childhelp"),
-    "trafficking": ("us-911", "nhth"),
-}
