@@ -2,11 +2,11 @@
 
 Shared by tests/test_danger_eval.py (figures on the held-out half, never its texts) and by
 ``python -m tests.dangereval`` (the tuning half's misses and false alarms, to write rules from).
-``python -m tests.dangereval --fresh`` prints the figures on the fresh sets (danger-fresh6-*.yaml),
-held out whole: counts only, run once for the final measure, never to tune on. The first five fresh
-sets (danger-spent-*.yaml, danger-spent2-*.yaml .. danger-spent5-*.yaml) were measured and are tuning
-material now, as is danger-tune3-*.yaml, written blind as tuning material: their misses are listed
-beside the tuning half's.
+``python -m tests.dangereval --fresh`` prints the figures on the fresh sets (danger-fresh7-*.yaml),
+held out whole: counts only, run once for the final measure, never to tune on. The first six fresh
+sets (danger-spent-*.yaml, danger-spent2-*.yaml .. danger-spent6-*.yaml) were measured and are tuning
+material now, as are danger-tune3-*.yaml and danger-tune4-*.yaml, written blind as tuning material: their
+misses are listed beside the tuning half's.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ Cases = list[dict[str, Any]]
 
 
 def load(lang: str, which: str = "eval") -> Cases:
-    """The cases of danger-{which}-{lang}.yaml: ``eval``, ``spent``..``spent5``, ``tune3`` (tuning), ``fresh6``."""
+    """The cases of danger-{which}-{lang}.yaml: ``eval``, ``spent``..``spent6``, ``tune3``, ``tune4``, ``fresh7``."""
     cases: Cases = yaml.safe_load((DATA / f"danger-{which}-{lang}.yaml").read_text(encoding="utf-8"))
     return cases
 
@@ -47,7 +47,7 @@ def named_set(which: str, about: str) -> Callable[[str], Cases]:
     return cases
 
 
-fresh = named_set("fresh6", "The whole fresh set: none of it is for tuning.")
+fresh = named_set("fresh7", "The whole fresh set: none of it is for tuning.")
 spent = named_set("spent", "The first fresh set, measured twice and now tuning material.")
 spent2 = named_set("spent2", "The second fresh set, measured once and now tuning material.")
 spent3 = named_set("spent3", "The third fresh set, measured before and after the sixth pass; tuning material now.")
@@ -55,7 +55,11 @@ spent4 = named_set("spent4", "The fourth fresh set, measured before and after th
 spent5 = named_set(
     "spent5", "The fifth fresh set, measured before and after the eighth pass; it chose the learned model's limits."
 )
+spent6 = named_set(
+    "spent6", "The sixth fresh set, measured before and after the learned model came in; tuning material now."
+)
 tune3 = named_set("tune3", "The third tuning set, written blind to the rules as tuning material from the start.")
+tune4 = named_set("tune4", "The fourth tuning set, written blind as tuning material, most of it the hardest families.")
 #: The tuning sets besides the tuning half, each with the name the lister prints over its figures.
 NAMED_TUNING_SETS: tuple[tuple[str, Callable[[str], Cases]], ...] = (
     ("SPENT SET", spent),
@@ -63,7 +67,9 @@ NAMED_TUNING_SETS: tuple[tuple[str, Callable[[str], Cases]], ...] = (
     ("SPENT SET 3", spent3),
     ("SPENT SET 4", spent4),
     ("SPENT SET 5", spent5),
+    ("SPENT SET 6", spent6),
     ("TUNE SET 3", tune3),
+    ("TUNE SET 4", tune4),
 )
 
 

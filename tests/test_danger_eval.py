@@ -14,15 +14,31 @@ from typing import Any
 import pytest
 
 from resource_bot.dialog.danger import DangerDetector
-from tests.dangereval import LANGS, Figures, fresh, halves, score, spent, spent2, spent3, spent4, summary, tune3
+from tests.dangereval import (
+    LANGS,
+    Figures,
+    fresh,
+    halves,
+    score,
+    spent,
+    spent2,
+    spent3,
+    spent4,
+    spent5,
+    spent6,
+    summary,
+    tune3,
+    tune4,
+)
 
 #: Floors per language: (recall, first line right, maybe caught, most false alarms).
 #: The issue asks for recall of at least 97% with at most 2% false alarms; on the held-out half English
-#: reaches it and Spanish does not (README, "Danger, measured", the eighth look, 2026-12-02: 97.4% / 91.4%
-#: recall, 1.1% / 1.9% false alarms), so the floors sit just under what they reach.
+#: reaches it and Spanish does not (README, "Danger, measured", 2026-12-02, with the learned model: 98.4% / 95.7%
+#: recall, 1.1% / 3.7% false alarms; the rules alone read 97.4% / 91.4% and 1.1% / 1.9%), so the floors sit
+#: just under what they reach.
 FLOORS = {
-    "en": (0.97, 0.98, 0.97, 0.02),  # eighth look: 97.4% (184/189), 98.4%, 100% (38/38), 1.1% (1/92)
-    "es": (0.91, 0.99, 0.86, 0.02),  # eighth look: 91.4% (192/210), 99.5%, 86.7% (39/45), 1.9% (2/107)
+    "en": (0.98, 0.98, 0.97, 0.02),  # 98.4% (186/189), 98.4%, 100% (38/38), 1.1% (1/92)
+    "es": (0.95, 0.98, 0.95, 0.04),  # 95.7% (201/210), 99.0%, 95.6% (43/45), 3.7% (4/107)
 }
 
 
@@ -59,7 +75,7 @@ def test_the_halves_are_disjoint_and_the_held_out_half_is_big_enough() -> None:
 #: (docs/danger-measures.md, "The first fresh set": 82.7% / 69.9% recall, 97.4% / 97.7% first line,
 #: 76.6% / 60.3% maybe, 3.1% / 10.2% false alarms) and tuning material since. Floors on tuning
 #: material only stop a change from undoing what a rule was written for; raise them as rules improve.
-#: The held-out measure is the fifth fresh set.
+#: The held-out measure is the seventh fresh set.
 #: Spanish, after verbs named once (~matar) and spellings read by sound: 88.6% recall, 85.3% maybe; false
 #: alarms fell to 4.4% (6/137) once look-alike rules were written from the set's first half (tests/evalsplit.py's
 #: split): 0/60 on that half, 6/77 on the other, which no rule was written from.
@@ -101,18 +117,44 @@ SPENT3_FLOORS = {
 #: helpers, measured before and after the seventh pass (docs/danger-measures.md: 70.9% / 81.8% recall before,
 #: 72.4% / 84.4% after) and tuning material since the eighth pass.
 SPENT4_FLOORS = {
-    "en": (0.91, 0.99, 0.99, 0.01),  # eighth pass: 91.5% (302/330), 99.3%, 100% (88/88), 0% (0/184)
-    "es": (0.99, 0.99, 0.96, 0.01),  # eighth pass: 99.1% (337/340), 99.7%, 96.6% (85/88), 0% (0/184)
+    "en": (0.94, 0.99, 0.99, 0.01),  # with the learned model: 94.8% (313/330), 99.4%, 100% (88/88), 0% (0/184)
+    "es": (0.99, 0.99, 0.98, 0.01),  # with the learned model: 99.7% (339/340), 99.7%, 98.9% (87/88), 0% (0/184)
 }
 
 
-#: Floors on the fifth fresh set (tests/data/danger-fresh5-*.yaml), held out whole: written by helpers who never
-#: saw the rules, measured before the eighth pass (81.5% / 79.4% recall, 70.5% / 69.3% maybe, 7.1% / 6.0% false
-#: alarms) and once after it (README, "Danger, measured"). These floors only stop a change from making the
-#: detector worse on it; raising them means tuning to it, which would end its use as a measure.
+#: Floors on the fifth spent set (tests/data/danger-spent5-*.yaml): the fifth fresh set, measured before and after
+#: the eighth pass (81.5% / 79.4% recall before, 83.0% / 80.9% after), then used to choose the learned model's
+#: limits (tests/dangertrain.py) and trained on. No rule was written from it.
+SPENT5_FLOORS = {
+    "en": (0.93, 0.99, 0.98, 0.07),  # with the learned model: 93.9% (310/330), 99.7%, 98.9% (87/88), 6.5% (12/184)
+    "es": (0.93, 0.99, 0.96, 0.06),  # with the learned model: 93.5% (318/340), 99.4%, 96.6% (85/88), 5.4% (10/184)
+}
+
+
+#: Floors on the sixth spent set (tests/data/danger-spent6-*.yaml): the sixth fresh set, measured before the learned
+#: model came in (70.0% / 73.5% recall) and after (87.9% / 88.5%), then trained on. No rule was written from it.
+SPENT6_FLOORS = {
+    "en": (0.94, 0.98, 0.97, 0.11),  # with the learned model: 94.2% (311/330), 99.0%, 97.7% (86/88), 10.9% (20/184)
+    "es": (0.92, 0.98, 0.93, 0.05),  # with the learned model: 92.6% (315/340), 98.4%, 93.2% (82/88), 4.3% (8/184)
+}
+
+
+#: Floors on the fourth tuning set (tests/data/danger-tune4-*.yaml), written blind as tuning material for the
+#: learned model, most of it the hardest families.
+TUNE4_FLOORS = {
+    "en": (0.92, 0.96, 0.95, 0.06),  # 92.4% (157/170), 96.8%, 95.6% (43/45), 5.9% (5/85)
+    "es": (0.88, 0.98, 0.93, 0.095),  # 88.8% (151/170), 98.7%, 93.3% (42/45), 9.4% (8/85)
+}
+
+
+#: Floors on the seventh fresh set (tests/data/danger-fresh7-*.yaml), held out whole: written by helpers who never
+#: saw the rules, measured before the learned model was retrained with the sixth fresh set (rules alone 64.5% /
+#: 72.4% recall; with the model 84.8% / 89.7%, 9.8% / 7.1% false alarms) and once after it (README, "Danger,
+#: measured"). These floors only stop a change from making the detector worse on it; raising them means tuning
+#: to it, which would end its use as a measure.
 FRESH_FLOORS = {
-    "en": (0.83, 0.99, 0.77, 0.07),  # after: 83.0% (274/330), 99.6%, 77.3% (68/88), 6.5% (12/184)
-    "es": (0.80, 0.99, 0.72, 0.055),  # after: 80.9% (275/340), 99.3%, 72.7% (64/88), 5.4% (10/184)
+    "en": (0.85, 0.98, 0.87, 0.10),  # after: 85.5% (282/330), 98.9%, 87.5% (77/88), 9.8% (18/184)
+    "es": (0.90, 0.97, 0.92, 0.075),  # after: 90.0% (306/340), 97.7%, 92.0% (81/88), 7.1% (13/184)
 }
 
 
@@ -122,8 +164,11 @@ OTHER_SETS: dict[str, tuple[Callable[[str], list[dict[str, Any]]], dict[str, tup
     "spent2": (spent2, SPENT2_FLOORS),
     "spent3": (spent3, SPENT3_FLOORS),
     "spent4": (spent4, SPENT4_FLOORS),
-    "fresh5": (fresh, FRESH_FLOORS),
+    "spent5": (spent5, SPENT5_FLOORS),
+    "spent6": (spent6, SPENT6_FLOORS),
+    "fresh7": (fresh, FRESH_FLOORS),
     "tune3": (tune3, TUNE3_FLOORS),
+    "tune4": (tune4, TUNE4_FLOORS),
 }
 
 
