@@ -1,6 +1,6 @@
 """Time DangerDetector.check, the one danger check every typed message goes through.
 
-    PYTHONPATH=src:. python bench/bench_danger.py [--repeat 5] [--json]
+    PYTHONPATH=src:. python bench/bench_danger.py [--repeat 5] [--json] [--rules-only]
 
 Messages: every text of the danger evaluation sets (both languages, both halves: only timed,
 never printed), plus typed requests of the needs sets and long pasted messages. Each message is
@@ -62,10 +62,13 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--json", action="store_true", help="print the figures as one JSON object")
+    parser.add_argument("--rules-only", action="store_true", help="leave out the learned model, to see its cost")
     args = parser.parse_args(argv)
     start = time.perf_counter()
     detector = DangerDetector.from_directory(conversations_dir())
     load_ms = (time.perf_counter() - start) * 1000
+    if args.rules_only:
+        detector = DangerDetector(detector.rules)
     texts = messages()
     cold = timed(detector, texts)
     warm: list[float] = []
@@ -75,7 +78,8 @@ def main(argv: list[str] | None = None) -> None:
     if args.json:
         print(json.dumps(figures))
         return
-    print(f"danger check over {len(texts)} messages (rules loaded in {figures['load_ms']} ms)")
+    what = "rules alone" if args.rules_only else "rules and learned model"
+    print(f"danger check, {what}, over {len(texts)} messages (loaded in {figures['load_ms']} ms)")
     for name in ("cold", "warm"):
         f = figures[name]
         assert isinstance(f, dict)
