@@ -26,6 +26,7 @@ from tests.dangereval import (
     spent4,
     spent5,
     spent6,
+    spent7,
     summary,
     tune3,
     tune4,
@@ -75,7 +76,7 @@ def test_the_halves_are_disjoint_and_the_held_out_half_is_big_enough() -> None:
 #: (docs/danger-measures.md, "The first fresh set": 82.7% / 69.9% recall, 97.4% / 97.7% first line,
 #: 76.6% / 60.3% maybe, 3.1% / 10.2% false alarms) and tuning material since. Floors on tuning
 #: material only stop a change from undoing what a rule was written for; raise them as rules improve.
-#: The held-out measure is the seventh fresh set.
+#: The held-out measure is the eighth fresh set.
 #: Spanish, after verbs named once (~matar) and spellings read by sound: 88.6% recall, 85.3% maybe; false
 #: alarms fell to 4.4% (6/137) once look-alike rules were written from the set's first half (tests/evalsplit.py's
 #: split): 0/60 on that half, 6/77 on the other, which no rule was written from.
@@ -126,7 +127,7 @@ SPENT4_FLOORS = {
 #: the eighth pass (81.5% / 79.4% recall before, 83.0% / 80.9% after), then used to choose the learned model's
 #: limits (tests/dangertrain.py) and trained on. No rule was written from it.
 SPENT5_FLOORS = {
-    "en": (0.93, 0.99, 0.98, 0.07),  # with the learned model: 93.9% (310/330), 99.7%, 98.9% (87/88), 6.5% (12/184)
+    "en": (0.93, 0.99, 0.97, 0.07),  # with the learned model: 93.9% (310/330), 99.7%, 97.7% (86/88), 6.5% (12/184)
     "es": (0.93, 0.99, 0.96, 0.06),  # with the learned model: 93.5% (318/340), 99.4%, 96.6% (85/88), 5.4% (10/184)
 }
 
@@ -147,14 +148,23 @@ TUNE4_FLOORS = {
 }
 
 
-#: Floors on the seventh fresh set (tests/data/danger-fresh7-*.yaml), held out whole: written by helpers who never
-#: saw the rules, measured before the learned model was retrained with the sixth fresh set (rules alone 64.5% /
-#: 72.4% recall; with the model 84.8% / 89.7%, 9.8% / 7.1% false alarms) and once after it (README, "Danger,
+#: Floors on the seventh spent set (tests/data/danger-spent7-*.yaml): the seventh fresh set, measured before the
+#: learned model was retrained with the sixth (rules alone 64.5% / 72.4% recall; with the model 84.8% / 89.7%)
+#: and after (85.5% / 90.0%), then trained on. No rule was written from it.
+SPENT7_FLOORS = {
+    "en": (0.92, 0.99, 0.96, 0.10),  # with the learned model: 92.7% (306/330), 99.3%, 96.6% (85/88), 9.2% (17/184)
+    "es": (0.94, 0.98, 0.97, 0.075),  # with the learned model: 94.4% (321/340), 98.4%, 97.7% (86/88), 7.1% (13/184)
+}
+
+
+#: Floors on the eighth fresh set (tests/data/danger-fresh8-*.yaml), held out whole: written by helpers who never
+#: saw the rules, measured before the learned model was retrained with the seventh fresh set (rules alone 61.8% /
+#: 74.7% recall; with the model 84.8% / 87.9%, 9.8% / 2.7% false alarms) and once after it (README, "Danger,
 #: measured"). These floors only stop a change from making the detector worse on it; raising them means tuning
 #: to it, which would end its use as a measure.
 FRESH_FLOORS = {
-    "en": (0.85, 0.98, 0.87, 0.10),  # after: 85.5% (282/330), 98.9%, 87.5% (77/88), 9.8% (18/184)
-    "es": (0.90, 0.97, 0.92, 0.075),  # after: 90.0% (306/340), 97.7%, 92.0% (81/88), 7.1% (13/184)
+    "en": (0.84, 0.99, 0.93, 0.105),  # after: 84.8% (280/330), 99.3%, 93.2% (82/88), 10.3% (19/184)
+    "es": (0.88, 0.98, 0.89, 0.025),  # after: 88.2% (300/340), 98.0%, 89.8% (79/88), 2.2% (4/184)
 }
 
 
@@ -166,7 +176,8 @@ OTHER_SETS: dict[str, tuple[Callable[[str], list[dict[str, Any]]], dict[str, tup
     "spent4": (spent4, SPENT4_FLOORS),
     "spent5": (spent5, SPENT5_FLOORS),
     "spent6": (spent6, SPENT6_FLOORS),
-    "fresh7": (fresh, FRESH_FLOORS),
+    "spent7": (spent7, SPENT7_FLOORS),
+    "fresh8": (fresh, FRESH_FLOORS),
     "tune3": (tune3, TUNE3_FLOORS),
     "tune4": (tune4, TUNE4_FLOORS),
 }
