@@ -95,18 +95,18 @@ class LearnedModel:
             self._intercepts = tuple(float(b) for b in spec["intercepts"])
             limits = spec["thresholds"]
             self.thresholds = Thresholds(float(limits["now"]), float(limits["maybe"]))
-            rows = spec["features"].items()
+            rows = list(spec["features"].items())
             width = len(self.classes) + 1  # each feature's idf, then its weight for each class
             self._kinds = tuple(k for k, c in enumerate(self.classes) if c not in _NOT_KINDS)
             self._maybe = self.classes.index("maybe")
+            if not self._kinds or len(self._intercepts) != len(self.classes) or any(len(r) != width for _, r in rows):
+                raise ValueError("its weights do not match its classes")
+            # One flat array of 32-bit floats and each feature's offset in it: a third of the memory of a tuple
+            # of floats per feature (10 MB for both languages, from 23).
+            self._offsets = {str(f): i * width for i, (f, _) in enumerate(rows)}
+            self._weights = array("f", (float(x) for _, row in rows for x in row))
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            raise ValueError(f"{source}: not a danger model file ({exc!r}); {retrain}") from exc
-        if not self._kinds or len(self._intercepts) != len(self.classes) or any(len(r) != width for _, r in rows):
-            raise ValueError(f"{source}: its weights do not match its classes; {retrain}")
-        # One flat array of 32-bit floats and each feature's offset in it: a third of the memory of a tuple of
-        # floats per feature (10 MB for both languages, from 23).
-        self._offsets = {str(f): i * width for i, (f, _) in enumerate(rows)}
-        self._weights = array("f", (float(x) for _, row in rows for x in row))
+            raise ValueError(f"{source}: not a danger model file ({exc}); {retrain}") from exc
 
     @classmethod
     def from_file(cls, path: Path) -> LearnedModel:
