@@ -99,7 +99,7 @@ def test_where_the_rules_heard_something_their_verdict_stands(
     assert detector.check(text) == rules_alone.check(text)
 
 
-@pytest.mark.parametrize("text", ["pay", "no", "kids", "hola", "help pls", "ayuda porfa"])
+@pytest.mark.parametrize("text", ["pay", "no", "kids", "hola", "help pls", "ayuda porfa", "0:O:X", "x o 911 11"])
 def test_one_or_two_words_are_left_to_the_rules_and_the_topics(
     detector: DangerDetector, rules_alone: DangerDetector, text: str
 ) -> None:

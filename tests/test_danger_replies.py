@@ -145,6 +145,14 @@ def test_on_the_safety_check_show_me_help_opens_the_matched_topic_or_the_menu(en
     assert after.screen == "main" and buttons.QUICK_EXIT in data_of(outcome.replies[0])
 
 
+def test_after_are_you_safe_the_chat_keeps_its_language_when_it_is_stored_and_read_back(engine: Engine) -> None:
+    # The stored chat is read back on the next message; "safe_check" was once refused there, so a Spanish
+    # chat asked "¿Estás a salvo?" came back as a new English one.
+    _, state = typed(engine, "necesito ayuda", "es")
+    assert state.screen == "safe_check" and state.is_valid()
+    assert ChatState.from_dict(state.to_dict()) == state
+
+
 def test_forged_safety_check_data_is_refused(engine: Engine) -> None:
     state = ChatState(screen="safe_check")
     for forged in ("k:h:nope", "k:x", "k:h:", "k:c:1", "k:t:legal"):

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 LANGUAGES = ("en", "es")
-_SCREEN = re.compile(r"^(main|language|area|help|guide|(topic|service|report):[a-z0-9_.-]{1,40})$")
+_SCREEN = re.compile(r"^(main|language|area|help|guide|safe_check|(topic|service|report):[a-z0-9_.-]{1,40})$")
 _ZIP = re.compile(r"^\d{5}$")
 _GUIDE = re.compile(r"^[a-z0-9-]{1,24}$")
 _STEP = re.compile(r"^[a-z0-9_]{1,24}$")

@@ -44,7 +44,7 @@ severe verdict wins. In each language, in order:
    kind's on the emergency screen (:func:`first_lines`): "voy a matar a mis
    hijos y después me mato" shows 911, Childhelp, then 988.
 4. Where no rule of any language heard anything, a learned model of the language typed may still
-   raise a message of three words or more to danger now or to "Are you safe?"
+   raise a message of three real words or more to danger now or to "Are you safe?"
    (:mod:`resource_bot.dialog.dangermodel`). What the rules heard, they judge alone.
 """
 
@@ -76,7 +76,7 @@ from resource_bot.dialog.dangerkinds import (
     yields,
 )
 from resource_bot.dialog.dangermatch import RuleSet, Span, cancelled, overlaps
-from resource_bot.dialog.dangermodel import FEWEST_WORDS, LearnedModel, load_models, pick_language, revise
+from resource_bot.dialog.dangermodel import LearnedModel, enough_words, load_models, pick_language, revise
 from resource_bot.dialog.wordforms import NOT_TYPOS, VerbForms, sound_key
 from resource_bot.matching.textnorm import normalize
 
@@ -263,7 +263,7 @@ class DangerDetector:
     def _second_opinion(self, verdict: Verdict, words: list[str], lang: str | None) -> Verdict:
         """The learned model's verdict where the rules heard nothing (see :mod:`resource_bot.dialog.dangermodel`);
         ``learned:`` in :attr:`Verdict.rules` says it spoke."""
-        if verdict.rules or len(words) < FEWEST_WORDS:
+        if verdict.rules or not enough_words(words):
             return verdict
         models = [self._learned[lang]] if lang in self._learned else pick_language(words, self._learned)
         reading, model = min(((m.read(words), m) for m in models), key=lambda rm: rm[0].now)

@@ -40,6 +40,7 @@ __all__ = [
     "LearnedModel",
     "Reading",
     "Thresholds",
+    "enough_words",
     "features",
     "load_models",
     "pick_language",
@@ -50,6 +51,8 @@ Level = Literal["now", "maybe"]
 #: Classes that are not a kind of danger now; every other class is a kind (self_harm, violence...).
 _NOT_KINDS = frozenset({"none", "maybe"})
 #: One or two words are too few to judge from their parts ("pay", "no", "kids"): the rules and the topics read them.
+#: Only words of two letters or more count: "0:O:X" is no message, though the Spanish model read "o" and "x" as
+#: the "or" and "por" of a plea.
 FEWEST_WORDS = 3
 #: Letter runs this long are read from each word, padded with a space on both sides.
 _SHORTEST, _LONGEST = 2, 5
@@ -148,6 +151,11 @@ def load_models(folder: Path) -> dict[str, LearnedModel]:
         model = LearnedModel.from_file(path)
         models[model.language] = model
     return models
+
+
+def enough_words(words: Sequence[str]) -> bool:
+    """Whether a message says enough for the model to judge: :data:`FEWEST_WORDS` words of two letters or more."""
+    return sum(len(w) > 1 and not w.isdigit() for w in words) >= FEWEST_WORDS
 
 
 def revise(reading: Reading, limits: Thresholds) -> tuple[Level, str | None] | None:
