@@ -18,6 +18,7 @@ tests/test_danger_model.py fails until the weights match them.
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import json
 import sys
@@ -26,7 +27,7 @@ from typing import Any
 
 import yaml
 
-from resource_bot.dialog.danger import DangerDetector
+from resource_bot.dialog.danger import MAX_WORDS, DangerDetector
 from resource_bot.dialog.dangermodel import LearnedModel, Thresholds, features
 from resource_bot.matching.textnorm import normalize
 from resource_bot.paths import conversations_dir
@@ -45,11 +46,10 @@ MIN_MESSAGES = 2
 #: Probes whose probabilities the file keeps, so a test can check the hand-written arithmetic against scikit-learn's.
 CHECKS = 12
 DIGITS = 5
-#: Message words read, as the detector reads them.
-MAX_WORDS = 300
 
 
 def words(text: str) -> list[str]:
+    """The words of ``text`` as the detector reads them."""
     return normalize(text).split()[:MAX_WORDS]
 
 
@@ -148,12 +148,26 @@ def dev() -> None:
 
 
 def main(argv: list[str]) -> None:
-    if "--dev" in argv:
+    parser = argparse.ArgumentParser(
+        prog="python -m tests.dangertrain",
+        description="Train the danger detector's learned model and write conversations/danger/learned/<lang>.json.",
+        epilog="example: python -m tests.dangertrain es   (retrain the Spanish model only)",
+    )
+    parser.add_argument("langs", nargs="*", metavar="LANG", help="en or es (default: both)")
+    parser.add_argument("--dev", action="store_true", help="show how the limits read on the fifth spent set")
+    args = parser.parse_args(argv)
+    if unknown := [lang for lang in args.langs if lang not in LANGS]:
+        parser.error(f"no danger sets for {', '.join(unknown)}; choose from {', '.join(LANGS)}")
+    try:
+        import sklearn  # noqa: F401
+    except ImportError:
+        sys.exit("dangertrain: scikit-learn is needed to train; install it with: pip install -e '.[train]'")
+    if args.dev:
         dev()
         return
     folder = conversations_dir() / "danger" / "learned"
     folder.mkdir(exist_ok=True)
-    for lang in [a for a in argv if a in LANGS] or list(LANGS):
+    for lang in args.langs or LANGS:
         spec = train(lang)
         LearnedModel(spec)  # the bot must read what was written
         path = folder / f"{lang}.json"
