@@ -258,7 +258,11 @@ class DangerDetector:
         # Each language judges alone, with its own modifiers: a Spanish "show" never calms an English threat.
         upgrades = [rs.upgrades for rs in sets]
         verdict = severest([self._judge(rs, slots, present, laughed, upgrades, serious) for rs in sets])
-        return self._second_opinion(verdict, words, lang) if self._learned else verdict
+        if not self._learned:
+            return verdict
+        # The model learned from text whose emoji normalising dropped: it reads the words without the tokens.
+        typed = [w for w in words if w not in self._emoji_words] if self._emoji_words else words
+        return self._second_opinion(verdict, typed, lang)
 
     def _second_opinion(self, verdict: Verdict, words: list[str], lang: str | None) -> Verdict:
         """The learned model's verdict where the rules heard nothing (see :mod:`resource_bot.dialog.dangermodel`);
