@@ -7,11 +7,26 @@ problems (tests/data/danger-everyday-*.yaml, danger-hardship-*.yaml) and the nee
 without a crisis; never from the held-out halves or the fresh set, which measure it. Each message's
 class is its level, or for danger now its kind, so the model also says which line comes first.
 
-The limits (:data:`THRESHOLDS`) were chosen on the fifth spent set, with the model trained without it
-(``python -m tests.dangertrain --dev``, 2026-12-02, before the sixth spent set and the fourth tuning set
-were written): the rules alone caught 83.0% / 80.9% of its danger (English / Spanish) with 6.5% / 5.4%
-false alarms; with the model speaking where the rules heard nothing, 91.2% / 90.6% with 8.2% / 5.4%.
-The shipped model is trained on that set too, so ``--dev`` now reads a little differently.
+The limits (:data:`THRESHOLDS`) were chosen with ``python -m tests.dangertrain --dev SET``, which trains the
+model without one spent set and reads that set at the limits in :data:`TRIED` (counts only):
+
+- where the rules heard nothing (``now``, ``maybe``): on the fifth spent set, 2026-12-02, before the sixth
+  spent set and the fourth tuning set were written. The rules alone caught 83.0% / 80.9% of its danger
+  (English / Spanish) with 6.5% / 5.4% false alarms; with the model, 91.2% / 90.6% with 8.2% / 5.4%.
+- over a rules' "maybe" (``over_maybe``): on the seventh and eighth spent sets, 2026-12-02, after the
+  eighth was measured as a fresh set and before the ninth was read, with the Spanish model still trained
+  at strength 100 (:data:`STRENGTH`). At 0.95 in Spanish, recall went from
+  87.9% to 92.4% on the eighth (false alarms 2.2% both) and from 90.3% to 94.4% on the seventh (7.1% to
+  8.2%); 0.97 caught three fewer in each. English gained 2 to 3 points at 0.97, but the model was as sure
+  of "my ex is stalking me" and "my pimp takes all my money", requests the needs sets send to their
+  topics: English keeps the rules' "Are you safe?" (None).
+- A limit the other way, turning a rules' "now" the model was sure was a look-alike into "Are you safe?",
+  cut false alarms on both spent sets by half or more (at 0.8), for at most one danger message a set;
+  but the model was as sure of
+  "i was abused as a kid and now i want to kill myself" and "jaja no es chiste, trae una pistola", which
+  the rules catch on purpose (tests/test_danger_context.py). It was left out.
+
+The shipped model is trained on those sets too, so ``--dev`` now reads a little differently.
 Retrain after the sets or probes change:
 tests/test_danger_model.py fails until the weights match them.
 """
@@ -31,16 +46,24 @@ from resource_bot.dialog.danger import MAX_WORDS, DangerDetector
 from resource_bot.dialog.dangermodel import LearnedModel, Thresholds, features
 from resource_bot.matching.textnorm import normalize
 from resource_bot.paths import conversations_dir
-from tests.dangereval import DATA, LANGS, NAMED_TUNING_SETS, Cases, fresh, halves, score, spent5, summary
+from tests.dangereval import DATA, LANGS, NAMED_TUNING_SETS, Cases, fresh, halves, score, summary
 from tests.evalsplit import split
 from tests.needs_tuning import load_cases
 
-#: Sure enough to raise a message the rules heard nothing in to danger now / to "Are you safe?".
-#: Chosen on the fifth spent set (``--dev``); see the module docstring.
-THRESHOLDS = {"now": 0.85, "maybe": 0.9}
-#: Inverse regularisation strength: of 3, 10, 30, 100 and 300, 100 read the fifth spent set as well as any
-#: and held the probes' and the needs sets' look-alikes best.
-STRENGTH = 100.0
+#: Per language, how sure the model must be to raise a message the rules heard nothing in to danger now
+#: (``now``) or to "Are you safe?" (``maybe``), and to raise a rules' "maybe" to danger now (``over_maybe``,
+#: None: never). See the module docstring.
+THRESHOLDS: dict[str, dict[str, float | None]] = {
+    "en": {"now": 0.85, "maybe": 0.9, "over_maybe": None},
+    "es": {"now": 0.85, "maybe": 0.9, "over_maybe": 0.95},
+}
+#: Inverse regularisation strength, per language. Of 3, 10, 30, 100 and 300, 100 read the fifth spent set as
+#: well as any and held the probes' and the needs sets' look-alikes best. With the seventh and eighth spent sets
+#: left out in turn (2026-12-02), Spanish at 300 caught 4 more of each set's 340 danger messages than at 100,
+#: with 0 and 1 more false alarms (30 caught fewer; 1000 caught more with 1 and 3 more false alarms). English
+#: at 300 caught 3 and 2 more, but read "help me get a job" as a plea and no longer "my boss took my
+#: passport and does not pay me" as danger now (tests/test_danger.py, tests/test_danger_model.py).
+STRENGTH = {"en": 100.0, "es": 300.0}
 #: A letter run or word pair seen in fewer messages than this is left out: it says too little.
 MIN_MESSAGES = 2
 #: Probes whose probabilities the file keeps, so a test can check the hand-written arithmetic against scikit-learn's.
@@ -112,7 +135,7 @@ def train(lang: str, leave_out: Callable[[str], Cases] | None = None) -> dict[st
     cases = training(lang, leave_out)
     vectorizer = TfidfVectorizer(analyzer=features, min_df=MIN_MESSAGES, sublinear_tf=True)
     matrix = vectorizer.fit_transform([words(text) for text, _ in cases])
-    model = LogisticRegression(C=STRENGTH, max_iter=5000, class_weight="balanced")
+    model = LogisticRegression(C=STRENGTH[lang], max_iter=5000, class_weight="balanced")
     model.fit(matrix, [cls for _, cls in cases])
     weights = model.coef_.T  # one row per feature, one column per class
     rows = {
@@ -127,24 +150,37 @@ def train(lang: str, leave_out: Callable[[str], Cases] | None = None) -> dict[st
         "trained_on": {"messages": len(cases), "sha256": digest(lang), "with": f"scikit-learn {sklearn.__version__}"},
         "classes": [str(c) for c in model.classes_],
         "intercepts": [round(float(b), DIGITS) for b in model.intercept_],
-        "thresholds": THRESHOLDS,
+        "thresholds": THRESHOLDS[lang],
         "checks": [[text, [round(float(p), DIGITS) for p in row]] for text, row in zip(samples, expected, strict=True)],
         "features": rows,
     }
 
 
-def dev() -> None:
-    """How the limits were chosen: the model trained without the fifth spent set, read on it with the
-    rules, at a few limits (counts only; the held-out half and the fresh set are never read here)."""
+#: Limits tried by ``--dev``: (now, maybe, over a rules' maybe), None leaving the rules' maybe be.
+TRIED: tuple[tuple[float, float, float | None], ...] = (
+    (0.85, 0.9, None),
+    (0.8, 0.9, None),
+    (0.85, 0.9, 0.99),
+    (0.85, 0.9, 0.97),
+    (0.85, 0.9, 0.95),
+    (0.85, 0.9, 0.9),
+)
+
+
+def dev(leave_out: str) -> None:
+    """How the limits read on one spent set, with the model trained without it, for a few limits
+    (counts only; the held-out half and the fresh set are never read here)."""
+    cases_of = dict(NAMED_TUNING_SETS)[leave_out]
     rules = DangerDetector(DangerDetector.from_directory(conversations_dir()).rules)  # the rules alone
     for lang in LANGS:
-        model = LearnedModel(train(lang, leave_out=spent5))
-        cases = spent5(lang)
+        model = LearnedModel(train(lang, leave_out=cases_of))
+        cases = cases_of(lang)
         print(f"{lang} rules alone:", summary(lang, score(rules, cases)))
-        for now, maybe in ((0.8, 0.9), (0.85, 0.9), (0.9, 0.8), (0.9, 0.9), (0.95, 0.9), (0.95, 0.95)):
-            model.thresholds = Thresholds(now, maybe)
+        for limits in TRIED:
+            model.thresholds = Thresholds(*limits)
             both = DangerDetector(rules.rules, {lang: model})
-            print(f"{lang} now>{now} maybe>{maybe}:", summary(lang, score(both, cases)))
+            raised = sum(c["level"] == "maybe" and both.check(c["text"]).now for c in cases)
+            print(f"{lang} {model.thresholds}:", summary(lang, score(both, cases)), f"maybe raised to now {raised}")
 
 
 def main(argv: list[str]) -> None:
@@ -154,7 +190,12 @@ def main(argv: list[str]) -> None:
         epilog="example: python -m tests.dangertrain es   (retrain the Spanish model only)",
     )
     parser.add_argument("langs", nargs="*", metavar="LANG", help="en or es (default: both)")
-    parser.add_argument("--dev", action="store_true", help="show how the limits read on the fifth spent set")
+    parser.add_argument(
+        "--dev",
+        metavar="SET",
+        choices=[name for name, _ in NAMED_TUNING_SETS],
+        help="show how the limits read on one tuning set, with the model trained without it ('SPENT SET 8')",
+    )
     args = parser.parse_args(argv)
     if unknown := [lang for lang in args.langs if lang not in LANGS]:
         parser.error(f"no danger sets for {', '.join(unknown)}; choose from {', '.join(LANGS)}")
@@ -163,7 +204,7 @@ def main(argv: list[str]) -> None:
     except ImportError:
         sys.exit("dangertrain: scikit-learn is needed to train; install it with: pip install -e '.[train]'")
     if args.dev:
-        dev()
+        dev(args.dev)
         return
     folder = conversations_dir() / "danger" / "learned"
     folder.mkdir(exist_ok=True)

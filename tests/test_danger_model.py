@@ -1,7 +1,8 @@
 """The danger detector's learned second opinion (resource_bot.dialog.dangermodel).
 
 Where the rules hear nothing, the model may raise a message to danger now or to "Are you safe right
-now?"; where the rules heard something, their verdict stands. Its weights are data, trained by
+now?"; where the rules heard only a "maybe", the Spanish model may raise it to danger now when it is
+very sure; any other verdict of the rules stands. Its weights are data, trained by
 ``python -m tests.dangertrain`` from the tuning material only.
 """
 
@@ -85,6 +86,33 @@ def test_danger_the_rules_do_not_hear_shows_the_emergency_screen_with_its_first_
     assert first_lines(verdict.kind)[0] == "us-911"
 
 
+# Danger the Spanish rules only ask about (made up for this test, in no evaluation set): a threat for tonight,
+# a gun fetched, papers kept with no pay.
+HEARD_AS_MAYBE = [
+    ("mi cuñado dice que esta noche me toca a mi y se fue riendo", "violence"),
+    ("dice que fue al carro por la pistola y que cuando regrese me toca", "weapon"),
+    ("el capataz tiene los pasaportes de todos y no nos paga hace meses", "trafficking"),
+]
+
+
+@pytest.mark.parametrize(("text", "kind"), HEARD_AS_MAYBE)
+def test_danger_the_spanish_rules_only_ask_about_shows_the_emergency_screen_when_the_model_is_sure(
+    detector: DangerDetector, rules_alone: DangerDetector, text: str, kind: str
+) -> None:
+    assert rules_alone.check(text).level == "maybe"
+    verdict = detector.check(text)
+    assert verdict.now and verdict.kind == kind
+    assert verdict.rules[0].startswith("learned: ")
+    assert verdict.rules[1:] == rules_alone.check(text).rules  # the rules' reasons are kept
+
+
+def test_in_english_the_rules_question_stands_however_sure_the_model_is(detector: DangerDetector) -> None:
+    # The model reads this request of the needs sets as danger now; English keeps "Are you safe right now?".
+    text = "my ex is stalking me"
+    assert LearnedModel(spec("en")).read(words(text)).now > 0.95
+    assert detector.check(text).level == "maybe"
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -124,6 +152,16 @@ def test_the_model_raises_what_it_is_sure_of_and_asks_when_it_is_less_sure() -> 
     assert revise(Reading(now=0.95, maybe=0.01, kind="held"), limits) == ("now", "held")
     assert revise(Reading(now=0.6, maybe=0.35, kind="held"), limits) == ("maybe", None)
     assert revise(Reading(now=0.3, maybe=0.3, kind="held"), limits) is None
+
+
+def test_over_a_rules_maybe_only_a_very_sure_model_with_a_limit_raises_to_now() -> None:
+    sure, unsure = Reading(now=0.97, maybe=0.02, kind="weapon"), Reading(now=0.93, maybe=0.05, kind="weapon")
+    spanish = Thresholds(now=0.85, maybe=0.9, over_maybe=0.95)
+    assert revise(sure, spanish, heard_maybe=True) == ("now", "weapon")
+    assert revise(unsure, spanish, heard_maybe=True) is None  # sure enough where the rules heard nothing
+    assert revise(unsure, spanish) == ("now", "weapon")
+    english = Thresholds(now=0.85, maybe=0.9)  # no limit over a maybe: the question stands
+    assert revise(sure, english, heard_maybe=True) is None
 
 
 def test_each_language_is_read_by_its_own_model_and_a_message_of_neither_by_both() -> None:

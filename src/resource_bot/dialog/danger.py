@@ -265,17 +265,18 @@ class DangerDetector:
         return self._second_opinion(verdict, typed, lang)
 
     def _second_opinion(self, verdict: Verdict, words: list[str], lang: str | None) -> Verdict:
-        """The learned model's verdict where the rules heard nothing (see :mod:`resource_bot.dialog.dangermodel`);
-        ``learned:`` in :attr:`Verdict.rules` says it spoke."""
-        if verdict.rules or not enough_words(words):
+        """The learned model's verdict where the rules heard nothing or only a "maybe" (see
+        :mod:`resource_bot.dialog.dangermodel`); ``learned:`` in :attr:`Verdict.rules` says it spoke."""
+        heard_maybe = verdict.level == "maybe"
+        if (verdict.rules and not heard_maybe) or not enough_words(words):
             return verdict
         models = [self._learned[lang]] if lang in self._learned else pick_language(words, self._learned)
         reading, model = min(((m.read(words), m) for m in models), key=lambda rm: rm[0].now)
-        change = revise(reading, model.thresholds)
+        change = revise(reading, model.thresholds, heard_maybe)
         if change is None:
             return verdict
         level, kind = change
-        return Verdict(level, kind, (f"learned: {kind or level} ({reading.now:.2f})",))
+        return Verdict(level, kind, (f"learned: {kind or level} ({reading.now:.2f})", *verdict.rules))
 
     @staticmethod
     def _judge(

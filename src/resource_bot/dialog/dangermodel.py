@@ -1,19 +1,21 @@
 """The danger detector's second opinion: a small learned model, per language, over letters and words.
 
-The rules (:mod:`resource_bot.dialog.danger`) are the reviewable floor, and their judgement stands:
-what they flag stays flagged, and what they heard and judged (a "maybe" word, an idiom, a past time,
-a helper's question) keeps their verdict. But rules written from examples catch only about four in
-five danger messages said in words no rule holds, and say nothing at all about the rest. Where the
-rules heard nothing, in a message of :data:`FEWEST_WORDS` words or more, this model reads the message
-as parts of words and pairs of words, learned from every tuning message, probe and everyday message
-the project has written, and it may:
+The rules (:mod:`resource_bot.dialog.danger`) are the reviewable floor. But rules written from examples
+catch only about four in five danger messages said in words no rule holds, and say nothing at all about
+the rest. This model reads a message of :data:`FEWEST_WORDS` words or more as parts of words and pairs
+of words, learned from every tuning message, probe and everyday message the project has written, and
+each language's limits (:class:`Thresholds`) say when it speaks:
 
-- raise it to danger now, when it is sure (``thresholds.now``), with the kind it reads (which picks
-  the first line of the emergency screen);
-- raise it to "Are you safe right now?" (``thresholds.maybe``, on danger now and maybe together).
+- where the rules heard nothing, it may raise the message to danger now, when it is sure (``now``),
+  with the kind it reads (which picks the first line of the emergency screen); or to "Are you safe
+  right now?" (``maybe``, on danger now and maybe together);
+- where the rules heard only a "maybe" ("ya viene subiendo las escaleras", "she is outside my door
+  screaming"), it may raise it to danger now when it is very sure (``over_maybe``);
 
-It never lowers a verdict: a miss costs far more than a false alarm, and the model, sure of itself on
-"estoy en peligro" as a look-alike, would have calmed real danger that the rules had caught.
+It never lowers a verdict, and a verdict the rules heard and lowered themselves (an idiom, a past time,
+a helper's question) stands. The model reads surface cues where the rules read how a message is built:
+it was sure there was no danger in "estoy en peligro", in "jaja no es chiste, trae una pistola" and in
+"i was abused as a kid and now i want to kill myself", all of which the rules catch.
 
 The weights are data (``conversations/danger/learned/<lang>.json``), trained by
 ``python -m tests.dangertrain`` with scikit-learn's logistic regression over TF-IDF features. Only
@@ -83,8 +85,12 @@ class Reading:
 
 @dataclass(frozen=True)
 class Thresholds:
+    """How sure the model must be: of danger now, or of danger now and maybe together, where the rules heard
+    nothing; and of danger now where the rules heard only a "maybe" (None: the rules' question stands)."""
+
     now: float
     maybe: float
+    over_maybe: float | None = None
 
 
 class LearnedModel:
@@ -97,7 +103,10 @@ class LearnedModel:
             self.classes = tuple(str(c) for c in spec["classes"])
             self._intercepts = tuple(float(b) for b in spec["intercepts"])
             limits = spec["thresholds"]
-            self.thresholds = Thresholds(float(limits["now"]), float(limits["maybe"]))
+            over = limits.get("over_maybe")
+            self.thresholds = Thresholds(
+                float(limits["now"]), float(limits["maybe"]), None if over is None else float(over)
+            )
             rows = list(spec["features"].items())
             width = len(self.classes) + 1  # each feature's idf, then its weight for each class
             self._kinds = tuple(k for k, c in enumerate(self.classes) if c not in _NOT_KINDS)
@@ -158,8 +167,12 @@ def enough_words(words: Sequence[str]) -> bool:
     return sum(len(w) > 1 and not w.isdigit() for w in words) >= FEWEST_WORDS
 
 
-def revise(reading: Reading, limits: Thresholds) -> tuple[Level, str | None] | None:
-    """The (level, kind) the model raises a message the rules heard nothing in to, or None to leave it."""
+def revise(reading: Reading, limits: Thresholds, heard_maybe: bool = False) -> tuple[Level, str | None] | None:
+    """The (level, kind) the model raises a message to, or None to leave it: one the rules heard nothing in,
+    or (``heard_maybe``) one they heard only a "maybe" in ("ya viene subiendo las escaleras")."""
+    if heard_maybe:
+        sure = limits.over_maybe is not None and reading.now > limits.over_maybe
+        return ("now", reading.kind) if sure else None
     if reading.now > limits.now:
         return "now", reading.kind
     if reading.now + reading.maybe > limits.maybe:
