@@ -27,6 +27,7 @@ from tests.dangereval import (
     spent5,
     spent6,
     spent7,
+    spent8,
     summary,
     tune3,
     tune4,
@@ -39,7 +40,7 @@ from tests.dangereval import (
 #: just under what they reach.
 FLOORS = {
     "en": (0.98, 0.98, 0.97, 0.02),  # 98.4% (186/189), 98.4%, 100% (38/38), 1.1% (1/92)
-    "es": (0.95, 0.98, 0.95, 0.04),  # 95.7% (201/210), 99.0%, 95.6% (43/45), 3.7% (4/107)
+    "es": (0.97, 0.98, 0.95, 0.03),  # 97.6% (205/210), 99.0%, 95.6% (43/45), 2.8% (3/107)
 }
 
 
@@ -76,7 +77,7 @@ def test_the_halves_are_disjoint_and_the_held_out_half_is_big_enough() -> None:
 #: (docs/danger-measures.md, "The first fresh set": 82.7% / 69.9% recall, 97.4% / 97.7% first line,
 #: 76.6% / 60.3% maybe, 3.1% / 10.2% false alarms) and tuning material since. Floors on tuning
 #: material only stop a change from undoing what a rule was written for; raise them as rules improve.
-#: The held-out measure is the eighth fresh set.
+#: The held-out measure is the ninth fresh set.
 #: Spanish, after verbs named once (~matar) and spellings read by sound: 88.6% recall, 85.3% maybe; false
 #: alarms fell to 4.4% (6/137) once look-alike rules were written from the set's first half (tests/evalsplit.py's
 #: split): 0/60 on that half, 6/77 on the other, which no rule was written from.
@@ -125,18 +126,19 @@ SPENT4_FLOORS = {
 
 #: Floors on the fifth spent set (tests/data/danger-spent5-*.yaml): the fifth fresh set, measured before and after
 #: the eighth pass (81.5% / 79.4% recall before, 83.0% / 80.9% after), then used to choose the learned model's
-#: limits (tests/dangertrain.py) and trained on. No rule was written from it.
+#: limits (tests/dangertrain.py) and trained on. The ninth pass wrote Spanish rules from its false alarms.
 SPENT5_FLOORS = {
     "en": (0.93, 0.99, 0.97, 0.07),  # with the learned model: 93.9% (310/330), 99.7%, 97.7% (86/88), 6.5% (12/184)
-    "es": (0.93, 0.99, 0.96, 0.06),  # with the learned model: 93.5% (318/340), 99.4%, 96.6% (85/88), 5.4% (10/184)
+    "es": (0.98, 0.99, 0.96, 0.03),  # after the ninth pass: 98.2% (334/340), 99.4%, 96.6% (85/88), 2.7% (5/184)
 }
 
 
 #: Floors on the sixth spent set (tests/data/danger-spent6-*.yaml): the sixth fresh set, measured before the learned
-#: model came in (70.0% / 73.5% recall) and after (87.9% / 88.5%), then trained on. No rule was written from it.
+#: model came in (70.0% / 73.5% recall) and after (87.9% / 88.5%), then trained on. The ninth pass wrote
+#: Spanish rules from its false alarms.
 SPENT6_FLOORS = {
     "en": (0.94, 0.98, 0.97, 0.11),  # with the learned model: 94.2% (311/330), 99.0%, 97.7% (86/88), 10.9% (20/184)
-    "es": (0.92, 0.98, 0.93, 0.05),  # with the learned model: 92.6% (315/340), 98.4%, 93.2% (82/88), 4.3% (8/184)
+    "es": (0.98, 0.98, 0.94, 0.01),  # after the ninth pass: 98.5% (335/340), 98.5%, 94.3% (83/88), 0% (0/184)
 }
 
 
@@ -144,27 +146,36 @@ SPENT6_FLOORS = {
 #: learned model, most of it the hardest families.
 TUNE4_FLOORS = {
     "en": (0.92, 0.96, 0.95, 0.06),  # 92.4% (157/170), 96.8%, 95.6% (43/45), 5.9% (5/85)
-    "es": (0.88, 0.98, 0.93, 0.095),  # 88.8% (151/170), 98.7%, 93.3% (42/45), 9.4% (8/85)
+    "es": (0.99, 0.98, 0.93, 0.04),  # 99.4% (169/170), 98.8%, 93.3% (42/45), 3.5% (3/85), trained at strength 300
 }
 
 
 #: Floors on the seventh spent set (tests/data/danger-spent7-*.yaml): the seventh fresh set, measured before the
 #: learned model was retrained with the sixth (rules alone 64.5% / 72.4% recall; with the model 84.8% / 89.7%)
-#: and after (85.5% / 90.0%), then trained on. No rule was written from it.
+#: and after (85.5% / 90.0%), then trained on. The ninth pass wrote Spanish rules from its false alarms.
 SPENT7_FLOORS = {
     "en": (0.92, 0.99, 0.96, 0.10),  # with the learned model: 92.7% (306/330), 99.3%, 96.6% (85/88), 9.2% (17/184)
-    "es": (0.94, 0.98, 0.97, 0.075),  # with the learned model: 94.4% (321/340), 98.4%, 97.7% (86/88), 7.1% (13/184)
+    "es": (0.98, 0.98, 0.98, 0.025),  # after the ninth pass: 98.8% (336/340), 98.5%, 98.9% (87/88), 2.2% (4/184)
 }
 
 
-#: Floors on the eighth fresh set (tests/data/danger-fresh8-*.yaml), held out whole: written by helpers who never
-#: saw the rules, measured before the learned model was retrained with the seventh fresh set (rules alone 61.8% /
-#: 74.7% recall; with the model 84.8% / 87.9%, 9.8% / 2.7% false alarms) and once after it (README, "Danger,
-#: measured"). These floors only stop a change from making the detector worse on it; raising them means tuning
-#: to it, which would end its use as a measure.
+#: Floors on the eighth spent set (tests/data/danger-spent8-*.yaml): the eighth fresh set, measured before the
+#: learned model was retrained with the seventh (rules alone 61.8% / 74.7% recall; with the model 84.8% / 87.9%)
+#: and after (84.8% / 88.2%); then it chose the Spanish model's limit over the rules' "maybe" and was trained on.
+SPENT8_FLOORS = {
+    "en": (0.93, 0.99, 0.97, 0.10),  # with the learned model: 93.3% (308/330), 99.7%, 97.7% (86/88), 9.8% (18/184)
+    "es": (0.99, 0.98, 0.96, 0.01),  # with the learned model: 99.4% (338/340), 98.5%, 96.6% (85/88), 0.5% (1/184)
+}
+
+
+#: Floors on the ninth fresh set (tests/data/danger-fresh9-*.yaml), held out whole: written by helpers who never
+#: saw the rules, measured before the learned model was retrained with the eighth fresh set (rules alone 65.8% /
+#: 74.7% recall; with the model 83.3% / 88.2%, 8.7% / 3.3% false alarms), after it, and after the ninth pass
+#: (README, "Danger, measured"). These floors only stop a change from making the detector worse on it; raising
+#: them means tuning to it, which would end its use as a measure.
 FRESH_FLOORS = {
-    "en": (0.84, 0.99, 0.93, 0.105),  # after: 84.8% (280/330), 99.3%, 93.2% (82/88), 10.3% (19/184)
-    "es": (0.88, 0.98, 0.89, 0.025),  # after: 88.2% (300/340), 98.0%, 89.8% (79/88), 2.2% (4/184)
+    "en": (0.82, 0.98, 0.82, 0.09),  # after: 82.4% (272/330), 98.5%, 83.0% (73/88), 8.7% (16/184)
+    "es": (0.92, 0.98, 0.84, 0.04),  # after: 92.6% (315/340), 99.0%, 84.1% (74/88), 3.8% (7/184)
 }
 
 
@@ -177,7 +188,8 @@ OTHER_SETS: dict[str, tuple[Callable[[str], list[dict[str, Any]]], dict[str, tup
     "spent5": (spent5, SPENT5_FLOORS),
     "spent6": (spent6, SPENT6_FLOORS),
     "spent7": (spent7, SPENT7_FLOORS),
-    "fresh8": (fresh, FRESH_FLOORS),
+    "spent8": (spent8, SPENT8_FLOORS),
+    "fresh9": (fresh, FRESH_FLOORS),
     "tune3": (tune3, TUNE3_FLOORS),
     "tune4": (tune4, TUNE4_FLOORS),
 }
