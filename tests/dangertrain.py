@@ -37,7 +37,7 @@ import argparse
 import hashlib
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import yaml
@@ -167,12 +167,17 @@ TRIED: tuple[tuple[float, float, float | None], ...] = (
 )
 
 
-def dev(leave_out: str) -> None:
+def short_name(name: str) -> str:
+    """The name ``--dev`` takes for a tuning set: "SPENT SET 8" -> "spent8", "TUNE SET 4" -> "tune4"."""
+    return name.lower().replace(" set ", "").replace(" set", "")
+
+
+def dev(leave_out: str, langs: Sequence[str] = LANGS) -> None:
     """How the limits read on one spent set, with the model trained without it, for a few limits
     (counts only; the held-out half and the fresh set are never read here)."""
-    cases_of = dict(NAMED_TUNING_SETS)[leave_out]
+    cases_of = {short_name(name): cases for name, cases in NAMED_TUNING_SETS}[leave_out]
     rules = DangerDetector(DangerDetector.from_directory(conversations_dir()).rules)  # the rules alone
-    for lang in LANGS:
+    for lang in langs:
         model = LearnedModel(train(lang, leave_out=cases_of))
         cases = cases_of(lang)
         print(f"{lang} rules alone:", summary(lang, score(rules, cases)))
@@ -187,14 +192,16 @@ def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(
         prog="python -m tests.dangertrain",
         description="Train the danger detector's learned model and write conversations/danger/learned/<lang>.json.",
-        epilog="example: python -m tests.dangertrain es   (retrain the Spanish model only)",
+        epilog="examples: python -m tests.dangertrain es   (retrain the Spanish model only)\n"
+        "          python -m tests.dangertrain es --dev spent8   (read the limits on the eighth spent set)",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("langs", nargs="*", metavar="LANG", help="en or es (default: both)")
     parser.add_argument(
         "--dev",
         metavar="SET",
-        choices=[name for name, _ in NAMED_TUNING_SETS],
-        help="show how the limits read on one tuning set, with the model trained without it ('SPENT SET 8')",
+        choices=[short_name(name) for name, _ in NAMED_TUNING_SETS],
+        help="show how the limits read on one tuning set (spent8, tune4...), with the model trained without it",
     )
     args = parser.parse_args(argv)
     if unknown := [lang for lang in args.langs if lang not in LANGS]:
@@ -204,7 +211,7 @@ def main(argv: list[str]) -> None:
     except ImportError:
         sys.exit("dangertrain: scikit-learn is needed to train; install it with: pip install -e '.[train]'")
     if args.dev:
-        dev(args.dev)
+        dev(args.dev, args.langs or LANGS)
         return
     folder = conversations_dir() / "danger" / "learned"
     folder.mkdir(exist_ok=True)

@@ -271,6 +271,8 @@ class DangerDetector:
         if (verdict.rules and not heard_maybe) or not enough_words(words):
             return verdict
         models = [self._learned[lang]] if lang in self._learned else pick_language(words, self._learned)
+        if heard_maybe and any(m.thresholds.over_maybe is None for m in models):
+            return verdict  # a language whose rules' question stands (English): no need to read the message
         reading, model = min(((m.read(words), m) for m in models), key=lambda rm: rm[0].now)
         change = revise(reading, model.thresholds, heard_maybe)
         if change is None:
