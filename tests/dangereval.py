@@ -82,6 +82,13 @@ NAMED_TUNING_SETS: tuple[tuple[str, Callable[[str], Cases]], ...] = (
 )
 
 
+def conflict_check(lang: str) -> Cases:
+    """Hard-life conflicts with no danger (danger-conflict-check-*.yaml), held out from the learned model:
+    how often a boss or a landlord who yells opens the emergency screen."""
+    rows = yaml.safe_load((DATA / f"danger-conflict-check-{lang}.yaml").read_text(encoding="utf-8"))
+    return [{"text": text, "level": level, "category": "conflict"} for text, level, _ in rows]
+
+
 def tuning(lang: str) -> Cases:
     """Everything rules may be written from: the tuning half, the spent sets and the third tuning set."""
     return halves(lang)[0] + [case for _, cases in NAMED_TUNING_SETS for case in cases(lang)]

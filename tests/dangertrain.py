@@ -3,8 +3,9 @@
 Writes ``conversations/danger/learned/<lang>.json``, read by :mod:`resource_bot.dialog.dangermodel`.
 It learns from everything rules may be written from (the tuning half, the spent sets, the third and fourth tuning
 set), the hand-written probes (tests/data/danger-probes-*.yaml), everyday bot traffic and hard-life
-problems (tests/data/danger-everyday-*.yaml, danger-hardship-*.yaml) and the needs sets' tuning half
-without a crisis; never from the held-out halves or the fresh set, which measure it. Each message's
+problems and conflicts (tests/data/danger-everyday-*.yaml, danger-hardship-*.yaml, danger-conflict-*.yaml)
+and the needs sets' tuning half without a crisis; never from the held-out halves, the fresh set or the conflict
+check (danger-conflict-check-*.yaml), which measure it. Each message's
 class is its level, or for danger now its kind, so the model also says which line comes first.
 
 The limits (:data:`THRESHOLDS`) were chosen with ``python -m tests.dangertrain --dev SET``, which trains the
@@ -46,7 +47,7 @@ from resource_bot.dialog.danger import MAX_WORDS, DangerDetector
 from resource_bot.dialog.dangermodel import LearnedModel, Thresholds, features
 from resource_bot.matching.textnorm import normalize
 from resource_bot.paths import conversations_dir
-from tests.dangereval import DATA, LANGS, NAMED_TUNING_SETS, Cases, fresh, halves, score, summary
+from tests.dangereval import DATA, LANGS, NAMED_TUNING_SETS, Cases, conflict_check, fresh, halves, score, summary
 from tests.evalsplit import split
 from tests.needs_tuning import load_cases
 
@@ -86,12 +87,13 @@ def label(case: dict[str, Any]) -> str:
 
 
 def plain(lang: str) -> Cases:
-    """Everyday bot traffic ("hola", "food bank near 60601", "is this free") and hard-life problems a
-    service answers (wages kept, eviction, debt), written as such: without them the model has seen only
-    danger and its look-alikes, and reads "what time is it" as fear and "they keep my tips" as trafficking."""
+    """Everyday bot traffic ("hola", "food bank near 60601", "is this free"), hard-life problems a
+    service answers (wages kept, eviction, debt) and conflicts said with heat (a boss who yells, a landlord
+    who wants someone out), written as such: without them the model has seen only danger and its
+    look-alikes, and reads "what time is it" as fear and "they keep my tips" as trafficking."""
     return [
         {"text": text, "level": level, "kind": kind}
-        for name in ("everyday", "hardship")
+        for name in ("everyday", "hardship", "conflict")
         for text, level, kind in yaml.safe_load((DATA / f"danger-{name}-{lang}.yaml").read_text(encoding="utf-8"))
     ]
 
@@ -106,9 +108,9 @@ def needs(lang: str) -> Cases:
 
 
 def measured(lang: str) -> frozenset[str]:
-    """The held-out half's and the fresh set's messages, as the model reads them: never learned from, even
-    when a tuning set or a probe says the same short thing ("me quiero matar")."""
-    return frozenset(" ".join(words(case["text"])) for case in halves(lang)[1] + fresh(lang))
+    """The held-out half's, the fresh set's and the conflict check's messages, as the model reads them: never
+    learned from, even when a tuning set or a probe says the same short thing ("me quiero matar")."""
+    return frozenset(" ".join(words(case["text"])) for case in halves(lang)[1] + fresh(lang) + conflict_check(lang))
 
 
 def training(lang: str, leave_out: Callable[[str], Cases] | None = None) -> list[tuple[str, str]]:

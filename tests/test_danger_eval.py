@@ -17,6 +17,7 @@ from resource_bot.dialog.danger import DangerDetector
 from tests.dangereval import (
     LANGS,
     Figures,
+    conflict_check,
     fresh,
     halves,
     score,
@@ -35,12 +36,12 @@ from tests.dangereval import (
 
 #: Floors per language: (recall, first line right, maybe caught, most false alarms).
 #: The issue asks for recall of at least 97% with at most 2% false alarms; on the held-out half English
-#: reaches it and Spanish does not (README, "Danger, measured", 2026-12-02, with the learned model: 98.4% / 95.7%
-#: recall, 1.1% / 3.7% false alarms; the rules alone read 97.4% / 91.4% and 1.1% / 1.9%), so the floors sit
-#: just under what they reach.
+#: reaches it and Spanish reaches the recall only (README, "Danger, measured", 2026-12-02, with the learned model:
+#: 98.4% / 97.6% recall, 1.1% / 4.7% false alarms; the rules alone read 97.4% / 91.4% and 1.1% / 1.9%), so the
+#: floors sit just under what they reach.
 FLOORS = {
     "en": (0.98, 0.98, 0.97, 0.02),  # 98.4% (186/189), 98.4%, 100% (38/38), 1.1% (1/92)
-    "es": (0.97, 0.98, 0.95, 0.03),  # 97.6% (205/210), 99.0%, 95.6% (43/45), 2.8% (3/107)
+    "es": (0.97, 0.98, 0.95, 0.05),  # 97.6% (205/210), 99.0%, 95.6% (43/45), 4.7% (5/107)
 }
 
 
@@ -128,7 +129,7 @@ SPENT4_FLOORS = {
 #: the eighth pass (81.5% / 79.4% recall before, 83.0% / 80.9% after), then used to choose the learned model's
 #: limits (tests/dangertrain.py) and trained on. The ninth pass wrote Spanish rules from its false alarms.
 SPENT5_FLOORS = {
-    "en": (0.93, 0.99, 0.97, 0.07),  # with the learned model: 93.9% (310/330), 99.7%, 97.7% (86/88), 6.5% (12/184)
+    "en": (0.93, 0.99, 0.96, 0.07),  # with the learned model: 93.9% (310/330), 99.7%, 96.6% (85/88), 6.5% (12/184)
     "es": (0.98, 0.99, 0.96, 0.03),  # after the ninth pass: 98.2% (334/340), 99.4%, 96.6% (85/88), 2.7% (5/184)
 }
 
@@ -137,7 +138,7 @@ SPENT5_FLOORS = {
 #: model came in (70.0% / 73.5% recall) and after (87.9% / 88.5%), then trained on. The ninth pass wrote
 #: Spanish rules from its false alarms.
 SPENT6_FLOORS = {
-    "en": (0.94, 0.98, 0.97, 0.11),  # with the learned model: 94.2% (311/330), 99.0%, 97.7% (86/88), 10.9% (20/184)
+    "en": (0.94, 0.98, 0.96, 0.11),  # with the learned model: 94.2% (311/330), 99.0%, 96.6% (85/88), 10.9% (20/184)
     "es": (0.98, 0.98, 0.94, 0.01),  # after the ninth pass: 98.5% (335/340), 98.5%, 94.3% (83/88), 0% (0/184)
 }
 
@@ -146,7 +147,7 @@ SPENT6_FLOORS = {
 #: learned model, most of it the hardest families.
 TUNE4_FLOORS = {
     "en": (0.92, 0.96, 0.95, 0.06),  # 92.4% (157/170), 96.8%, 95.6% (43/45), 5.9% (5/85)
-    "es": (0.99, 0.98, 0.93, 0.04),  # 99.4% (169/170), 98.8%, 93.3% (42/45), 3.5% (3/85), trained at strength 300
+    "es": (0.98, 0.98, 0.93, 0.04),  # 98.8% (168/170), 98.8%, 93.3% (42/45), 3.5% (3/85), trained at strength 300
 }
 
 
@@ -155,7 +156,7 @@ TUNE4_FLOORS = {
 #: and after (85.5% / 90.0%), then trained on. The ninth pass wrote Spanish rules from its false alarms.
 SPENT7_FLOORS = {
     "en": (0.92, 0.99, 0.96, 0.10),  # with the learned model: 92.7% (306/330), 99.3%, 96.6% (85/88), 9.2% (17/184)
-    "es": (0.98, 0.98, 0.98, 0.025),  # after the ninth pass: 98.8% (336/340), 98.5%, 98.9% (87/88), 2.2% (4/184)
+    "es": (0.98, 0.98, 0.97, 0.025),  # after the ninth pass: 98.8% (336/340), 98.5%, 97.7% (86/88), 2.2% (4/184)
 }
 
 
@@ -170,12 +171,22 @@ SPENT8_FLOORS = {
 
 #: Floors on the ninth fresh set (tests/data/danger-fresh9-*.yaml), held out whole: written by helpers who never
 #: saw the rules, measured before the learned model was retrained with the eighth fresh set (rules alone 65.8% /
-#: 74.7% recall; with the model 83.3% / 88.2%, 8.7% / 3.3% false alarms), after it, and after the ninth pass
-#: (README, "Danger, measured"). These floors only stop a change from making the detector worse on it; raising
-#: them means tuning to it, which would end its use as a measure.
+#: 74.7% recall; with the model 83.3% / 88.2%, 8.7% / 3.3% false alarms), after it, after the ninth pass and
+#: after the model learned from the conflict file (README, "Danger, measured"). These floors only stop a change
+#: from making the detector worse on it; raising them means tuning to it, which would end its use as a measure.
 FRESH_FLOORS = {
-    "en": (0.82, 0.98, 0.82, 0.09),  # after: 82.4% (272/330), 98.5%, 83.0% (73/88), 8.7% (16/184)
+    "en": (0.82, 0.98, 0.81, 0.09),  # after: 83.0% (274/330), 98.5%, 81.8% (72/88), 8.7% (16/184)
     "es": (0.92, 0.98, 0.84, 0.04),  # after: 92.6% (315/340), 99.0%, 84.1% (74/88), 3.8% (7/184)
+}
+
+
+#: Ceilings on the conflict check (tests/data/danger-conflict-check-*.yaml): hard-life conflicts with no danger,
+#: held out from the learned model, written by helpers who saw nothing else. Before the model learned from the
+#: conflict training file and the ninth pass read its rule false alarms, 9/120 (English) and 18/120 (Spanish)
+#: opened the emergency screen (4 and 7 by the rules alone); after, 6 and 11 (3 and 6).
+CONFLICT_FLOORS = {
+    "en": (0.0, 0.0, 0.0, 0.055),  # 5.0% (6/120) open the emergency screen
+    "es": (0.0, 0.0, 0.0, 0.095),  # 9.2% (11/120)
 }
 
 
@@ -192,6 +203,7 @@ OTHER_SETS: dict[str, tuple[Callable[[str], list[dict[str, Any]]], dict[str, tup
     "fresh9": (fresh, FRESH_FLOORS),
     "tune3": (tune3, TUNE3_FLOORS),
     "tune4": (tune4, TUNE4_FLOORS),
+    "conflict_check": (conflict_check, CONFLICT_FLOORS),
 }
 
 

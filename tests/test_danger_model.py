@@ -17,7 +17,7 @@ import pytest
 from resource_bot.dialog.danger import DangerDetector, DangerFileError, first_lines
 from resource_bot.dialog.dangermodel import LearnedModel, Reading, Thresholds, pick_language, revise
 from resource_bot.paths import conversations_dir
-from tests.dangereval import LANGS, fresh, halves
+from tests.dangereval import LANGS, conflict_check, fresh, halves
 from tests.dangertrain import digest, training, words
 
 LEARNED = conversations_dir() / "danger" / "learned"
@@ -49,9 +49,9 @@ def test_the_weights_were_trained_on_the_tuning_material_as_it_is_now(lang: str)
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_the_model_never_learned_from_a_held_out_or_fresh_message(lang: str) -> None:
+def test_the_model_never_learned_from_a_held_out_fresh_or_conflict_check_message(lang: str) -> None:
     learned = {" ".join(words(text)) for text, _ in training(lang)}
-    measured = [case["text"] for case in halves(lang)[1] + fresh(lang)]
+    measured = [case["text"] for case in halves(lang)[1] + fresh(lang) + conflict_check(lang)]
     assert not [text for text in measured if " ".join(words(text)) in learned]
 
 

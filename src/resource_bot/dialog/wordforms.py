@@ -82,7 +82,8 @@ NOT_TYPOS = _set("""
     corrieron costo mente sintiendo hicieron segundo segundos quiera quieran corre queja
     espina planear planeando arrestaron ala che
     spare scan scar shares recover comit chores
-    atrasado atrasados atrasada atrasadas
+    atrasado atrasados atrasada atrasadas quejarme quejarse quejar queje quejo quejas quejamos ramas rama
+    explicacion explicaciones
 """)
 _SHORT_SOUND_ENDINGS = _set("ar er ir ando iendo")
 _LONGEST = max(len(e) for e in _AR | _ER | _IR)
