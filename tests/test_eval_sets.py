@@ -49,8 +49,11 @@ TUNING_SETS = {
 #: held out entirely (not split) and measured only by the lead, before and after the learned model's last retrain.
 FRESH_SETS: dict[str, Path] = {"en": DATA / "danger-fresh9-en.yaml", "es": DATA / "danger-fresh9-es.yaml"}
 NEEDS_SETS = (DATA / "needs-dev.yaml", DATA / "needs-extra.yaml")
-#: Every evaluation file whose held-out half (the whole of a fresh set) must not appear in conversations/.
-EVAL_FILES: tuple[Path, ...] = (*DANGER_SETS.values(), *FRESH_SETS.values(), *NEEDS_SETS)
+#: Hard-life conflicts with no danger, held out whole from the learned model and the rules: [text, level, kind] rows.
+CONFLICT_CHECKS = {lang: DATA / f"danger-conflict-check-{lang}.yaml" for lang in ("en", "es")}
+#: Every evaluation file whose held-out half (the whole of a fresh set or a conflict check) must not appear in
+#: conversations/.
+EVAL_FILES: tuple[Path, ...] = (*DANGER_SETS.values(), *FRESH_SETS.values(), *CONFLICT_CHECKS.values(), *NEEDS_SETS)
 #: Fresh phrases already in conversations/ before the fresh sets were written: common words the rules
 #: had reached on their own, found the first time the copy check ran. They stay in the sets, as dropping
 #: them would make the fresh figures read lower than the truth; any OTHER fresh phrase found in
@@ -102,8 +105,11 @@ def load(path: Path) -> list[dict[str, Any]]:
 
 
 def held_out(path: Path) -> list[dict[str, Any]]:
-    """The cases of ``path`` that no rule may be written from: all of a fresh set, else the held-out half."""
+    """The cases of ``path`` that no rule may be written from: all of a fresh set or a conflict check, else the
+    held-out half."""
     cases = load(path)
+    if path in CONFLICT_CHECKS.values():
+        return [{"text": text} for text, _, _ in cases]
     return cases if path in FRESH_SETS.values() else split(cases)[1]
 
 
