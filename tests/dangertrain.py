@@ -5,8 +5,8 @@ It learns from everything rules may be written from (the tuning half, the spent 
 set), the hand-written probes (tests/data/danger-probes-*.yaml), everyday bot traffic and hard-life
 problems and conflicts (tests/data/danger-everyday-*.yaml, danger-hardship-*.yaml, danger-conflict-*.yaml)
 and the needs sets' tuning half without a crisis; never from the held-out halves, the fresh set or the conflict
-check (danger-conflict-check-*.yaml), which measure it. Each message's
-class is its level, or for danger now its kind, so the model also says which line comes first.
+check (danger-conflict-check-*.yaml), which measure it. Each message's class is its level, or for danger now
+its kind, so the model also says which line comes first.
 
 The limits (:data:`THRESHOLDS`) were chosen with ``python -m tests.dangertrain --dev SET``, which trains the
 model without one spent set and reads that set at the limits in :data:`TRIED` (counts only):
@@ -16,16 +16,15 @@ model without one spent set and reads that set at the limits in :data:`TRIED` (c
   (English / Spanish) with 6.5% / 5.4% false alarms; with the model, 91.2% / 90.6% with 8.2% / 5.4%.
 - over a rules' "maybe" (``over_maybe``): on the seventh and eighth spent sets, 2026-12-02, after the
   eighth was measured as a fresh set and before the ninth was read, with the Spanish model still trained
-  at strength 100 (:data:`STRENGTH`). At 0.95 in Spanish, recall went from
-  87.9% to 92.4% on the eighth (false alarms 2.2% both) and from 90.3% to 94.4% on the seventh (7.1% to
-  8.2%); 0.97 caught three fewer in each. English gained 2 to 3 points at 0.97, but the model was as sure
+  at strength 100 (:data:`STRENGTH`). At 0.95 in Spanish, recall went from 87.9% to 92.4% on the eighth
+  (false alarms 2.2% both) and from 90.3% to 94.4% on the seventh (7.1% to 8.2%); 0.97 caught three fewer
+  in each. English gained 2 to 3 points at 0.97, but the model was as sure
   of "my ex is stalking me" and "my pimp takes all my money", requests the needs sets send to their
   topics: English keeps the rules' "Are you safe?" (None).
 - A limit the other way, turning a rules' "now" the model was sure was a look-alike into "Are you safe?",
-  cut false alarms on both spent sets by half or more (at 0.8), for at most one danger message a set;
-  but the model was as sure of
-  "i was abused as a kid and now i want to kill myself" and "jaja no es chiste, trae una pistola", which
-  the rules catch on purpose (tests/test_danger_context.py). It was left out.
+  cut false alarms on both spent sets by half or more (at 0.8), for at most one danger message a set; but
+  the model was as sure of "i was abused as a kid and now i want to kill myself" and "jaja no es chiste,
+  trae una pistola", which the rules catch on purpose (tests/test_danger_context.py). It was left out.
 
 The shipped model is trained on those sets too, so ``--dev`` now reads a little differently.
 Retrain after the sets or probes change:

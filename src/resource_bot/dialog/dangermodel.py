@@ -9,8 +9,9 @@ each language's limits (:class:`Thresholds`) say when it speaks:
 - where the rules heard nothing, it may raise the message to danger now, when it is sure (``now``),
   with the kind it reads (which picks the first line of the emergency screen); or to "Are you safe
   right now?" (``maybe``, on danger now and maybe together);
-- where the rules heard only a "maybe" ("ya viene subiendo las escaleras", "she is outside my door
-  screaming"), it may raise it to danger now when it is very sure (``over_maybe``);
+- where the rules heard only a "maybe" ("ya viene subiendo las escaleras"), it may raise it to danger
+  now when it is very sure (``over_maybe``; Spanish only, as English requests such as "my ex is stalking
+  me" read as sure there).
 
 It never lowers a verdict, and a verdict the rules heard and lowered themselves (an idiom, a past time,
 a helper's question) stands. The model reads surface cues where the rules read how a message is built:
