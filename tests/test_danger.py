@@ -29,6 +29,8 @@ NOW = [
     ("he said he will hurt my kids", "children"),
     ("I want to die", "self_harm"),
     ("quiero morirme", "self_harm"),
+    # a heated complaint does not hide being held ("ya no aguanto este trabajo" is an idiom only where it is)
+    ("ya no aguanto este trabajo, el patron me tiene encerrada y no me deja salir", "trafficking"),
     # threats and attacks, said many ways
     ("he's going to kill me", "violence"),
     ("my husband says hes gonna beat me when he gets home", "violence"),
@@ -133,6 +135,14 @@ NONE = [
     "im trapped in this meeting",
     "i burned myself on the stove",
     "i need help making a will",
+    # a boss or a landlord, said with heat; real words that are one letter from a rule word
+    "quiero quejarme con el gerente porque no me pagan las horas extra",  # not "quemarme"
+    "mi vecino tira las ramas de su arbol a mi patio",  # not "armas"
+    "me deben el sueldo y nadie me da una explicacion",  # not "explotacion"
+    "el casero me quiere cobrar la pintura del depa",
+    "el humo del vecino entra a mi casa todo el dia",
+    "the landlord wants us gone by the end of the month",
+    "the collector says they will take me to court",
     # ordinary requests
     "I need a lawyer",
     "mi jefe no me paga",
