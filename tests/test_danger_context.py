@@ -142,6 +142,42 @@ def test_a_question_about_what_might_be_done_is_still_a_question(detector: Dange
     assert not detector.check(text).now, text
 
 
+# --- a what-if that turns to now ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("y si algún día me mata? ya está aquí con la pistola", "weapon"),
+        ("y que tal si un dia ya no despierto, me tomé todas las pastillas de mi mamá", "medical"),
+        ("what should i do if he hits me again, hes banging on the door right now", "violence"),
+        (
+            "q hago si alguien se pego en la cabeza? bueno es mi esposa ahorita mismo, se cayo y no se levanta",
+            "medical",
+        ),
+    ],
+)
+def test_a_hypothetical_then_danger_now_in_the_next_clause_shows_the_emergency_screen(
+    detector: DangerDetector, text: str, kind: str
+) -> None:
+    _screen(detector, text, kind)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the present words are inside the hypothetical
+        "what if someone is bleeding a lot, do you use a tourniquet",
+        "say someone was following me home, should i go to a store or keep walking",
+        "q hago si un dia alguien se desmaya en la obra y no respira?",
+        # without a clause mark, the banging may be part of the what-if
+        "what should i do if he hits me again hes banging on the door",
+    ],
+)
+def test_a_hypothetical_with_present_words_inside_it_stays_a_question(detector: DangerDetector, text: str) -> None:
+    assert not detector.check(text).now, text
+
+
 # --- danger emoji ----------------------------------------------------------------------------------
 
 

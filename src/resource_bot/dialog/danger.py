@@ -28,12 +28,14 @@ severe verdict wins. In each language, in order:
    now to maybe, maybe to none. A ``to_me`` rule (the threat is aimed at the
    writer: "going to stab me", "me va a matar") keeps ``not_me`` from applying,
    so "my roommate said she will stab me" is not read as a helper's question.
-   ``not_real`` (a film, a game, a laugh) lowers it one step even then. Three lists narrow these:
+   ``not_real`` (a film, a game, a laugh) lowers it one step even then. ``what_if`` (a hypothetical:
+   "what if he ever", "qué hago si") lowers it one step too, unless the message turns to now in a later
+   clause (:func:`~resource_bot.dialog.dangerclause.turn_to_now`). Three lists narrow these:
    a ``serious`` phrase ("not funny", "no es broma") denies the message's laugh, which then lowers
    nothing; a ``turn`` ("but now", "pero ahora") keeps a ``not_now`` phrase that ends before it from
-   calming a hit said after it (:func:`_after_turn`); a ``done`` phrase ("already took", "ya me
-   tomé") makes the question it follows ("what happens if") about a thing done, so that question
-   lowers nothing (:func:`_asks_about`). A danger emoji (🔪, 🔫, 💊, 🩸) reads as the words the
+   calming a hit said after it; a ``done`` phrase ("already took", "ya me tomé") makes the question it
+   follows ("what happens if") about a thing done, so that question lowers nothing
+   (:mod:`resource_bot.dialog.dangerclause`). A danger emoji (🔪, 🔫, 💊, 🩸) reads as the words the
    files' ``emoji`` sections give it ("knife" and "cuchillo", in one slot).
 3. The kind: a self-harm rule wins over other rules on the same words (it is
    written in the first person; see :func:`~resource_bot.dialog.dangerkinds.yields` for the exceptions);
@@ -51,13 +53,14 @@ severe verdict wins. In each language, in order:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from resource_bot.dialog.dangerclause import MAX_WORDS, after_turn, asks_about, turn_to_now, words_and_clauses
 from resource_bot.dialog.dangerfile import (
     KINDS,
     DangerFileError,
@@ -78,9 +81,18 @@ from resource_bot.dialog.dangerkinds import (
 from resource_bot.dialog.dangermatch import RuleSet, Span, cancelled, overlaps
 from resource_bot.dialog.dangermodel import LearnedModel, enough_words, load_models, pick_language, revise
 from resource_bot.dialog.wordforms import NOT_TYPOS, VerbForms, sound_key
-from resource_bot.matching.textnorm import normalize
 
-__all__ = ["FIRST_LINES", "KINDS", "DangerDetector", "DangerFileError", "Level", "Verdict", "NO_DANGER", "first_lines"]
+__all__ = [
+    "FIRST_LINES",
+    "KINDS",
+    "MAX_WORDS",
+    "DangerDetector",
+    "DangerFileError",
+    "Level",
+    "Verdict",
+    "NO_DANGER",
+    "first_lines",
+]
 
 #: Kinds an ``upgrade`` rule may turn into children or trafficking.
 _UPGRADABLE = frozenset({"violence", "held", "weapon"})
@@ -93,11 +105,7 @@ _LAUGH_WORD = re.compile(
     r"|a?j[jaes]*s[jaes]*j[jaes]*"  # jsjsjs, jajsj
     r"|l+o+l+(?:o+l*)*|l+m+f*a+o+|x+d+|k{4,}"  # lolol, lmaooo, xdd, kkkk
 )
-#: Only this many words are read: danger said in a long message is said early enough.
-MAX_WORDS = 300
 
-#: A thing ``done`` may start this many words after the question it answers ("what happens if my son already").
-_DONE_REACH = 3
 #: The prefix of the word an emoji of an ``emoji:`` section is read as, before its words are put in its slot.
 _EMOJI_TOKEN = "emoji"
 
@@ -115,29 +123,13 @@ class _Sets:
     not_now: RuleSet
     not_me: RuleSet
     not_real: RuleSet
+    what_if: RuleSet
     present: RuleSet
     to_me: RuleSet
     upgrades: RuleSet
     serious: RuleSet
     turn: RuleSet
     done: RuleSet
-
-
-def _asks_about(span: Span, done: Iterable[Span]) -> bool:
-    """Whether a question (``span``: "what happens if", "qué pasa si") is about a thing ``done`` says was
-    done: the thing starts inside the question or within a few words after it ("que pasa si mi hijo ya
-    se tomo"), not before it."""
-    a, b, _ = span
-    return any(a <= c <= b + _DONE_REACH for c, _, _ in done)
-
-
-def _after_turn(hit: Span, turns: Sequence[Span], past: Sequence[Span]) -> bool:
-    """Whether a danger hit is said after the story turns to now ("two years ago ... but now he found me"):
-    a ``turn`` starts at or before the hit, and every past phrase ends before the turn starts. A past phrase
-    after the turn ("but now were fine now", "ahora estoy bien") still calms, and so does one the turn is
-    part of ("safe now")."""
-    start = hit[0]
-    return any(c <= start and all(q <= c for _, q, _ in past) for c, _, _ in turns)
 
 
 class DangerDetector:
@@ -154,6 +146,7 @@ class DangerDetector:
                 RuleSet(r.not_now),
                 RuleSet(r.not_me),
                 RuleSet(r.not_real),
+                RuleSet(r.what_if),
                 RuleSet(r.present),
                 RuleSet(r.to_me),
                 RuleSet(r.upgrades),
@@ -236,7 +229,7 @@ class DangerDetector:
         """
         if self._emoji_tokens and not self._emoji_tokens.keys().isdisjoint(text):
             text = "".join(f" {self._emoji_tokens[c]} " if c in self._emoji_tokens else c for c in text)
-        words = normalize(text).split()[:MAX_WORDS]
+        words, clauses = words_and_clauses(text)
         if not words:
             return NO_DANGER
         laughs = [i for i, w in enumerate(words) if _LAUGH_WORD.fullmatch(w)]
@@ -257,7 +250,7 @@ class DangerDetector:
             present |= slots[-1]
         # Each language judges alone, with its own modifiers: a Spanish "show" never calms an English threat.
         upgrades = [rs.upgrades for rs in sets]
-        verdict = severest([self._judge(rs, slots, present, laughed, upgrades, serious) for rs in sets])
+        verdict = severest([self._judge(rs, slots, present, laughed, upgrades, serious, clauses) for rs in sets])
         if not self._learned:
             return verdict
         # The model learned from text whose emoji normalising dropped: it reads the words without the tokens.
@@ -288,6 +281,7 @@ class DangerDetector:
         laughed: bool,
         upgrades: Sequence[RuleSet],
         serious: Sequence[Span] = (),
+        clauses: Sequence[int] = (),
     ) -> Verdict:
         """One language's verdict on the message's slots, with that language's rules only; but an
         ``upgrade`` of any language may name the kind ("mi boss tiene mi passport"): it never lowers a
@@ -314,21 +308,29 @@ class DangerDetector:
         not_me = rs.not_me.spans(slots, present)
         # "im not kidding", "no es broma": the denial itself is no joke ("kidding" is a laugh's word).
         not_real = [s for s in rs.not_real.spans(slots, present) if not overlaps(s, serious)]
+        what_if = rs.what_if.spans(slots, present)
         past = rs.not_now.spans(slots, present)
-        if not_me or not_real:
+        said_present = rs.present.spans(slots, present)
+        if not_me or not_real or what_if:
             # "what happens if i already took ...": a question about a thing done, not a hypothetical;
             # unless a past phrase follows ("... already took too many pills last year").
             done = [d for d in rs.done.spans(slots, present) if not any(p >= d[0] for p, _, _ in past)]
             if done:
-                not_me = [s for s in not_me if not _asks_about(s, done)]
-                not_real = [s for s in not_real if not _asks_about(s, done)]
-        if not rs.present.spans(slots, present):
+                not_me = [s for s in not_me if not asks_about(s, done)]
+                not_real = [s for s in not_real if not asks_about(s, done)]
+                what_if = [s for s in what_if if not asks_about(s, done)]
+            turns = [t[0] for t in rs.turn.spans(slots, present)]
+            now_at = turn_to_now([*what_if, *not_me], [*said_present, *done], now + maybe, clauses, turns)
+            if now_at is not None:
+                what_if = [s for s in what_if if s[0] >= now_at]
+                not_me = [s for s in not_me if s[0] >= now_at]
+        if not said_present:
             if not rs.to_me.spans(slots, present):
                 level -= bool(not_me)
             if past:
-                turns = rs.turn.spans(slots, present)
-                level -= not any(_after_turn(s, turns, past) for s in (now or maybe))
-        level -= bool(not_real)  # a film or a joke, even "outside"
+                turned = rs.turn.spans(slots, present)
+                level -= not any(after_turn(s, turned, past) for s in (now or maybe))
+        level -= bool(not_real or what_if)  # a film or a joke, even "outside"; a what-if that stays one
         if level <= 0 and laughed and rs.to_me.spans(slots, present):
             level = 1  # as above: a laugh alone never clears a threat aimed at the writer
         if level <= 0:

@@ -40,7 +40,19 @@ _TOKEN = re.compile(r"\([^()]*\)\??|[^\s()]+|[()]")
 _GROUP_NAME = re.compile(r"^[a-z_]+$")
 
 #: The lists a danger file may hold, each a list of rules (``now`` is a mapping kind -> rules).
-RULE_LISTS = ("maybe", "not_danger", "not_now", "not_me", "not_real", "present", "to_me", "serious", "turn", "done")
+RULE_LISTS = (
+    "maybe",
+    "not_danger",
+    "not_now",
+    "not_me",
+    "not_real",
+    "what_if",
+    "present",
+    "to_me",
+    "serious",
+    "turn",
+    "done",
+)
 
 
 class DangerFileError(ValueError):
@@ -97,6 +109,10 @@ class LanguageRules:
     not_now: list[Rule] = field(default_factory=list)
     not_me: list[Rule] = field(default_factory=list)
     not_real: list[Rule] = field(default_factory=list)
+    #: A hypothetical or a question about what to do ("what if he ever", "qué hago si"): one step down,
+    #: like ``not_real``, but only for the words it opens; a ``present`` or ``done`` phrase after it
+    #: turns the message to now ("what if he finds me? hes at the door right now").
+    what_if: list[Rule] = field(default_factory=list)
     present: list[Rule] = field(default_factory=list)
     to_me: list[Rule] = field(default_factory=list)  # the danger is aimed at the writer: not_me does not apply
     #: The message denies its own laugh ("not funny", "no es broma"): a laugh lowers nothing.
@@ -113,8 +129,8 @@ class LanguageRules:
 
     def rules(self) -> list[Rule]:
         """Every rule of every list."""
-        lists = (self.now, self.maybe, self.not_danger, self.not_now, self.not_me, self.not_real, self.present)
-        extra = (self.to_me, self.serious, self.turn, self.done, self.upgrades)
+        lists = (self.now, self.maybe, self.not_danger, self.not_now, self.not_me, self.not_real, self.what_if)
+        extra = (self.present, self.to_me, self.serious, self.turn, self.done, self.upgrades)
         return [rule for rules in (*lists, *extra) for rule in rules]
 
     def words(self) -> set[str]:
