@@ -457,3 +457,38 @@ LAUGHING_EMOJI = "😂🤣😆😹😅😝😜🤪💀☠"
 )
 def test_a_threat_with_a_laugh_still_asks_are_you_safe(detector: DangerDetector, text: str) -> None:
     assert detector.check(text).level in ("maybe", "now")
+
+
+# --- the tenth pass -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "we got robbed by the refs again",
+        "my bank account is bleeding after rent",
+        "my coach is trying to kill me with these sprints",
+        "my toddler pointed a banana at me and said hands up",
+        "mi hijo juega con pistolas de airsoft con sus primos",
+        "estoy encerrada en la casa estudiando para el examen",
+        "me trajeron con engaños y trabaje sin pago, pero eso fue hace 10 años, ya tengo mi visa",
+    ],
+)
+def test_a_tenth_pass_look_alike_stays_calm(detector: DangerDetector, text: str) -> None:
+    assert not detector.check(text).now, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # danger said beside the tenth pass's calm words (a red-team helper's messages)
+        "he pointed his finger at me and said hes going to kill me tonight",
+        "my trainer is trying to kill me and he has a knife",
+        "i watched the ending and now i want to kill myself, i have a rope",
+        "hot chip challenge then my bf punched me in the face and im bleeding",
+        "me tienen trabajando sin paga y no me dejan salir",
+        "llevo un año sin sueldo en el rancho y el patron tiene mi pasaporte",
+    ],
+)
+def test_danger_said_beside_a_tenth_pass_look_alike_is_still_danger(detector: DangerDetector, text: str) -> None:
+    assert detector.check(text).now, text

@@ -155,6 +155,7 @@ def test_a_question_about_what_might_be_done_is_still_a_question(detector: Dange
             "q hago si alguien se pego en la cabeza? bueno es mi esposa ahorita mismo, se cayo y no se levanta",
             "medical",
         ),
+        ("y si algun dia lo hago? hoy me voy a tirar del puente", "self_harm"),
     ],
 )
 def test_a_hypothetical_then_danger_now_in_the_next_clause_shows_the_emergency_screen(
@@ -172,6 +173,10 @@ def test_a_hypothetical_then_danger_now_in_the_next_clause_shows_the_emergency_s
         "q hago si un dia alguien se desmaya en la obra y no respira?",
         # without a clause mark, the banging may be part of the what-if
         "what should i do if he hits me again hes banging on the door",
+        # the door is in the question after the comma, not in a clause of its own
+        "in case it ever happens, what should i do if my ex shows up at my door",
+        # "not in danger today" says there is none
+        "how can i help my mom leave my dad someday, shes not in danger today but she wants out",
     ],
 )
 def test_a_hypothetical_with_present_words_inside_it_stays_a_question(detector: DangerDetector, text: str) -> None:

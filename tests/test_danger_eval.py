@@ -29,6 +29,7 @@ from tests.dangereval import (
     spent6,
     spent7,
     spent8,
+    spent9,
     summary,
     tune3,
     tune4,
@@ -78,7 +79,7 @@ def test_the_halves_are_disjoint_and_the_held_out_half_is_big_enough() -> None:
 #: (docs/danger-measures.md, "The first fresh set": 82.7% / 69.9% recall, 97.4% / 97.7% first line,
 #: 76.6% / 60.3% maybe, 3.1% / 10.2% false alarms) and tuning material since. Floors on tuning
 #: material only stop a change from undoing what a rule was written for; raise them as rules improve.
-#: The held-out measure is the ninth fresh set.
+#: The held-out measure is the tenth fresh set.
 #: Spanish, after verbs named once (~matar) and spellings read by sound: 88.6% recall, 85.3% maybe; false
 #: alarms fell to 4.4% (6/137) once look-alike rules were written from the set's first half (tests/evalsplit.py's
 #: split): 0/60 on that half, 6/77 on the other, which no rule was written from.
@@ -130,7 +131,7 @@ SPENT4_FLOORS = {
 #: limits (tests/dangertrain.py) and trained on. The ninth pass wrote Spanish rules from its false alarms.
 SPENT5_FLOORS = {
     "en": (0.93, 0.99, 0.96, 0.07),  # with the learned model: 93.9% (310/330), 99.7%, 96.6% (85/88), 6.5% (12/184)
-    "es": (0.98, 0.99, 0.96, 0.035),  # after the ninth pass: 98.2% (334/340), 99.4%, 96.6% (85/88), 3.3% (6/184)
+    "es": (0.97, 0.99, 0.96, 0.035),  # after the ninth set's retrain: 97.9% (333/340), 99.4%, 96.6%, 3.3% (6/184)
 }
 
 
@@ -169,23 +170,34 @@ SPENT8_FLOORS = {
 }
 
 
-#: Floors on the ninth fresh set (tests/data/danger-fresh9-*.yaml), held out whole: written by helpers who never
-#: saw the rules, measured before the learned model was retrained with the eighth fresh set (rules alone 65.8% /
-#: 74.7% recall; with the model 83.3% / 88.2%, 8.7% / 3.3% false alarms), after it, after the ninth pass and
-#: after the model learned from the conflict file (README, "Danger, measured"). These floors only stop a change
-#: from making the detector worse on it; raising them means tuning to it, which would end its use as a measure.
+#: Floors on the ninth spent set (tests/data/danger-spent9-*.yaml): the ninth fresh set, measured six times (counts
+#: only) before and after the eighth set's retrain, the ninth pass, the conflict retrain and the what-if clause change
+#: (last: 83.0% / 92.1% recall, 8.7% / 3.8% false alarms); then the tenth pass was written from it and the model
+#: learned from it, so these figures are in-sample.
+SPENT9_FLOORS = {
+    "en": (0.91, 0.98, 0.95, 0.05),  # after the tenth pass: 91.5% (302/330), 99.0%, 95.5% (84/88), 4.3% (8/184)
+    "es": (0.99, 0.99, 0.96, 0.02),  # after the tenth pass: 99.4% (338/340), 99.7%, 96.6% (85/88), 1.6% (3/184)
+}
+
+
+#: Floors on the tenth fresh set (tests/data/danger-fresh10-*.yaml), held out whole: written by eight helpers who
+#: never saw the rules, measured before the ninth set became tuning material (87.4% / 91.8% recall, 7.1% / 7.9%
+#: false alarms), after the tenth pass and its retrain, and after the red team's rules were taken back (README,
+#: "Danger, measured"). These floors only stop a change from making the detector worse on it; raising them means
+#: tuning to it, which would end its use as a measure.
 FRESH_FLOORS = {
-    "en": (0.82, 0.98, 0.81, 0.09),  # after: 83.0% (274/330), 98.5%, 81.8% (72/88), 8.7% (16/184)
-    "es": (0.92, 0.98, 0.84, 0.04),  # after: 92.6% (315/340), 99.0%, 84.1% (74/88), 3.8% (7/184)
+    "en": (0.87, 0.97, 0.84, 0.07),  # after: 87.7% (300/342), 97.7%, 84.8% (78/92), 6.7% (16/240)
+    "es": (0.92, 0.99, 0.87, 0.08),  # after: 93.0% (318/342), 99.1%, 88.0% (81/92), 7.9% (19/240)
 }
 
 
 #: Ceilings on the conflict check (tests/data/danger-conflict-check-*.yaml): hard-life conflicts with no danger,
 #: held out from the learned model, written by helpers who saw nothing else. Before the model learned from the
 #: conflict training file and the ninth pass read its rule false alarms, 9/120 (English) and 18/120 (Spanish)
-#: opened the emergency screen (4 and 7 by the rules alone); after, 6 and 11 (3 and 6).
+#: opened the emergency screen (4 and 7 by the rules alone); after, 6 and 11 (3 and 6); after the ninth set's
+#: retrain, 7 and 11.
 CONFLICT_FLOORS = {
-    "en": (0.0, 0.0, 0.0, 0.055),  # 5.0% (6/120) open the emergency screen
+    "en": (0.0, 0.0, 0.0, 0.06),  # 5.8% (7/120) open the emergency screen
     "es": (0.0, 0.0, 0.0, 0.095),  # 9.2% (11/120)
 }
 
@@ -200,7 +212,8 @@ OTHER_SETS: dict[str, tuple[Callable[[str], list[dict[str, Any]]], dict[str, tup
     "spent6": (spent6, SPENT6_FLOORS),
     "spent7": (spent7, SPENT7_FLOORS),
     "spent8": (spent8, SPENT8_FLOORS),
-    "fresh9": (fresh, FRESH_FLOORS),
+    "spent9": (spent9, SPENT9_FLOORS),
+    "fresh10": (fresh, FRESH_FLOORS),
     "tune3": (tune3, TUNE3_FLOORS),
     "tune4": (tune4, TUNE4_FLOORS),
     "conflict_check": (conflict_check, CONFLICT_FLOORS),

@@ -87,11 +87,10 @@ def test_danger_the_rules_do_not_hear_shows_the_emergency_screen_with_its_first_
 
 
 # Danger the Spanish rules only ask about (made up for this test, in no evaluation set): a threat for tonight,
-# a gun fetched, papers kept with no pay.
+# a gun fetched. (Papers kept from a crew with no pay are the rules' own danger since the tenth pass.)
 HEARD_AS_MAYBE = [
     ("mi cuñado dice que esta noche me toca a mi y se fue riendo", "violence"),
     ("dice que fue al carro por la pistola y que cuando regrese me toca", "weapon"),
-    ("el capataz tiene los pasaportes de todos y no nos paga hace meses", "trafficking"),
 ]
 
 
@@ -162,6 +161,18 @@ def test_over_a_rules_maybe_only_a_very_sure_model_with_a_limit_raises_to_now() 
     assert revise(unsure, spanish) == ("now", "weapon")
     english = Thresholds(now=0.85, maybe=0.9)  # no limit over a maybe: the question stands
     assert revise(sure, english, heard_maybe=True) is None
+    # a short ask about papers stays a question, however sure the model is of trafficking; a longer one is raised
+    papers = Reading(now=0.99, maybe=0.0, kind="trafficking")
+    assert revise(papers, spanish, heard_maybe=True, words=4) is None
+    assert revise(papers, spanish, heard_maybe=True, words=9) == ("now", "trafficking")
+
+
+def test_a_taken_passport_is_asked_about_and_papers_kept_from_a_crew_with_no_pay_are_danger(
+    detector: DangerDetector,
+) -> None:
+    assert detector.check("me quitaron el pasaporte").level == "maybe"
+    verdict = detector.check("el capataz tiene los pasaportes de todos y no nos paga hace meses")
+    assert verdict.now and verdict.kind == "trafficking"
 
 
 def test_each_language_is_read_by_its_own_model_and_a_message_of_neither_by_both() -> None:

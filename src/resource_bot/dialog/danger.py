@@ -267,7 +267,7 @@ class DangerDetector:
         if heard_maybe and any(m.thresholds.over_maybe is None for m in models):
             return verdict  # a language whose rules' question stands (English): no need to read the message
         reading, model = min(((m.read(words), m) for m in models), key=lambda rm: rm[0].now)
-        change = revise(reading, model.thresholds, heard_maybe)
+        change = revise(reading, model.thresholds, heard_maybe, len(words))
         if change is None:
             return verdict
         level, kind = change

@@ -69,20 +69,22 @@ def turn_to_now(
     """Where a message that opened with a what-if or a question turns to now, or None.
 
     A hypothetical governs its own clause only: "y si algún día me mata? ya está aquí con la pistola",
-    "what should i do if he hits me again, hes banging on the door right now". The message turns at a
-    clause mark, or a ``turn`` word ("now", "ahorita"), that comes after every opener before it, when a
-    ``present`` or ``done`` phrase starts there or later and a danger hit is said there or later. A present
-    word inside the hypothetical ("what if someone is bleeding, do i use a tourniquet", "what if he comes
-    right now") turns nothing, and neither does one in a later clause that holds no danger.
+    "what should i do if he hits me again, hes banging on the door right now", "y si algun dia lo hago?
+    hoy me voy a tirar del puente". The message turns at a clause mark when a danger hit is said there
+    or later, and so is a ``present`` or ``done`` phrase or a ``turn`` word ("now", "hoy") with no opener
+    between the mark and it ("in case it ever happens, what should i do if my ex shows up at my door"
+    stays a question). Without a clause mark, a turn word before a present or done phrase turns it. A
+    present word inside the hypothetical ("what if someone is bleeding, do i use a tourniquet", "what if he
+    comes right now") turns nothing, and neither does a later clause that holds no danger or no word of now.
     """
-    marks = sorted({*clauses, *turns})
-    for start in sorted(s[0] for s in now_said):
-        before = [o for o in openers if o[0] < start]
-        if not before:
+    said = sorted(s[0] for s in now_said)
+    for mark in sorted({*clauses, *turns}):
+        if not any(h[0] >= mark for h in hits):
             continue
-        last = max(o[1] for o in before)
-        for mark in marks:
-            at_start = mark == start and mark in clauses  # a clause may start with the phrase; a turn word may not
-            if last <= mark and (mark < start or at_start) and any(h[0] >= mark for h in hits):
+        # a word of now in the later clause (after a turn word alone, only a present or done phrase)
+        signs = [e for e in [*said, *turns] if e >= mark] if mark in clauses else [e for e in said if e > mark]
+        for sign in signs:
+            before = [o[1] for o in openers if o[0] < sign]
+            if before and max(before) <= mark:
                 return mark
     return None

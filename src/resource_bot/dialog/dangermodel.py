@@ -168,11 +168,20 @@ def enough_words(words: Sequence[str]) -> bool:
     return sum(len(w) > 1 and not w.isdigit() for w in words) >= FEWEST_WORDS
 
 
-def revise(reading: Reading, limits: Thresholds, heard_maybe: bool = False) -> tuple[Level, str | None] | None:
-    """The (level, kind) the model raises a message to, or None to leave it: one the rules heard nothing in,
-    or (``heard_maybe``) one they heard only a "maybe" in ("ya viene subiendo las escaleras")."""
+#: A message of this many words or fewer the rules only ask about is never raised to trafficking: "me quitaron
+#: el pasaporte" is how people ask for the topic (the needs sets send it there), and "Are you safe?" already
+#: offers the hotline. A longer one that says more ("...y no me deja hablar con mi familia") still is.
+SHORT_ASK = 4
+
+
+def revise(
+    reading: Reading, limits: Thresholds, heard_maybe: bool = False, words: int = SHORT_ASK + 1
+) -> tuple[Level, str | None] | None:
+    """The (level, kind) the model raises a message of ``words`` words to, or None to leave it: one the rules
+    heard nothing in, or (``heard_maybe``) one they heard only a "maybe" in ("ya viene subiendo las escaleras")."""
     if heard_maybe:
-        sure = limits.over_maybe is not None and reading.now > limits.over_maybe
+        short_ask = reading.kind == "trafficking" and words <= SHORT_ASK
+        sure = limits.over_maybe is not None and reading.now > limits.over_maybe and not short_ask
         return ("now", reading.kind) if sure else None
     if reading.now > limits.now:
         return "now", reading.kind

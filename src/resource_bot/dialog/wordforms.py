@@ -83,6 +83,7 @@ NOT_TYPOS = _set("""
     espina planear planeando arrestaron ala che
     spare scan scar shares recover comit chores
     atrasado atrasados atrasada atrasadas quejarme quejarse quejar queje quejo quejas quejamos ramas rama
+    asada asado asadas asados
     explicacion explicaciones
 """)
 _SHORT_SOUND_ENDINGS = _set("ar er ir ando iendo")
