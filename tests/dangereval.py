@@ -5,7 +5,7 @@ Shared by tests/test_danger_eval.py (figures on the held-out half, never its tex
 ``python -m tests.dangereval --fresh`` prints the figures on the fresh sets (danger-fresh10-*.yaml),
 held out whole: counts only, run once for the final measure, never to tune on. The first nine fresh
 sets (danger-spent-*.yaml, danger-spent2-*.yaml .. danger-spent9-*.yaml) were measured and are tuning
-material now, as are danger-tune3-*.yaml and danger-tune4-*.yaml, written blind as tuning material: their
+material now, as are danger-tune3-*.yaml to danger-tune5-*.yaml, written blind as tuning material: their
 misses are listed beside the tuning half's.
 """
 
@@ -32,7 +32,7 @@ Cases = list[dict[str, Any]]
 
 
 def load(lang: str, which: str = "eval") -> Cases:
-    """The cases of danger-{which}-{lang}.yaml: ``eval``, ``spent``..``spent9``, ``tune3``, ``tune4``, ``fresh10``."""
+    """The cases of danger-{which}-{lang}.yaml: ``eval``, ``spent``..``spent9``, ``tune3``..``tune5``, ``fresh10``."""
     cases: Cases = yaml.safe_load((DATA / f"danger-{which}-{lang}.yaml").read_text(encoding="utf-8"))
     return cases
 
@@ -71,6 +71,9 @@ spent9 = named_set(
 )
 tune3 = named_set("tune3", "The third tuning set, written blind to the rules as tuning material from the start.")
 tune4 = named_set("tune4", "The fourth tuning set, written blind as tuning material, most of it the hardest families.")
+tune5 = named_set(
+    "tune5", "The fifth tuning set, written blind as tuning material: indirect suicidal talk and its look-alikes."
+)
 #: The tuning sets besides the tuning half, each with the name the lister prints over its figures.
 NAMED_TUNING_SETS: tuple[tuple[str, Callable[[str], Cases]], ...] = (
     ("SPENT SET", spent),
@@ -84,6 +87,7 @@ NAMED_TUNING_SETS: tuple[tuple[str, Callable[[str], Cases]], ...] = (
     ("SPENT SET 9", spent9),
     ("TUNE SET 3", tune3),
     ("TUNE SET 4", tune4),
+    ("TUNE SET 5", tune5),
 )
 
 

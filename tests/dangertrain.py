@@ -1,8 +1,8 @@
 """Train the danger detector's learned model: ``python -m tests.dangertrain`` (needs ``pip install -e '.[train]'``).
 
 Writes ``conversations/danger/learned/<lang>.json``, read by :mod:`resource_bot.dialog.dangermodel`.
-It learns from everything rules may be written from (the tuning half, the spent sets, the third and fourth tuning
-set), the hand-written probes (tests/data/danger-probes-*.yaml), everyday bot traffic and hard-life
+It learns from everything rules may be written from (the tuning half, the spent sets, the third to fifth tuning
+sets), the hand-written probes (tests/data/danger-probes-*.yaml), everyday bot traffic and hard-life
 problems and conflicts (tests/data/danger-everyday-*.yaml, danger-hardship-*.yaml, danger-conflict-*.yaml)
 and the needs sets' tuning half without a crisis; never from the held-out halves, the fresh set or the conflict
 check (danger-conflict-check-*.yaml), which measure it. Each message's class is its level, or for danger now

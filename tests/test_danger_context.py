@@ -79,6 +79,9 @@ def test_a_laugh_without_a_denial_still_lowers_and_a_denial_does_not_undo_a_film
         ("lo deje el año pasado pero ahora dice que me va a matar", "violence"),
         ("hace un año me escape pero ahora me esta siguiendo", "violence"),
         ("hace años me pegaba pero hoy llego borracho con un cuchillo", "weapon"),
+        ("ive been sober 2 years and my ex just kicked in the door, hes got a bat", "weapon"),
+        ("clean for a year but tonight i took all my pills", "medical"),
+        ("lo deje hace dos años y esta noche me encontro, me quiere matar", "violence"),
         # a childhood told first, then self-harm now: 988 first
         ("i was abused as a kid and now i want to kill myself", "self_harm"),
         ("me abusaron de niña y ahora me quiero morir", "self_harm"),
