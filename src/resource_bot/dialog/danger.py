@@ -311,6 +311,7 @@ class DangerDetector:
         what_if = rs.what_if.spans(slots, present)
         past = rs.not_now.spans(slots, present)
         said_present = rs.present.spans(slots, present)
+        turns = rs.turn.spans(slots, present) if (past or not_me or not_real or what_if) else []
         if not_me or not_real or what_if:
             # "what happens if i already took ...": a question about a thing done, not a hypothetical;
             # unless a past phrase follows ("... already took too many pills last year").
@@ -319,8 +320,8 @@ class DangerDetector:
                 not_me = [s for s in not_me if not asks_about(s, done)]
                 not_real = [s for s in not_real if not asks_about(s, done)]
                 what_if = [s for s in what_if if not asks_about(s, done)]
-            turns = [t[0] for t in rs.turn.spans(slots, present)]
-            now_at = turn_to_now([*what_if, *not_me], [*said_present, *done], now + maybe, clauses, turns)
+            turned_at = [t[0] for t in turns]
+            now_at = turn_to_now([*what_if, *not_me], [*said_present, *done], now + maybe, clauses, turned_at)
             if now_at is not None:
                 what_if = [s for s in what_if if s[0] >= now_at]
                 not_me = [s for s in not_me if s[0] >= now_at]
@@ -328,8 +329,7 @@ class DangerDetector:
             if not rs.to_me.spans(slots, present):
                 level -= bool(not_me)
             if past:
-                turned = rs.turn.spans(slots, present)
-                level -= not any(after_turn(s, turned, past) for s in (now or maybe))
+                level -= not any(after_turn(s, turns, past) for s in (now or maybe))
         level -= bool(not_real or what_if)  # a film or a joke, even "outside"; a what-if that stays one
         if level <= 0 and laughed and rs.to_me.spans(slots, present):
             level = 1  # as above: a laugh alone never clears a threat aimed at the writer
