@@ -24,7 +24,7 @@ DONE_REACH = 3
 #: point, comma or colon inside a number ("9.40", "1,000", "10:15"). Normalising folds them to spaces, so
 #: they are first made a word normalising keeps, then taken out again with their places noted.
 CLAUSE_END = re.compile(r"[?!¿¡…;]+|[.,:](?!\d)")
-CLAUSE_WORD = " qqclauseqq "
+CLAUSE_WORD = "qqclauseqq"
 
 
 def asks_about(span: Span, done: Iterable[Span]) -> bool:
@@ -50,8 +50,8 @@ def words_and_clauses(text: str) -> tuple[list[str], list[int]]:
         return normalize(text).split()[:MAX_WORDS], []
     words: list[str] = []
     clauses: list[int] = []
-    for word in normalize(CLAUSE_END.sub(CLAUSE_WORD, text)).split():
-        if word == CLAUSE_WORD.strip():
+    for word in normalize(CLAUSE_END.sub(f" {CLAUSE_WORD} ", text)).split():
+        if word == CLAUSE_WORD:
             if words and (not clauses or clauses[-1] != len(words)):
                 clauses.append(len(words))
         elif len(words) < MAX_WORDS:
